@@ -1,0 +1,1 @@
+"""Benchmarks: each module measures our figure beside a baseline in the same run."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, engine set-up, Alembic migrations and repositories."""

@@ -1,0 +1,202 @@
+"""The relational schema. One schema for SQLite and PostgreSQL, migrated with Alembic.
+
+Money is stored as BigInteger VND; free-form structures (equipment lists, results) as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class LabRow(Base):
+    __tablename__ = "labs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lab_code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    host: Mapped[str] = mapped_column(String(500))
+    province: Mapped[str] = mapped_column(String(100), index=True)
+    region: Mapped[str] = mapped_column(String(10))
+    technology_area: Mapped[str] = mapped_column(String(40), index=True)
+    technology_area_version: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str] = mapped_column(Text, default="")
+    year_established: Mapped[int] = mapped_column(Integer)
+    investment_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    capacity_hours_per_year: Mapped[int] = mapped_column(Integer, default=0)
+    utilisation: Mapped[float | None] = mapped_column(Float, nullable=True)
+    open_for_shared_use: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    equipment: Mapped[list[LabEquipmentRow]] = relationship(
+        back_populates="lab", cascade="all, delete-orphan", order_by="LabEquipmentRow.id"
+    )
+
+
+class LabEquipmentRow(Base):
+    __tablename__ = "lab_equipment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    specification: Mapped[str] = mapped_column(Text, default="")
+    lab: Mapped[LabRow] = relationship(back_populates="equipment")
+
+
+class ProgramRow(Base):
+    __tablename__ = "programs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_code: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    managing_agency: Mapped[str] = mapped_column(String(500), index=True)
+    province: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    technology_area: Mapped[str] = mapped_column(String(40), index=True)
+    technology_area_version: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str] = mapped_column(Text, default="")
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    budget_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    start_year: Mapped[int] = mapped_column(Integer)
+    end_year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RegistryRevisionRow(Base):
+    """One row per change set of the registry; the newest id is the registry snapshot id."""
+
+    __tablename__ = "registry_revisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    summary: Mapped[str] = mapped_column(Text)
+
+
+class ProposalRow(Base):
+    """A proposal: ``kind`` is historical (training data), submission or precheck."""
+
+    __tablename__ = "proposals"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    reference_code: Mapped[str] = mapped_column(String(80), default="")
+    cycle: Mapped[int] = mapped_column(Integer, index=True)
+    agency: Mapped[str] = mapped_column(String(500), index=True)
+    province: Mapped[str] = mapped_column(String(100))
+    technology_area: Mapped[str] = mapped_column(String(40))
+    project_type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(500))
+    total_budget_vnd: Mapped[int] = mapped_column(BigInteger)
+    submitted_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    input_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    outcome: Mapped[ProposalOutcomeRow | None] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class ProposalOutcomeRow(Base):
+    __tablename__ = "proposal_outcomes"
+    proposal_id: Mapped[str] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    approved: Mapped[bool] = mapped_column(Boolean)
+    observed_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    idle_assets: Mapped[bool] = mapped_column(Boolean)
+    duplication_found: Mapped[bool] = mapped_column(Boolean)
+    outputs_not_delivered: Mapped[bool] = mapped_column(Boolean)
+    proposal: Mapped[ProposalRow] = relationship(back_populates="outcome")
+
+
+class ScreeningRow(Base):
+    __tablename__ = "screenings"
+    __table_args__ = (
+        UniqueConstraint("api_key_id", "idempotency_key", name="uq_screening_idempotency"),
+        Index("ix_screenings_queue", "cycle", "status", "overall_score"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("proposals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    cycle: Mapped[int] = mapped_column(Integer)
+    agency: Mapped[str] = mapped_column(String(500), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    overall_score: Mapped[float] = mapped_column(Float)
+    band: Mapped[str] = mapped_column(String(10), index=True)
+    model_version: Mapped[str] = mapped_column(String(80))
+    registry_snapshot: Mapped[int] = mapped_column(Integer)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    screening_id: Mapped[str] = mapped_column(ForeignKey("screenings.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(20))
+    rationale: Mapped[str] = mapped_column(Text)
+    override: Mapped[bool] = mapped_column(Boolean)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEventRow(Base):
+    """Append-only; ``hash`` = SHA-256 over the event and ``prev_hash`` (a hash chain)."""
+
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(20))
+    agency: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ModelVersionRow(Base):
+    __tablename__ = "model_versions"
+    version: Mapped[str] = mapped_column(String(80), primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,46 @@
+"""One settings object for the whole service, read from ``WASTESCREEN_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field can be set as ``WASTESCREEN_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="WASTESCREEN_", extra="ignore")
+
+    var_dir: Path = Field(default=Path("var"), description="Where the SQLite file, models and index live.")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means a SQLite file under var_dir.",
+    )
+    band_medium: float = Field(default=0.35, ge=0, le=1, description="Overall score from which the band is medium.")
+    band_high: float = Field(default=0.60, ge=0, le=1, description="Overall score from which the band is high.")
+    max_body_bytes: int = Field(default=1_000_000, gt=0)
+    rate_limit_per_minute: int = Field(default=600, gt=0)
+    demo_seed: int = 57
+
+    def resolved_database_url(self) -> str:
+        """The database URL in force: the configured one, or the default SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'wastescreen.db').as_posix()}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.var_dir / "models"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.var_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
