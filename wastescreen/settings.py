@@ -14,13 +14,19 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="WASTESCREEN_", extra="ignore")
 
-    var_dir: Path = Field(default=Path("var"), description="Where the SQLite file, models and index live.")
+    var_dir: Path = Field(
+        default=Path("var"), description="Where the SQLite file, models and index live."
+    )
     database_url: str = Field(
         default="",
         description="SQLAlchemy URL; empty means a SQLite file under var_dir.",
     )
-    band_medium: float = Field(default=0.35, ge=0, le=1, description="Overall score from which the band is medium.")
-    band_high: float = Field(default=0.60, ge=0, le=1, description="Overall score from which the band is high.")
+    band_medium: float = Field(
+        default=0.35, ge=0, le=1, description="Overall score from which the band is medium."
+    )
+    band_high: float = Field(
+        default=0.60, ge=0, le=1, description="Overall score from which the band is high."
+    )
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     rate_limit_per_minute: int = Field(default=600, gt=0)
     demo_seed: int = 57

@@ -1,0 +1,57 @@
+# Two commands do everything on a fresh machine with python3, make and git:
+#   make run   - set up, seed the demo portfolio, train the demo model, serve on :8000
+#   make test  - set up with the dev tools, then lint, type-check and test
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BENCHES := $(patsubst bench/%.py,%,$(filter-out bench/__init__.py bench/common.py bench/%_adapter.py,$(wildcard bench/*.py)))
+
+.PHONY: install install-dev run test lint typecheck pytest bench lock clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/wastescreen demo --if-empty
+	$(BIN)/wastescreen train --if-missing
+	$(BIN)/wastescreen serve --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+typecheck: install-dev
+	$(BIN)/mypy .
+
+pytest: install-dev
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: install-dev
+	@for b in $(BENCHES); do echo "== bench $$b"; $(BIN)/python -m bench.$$b || exit 1; done
+
+bench-%: install-dev
+	$(BIN)/python -m bench.$(subst -,_,$*)
+
+# Re-pin constraints.txt from a throw-away venv holding exactly the project and its dev tools.
+lock:
+	rm -rf /tmp/wastescreen-lock && $(PY) -m venv /tmp/wastescreen-lock
+	/tmp/wastescreen-lock/bin/pip install --quiet '.[dev]'
+	/tmp/wastescreen-lock/bin/pip freeze --exclude wastescreen | sort > constraints.txt
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

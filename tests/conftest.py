@@ -1,0 +1,77 @@
+"""Shared fixtures: a fresh database on SQLite always, and on PostgreSQL when one is reachable.
+
+PostgreSQL is found through ``WASTESCREEN_TEST_POSTGRES_URL`` (``.ci/run`` sets it to the
+machine's server); each test run creates its own database there and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from wastescreen.database import Database, open_database
+from wastescreen.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+PG_ENV = "WASTESCREEN_TEST_POSTGRES_URL"
+
+
+def _postgres_admin_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database for this run; skips with the reason if none."""
+    admin = _postgres_admin_url()
+    if not admin:
+        pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV} to a server URL to run them")
+    name = f"wastescreen_test_{uuid.uuid4().hex[:10]}"
+    try:
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))  # name is generated, not input
+    except Exception as exc:
+        pytest.skip(f"PostgreSQL tests skipped: {admin} not reachable ({type(exc).__name__})")
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        settings = Settings(var_dir=tmp_path / "var")
+    else:
+        settings = Settings(var_dir=tmp_path / "var",
+                            database_url=request.getfixturevalue("postgres_url"))
+    database = open_database(settings)
+    if request.param == "postgresql":
+        _truncate_all(database)
+    yield database
+    database.dispose()
+
+
+def _truncate_all(database: Database) -> None:
+    from storage.tables import Base
+
+    with database.engine.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(Settings(var_dir=tmp_path / "var"))
+    yield database
+    database.dispose()

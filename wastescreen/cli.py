@@ -1,0 +1,113 @@
+"""The ``wastescreen`` command line. Every command calls the same services as the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wastescreen import __version__
+from wastescreen.database import open_database
+from wastescreen.settings import get_settings
+
+app = typer.Typer(help="Screen S&T investment proposals for waste and redundancy risk.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+registry_app = typer.Typer(help="The registry of existing labs and programs.", no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
+console = Console()
+
+
+@app.command()
+def version() -> None:
+    """Print the wastescreen version."""
+    console.print(f"wastescreen {__version__}")
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the generator (same seed, same data).")] = 57,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the database "
+                                           "already holds a registry or proposals.")] = False,
+    n_proposals: Annotated[int, typer.Option(help="Historical proposals to generate.")] = 30_000,
+) -> None:
+    """Write the synthetic demo portfolio (labs, programs, past proposals) into the database."""
+    from rich.progress import Progress
+
+    from demo_portfolio import database_is_empty, generate_portfolio, write_portfolio
+
+    db = open_database(get_settings())
+    if not database_is_empty(db.engine):
+        if if_empty:
+            console.print("The database already holds data; demo portfolio not written.")
+            return
+        console.print("[red]The database is not empty; the demo portfolio is only written into "
+                      "an empty database.[/red]")
+        raise typer.Exit(1)
+    with Progress(console=console) as progress:
+        task = progress.add_task("generating", total=None)
+        portfolio = generate_portfolio(seed, n_proposals=n_proposals)
+
+        def step(label: str, done: int, total: int) -> None:
+            progress.update(task, description=label, completed=done, total=total)
+
+        counts = write_portfolio(db.engine, portfolio, progress=step)
+    console.print("Demo portfolio written (synthetic data): " +
+                  ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+
+
+@registry_app.command("import")
+def registry_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file.")],
+    kind: Annotated[str, typer.Option(help="lab or program")],
+) -> None:
+    """Import labs or programs from CSV/XLSX and print the data-quality report."""
+    from storage.registry_import import ImportFileError, import_registry_file
+
+    if kind not in ("lab", "program"):
+        console.print("[red]--kind must be 'lab' or 'program'[/red]")
+        raise typer.Exit(2)
+    db = open_database(get_settings())
+    with db.sessions() as session:
+        try:
+            report = import_registry_file(session, file, kind)  # type: ignore[arg-type]
+        except ImportFileError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    table = Table(title=f"Import of {file.name} ({kind})")
+    table.add_column("rows read")
+    table.add_column("accepted")
+    table.add_column("inserted")
+    table.add_column("updated")
+    table.add_column("unchanged")
+    table.add_column("rejected")
+    table.add_column("merged duplicates")
+    table.add_row(*(str(x) for x in (report.rows_read, report.accepted, report.inserted,
+                                     report.updated, report.unchanged, len(report.rejected),
+                                     len(report.merged))))
+    console.print(table)
+    for title, problems in (("Rejected", report.rejected), ("Merged as duplicates", report.merged),
+                            ("Notes", report.notes)):
+        for p in problems:
+            console.print(f"{title}: row {p.row}, {p.field}: {p.reason}", markup=False)
+    if report.revision:
+        console.print(f"Registry revision {report.revision} recorded.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API and the reviewer pages (http://HOST:PORT, OpenAPI at /docs)."""
+    import uvicorn
+
+    open_database(get_settings()).dispose()  # migrate once, before workers start
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
