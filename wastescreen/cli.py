@@ -17,6 +17,10 @@ app = typer.Typer(help="Screen S&T investment proposals for waste and redundancy
                   no_args_is_help=True, pretty_exceptions_enable=False)
 registry_app = typer.Typer(help="The registry of existing labs and programs.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
+keys_app = typer.Typer(help="API keys (shown once, stored hashed).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 console = Console()
 
 
@@ -107,6 +111,80 @@ def serve(
 
     open_database(get_settings()).dispose()  # migrate once, before workers start
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="agency, reviewer, auditor or admin")],
+    agency: Annotated[str | None, typer.Option(help="The agency (agency keys only).")] = None,
+    label: Annotated[str, typer.Option(help="A note saying whose key this is.")] = "",
+) -> None:
+    """Create an API key. The key is printed once, alone on the last line; only its hash is kept."""
+    from storage.api_keys import Role, create_key
+
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        console.print(f"[red]--role must be one of {', '.join(r.value for r in Role)}[/red]")
+        raise typer.Exit(2) from exc
+    db = open_database(get_settings())
+    with db.sessions() as session:
+        try:
+            key, row = create_key(session, role_value, agency=agency, label=label)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    console.print(f"Created key {row.id} ({row.role}{', ' + row.agency if row.agency else ''}). "
+                  "Store it now: it is not shown again.", markup=False)
+    print(key)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="Key id (see keys list).")]) -> None:
+    """Revoke a key."""
+    from storage.api_keys import revoke_key
+
+    db = open_database(get_settings())
+    with db.sessions() as session:
+        if not revoke_key(session, key_id):
+            console.print(f"[red]no active key {key_id}[/red]")
+            raise typer.Exit(1)
+    console.print(f"Key {key_id} revoked.")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (id, prefix, role, agency, revoked); never the keys themselves."""
+    from storage.api_keys import list_keys
+
+    db = open_database(get_settings())
+    table = Table("id", "prefix", "role", "agency", "label", "created", "revoked")
+    with db.sessions() as session:
+        for row in list_keys(session):
+            table.add_row(str(row.id), row.prefix, row.role, row.agency or "", row.label,
+                          row.created_at.isoformat(timespec="seconds"),
+                          row.revoked_at.isoformat(timespec="seconds") if row.revoked_at else "")
+    console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain of the audit trail; exit 1 and name the events if it is broken."""
+    from sqlalchemy import func, select
+
+    from storage.audit_log import verify_chain
+    from storage.tables import AuditEventRow
+
+    db = open_database(get_settings())
+    with db.sessions() as session:
+        problems = verify_chain(session)
+        count = session.execute(select(func.count()).select_from(AuditEventRow)).scalar_one()
+    if problems:
+        for p in problems:
+            console.print(f"event {p.seq}: {p.problem}", markup=False)
+        console.print(f"[red]audit trail BROKEN: {len(problems)} problem(s), {count} events[/red]")
+        raise typer.Exit(1)
+    console.print(f"audit trail intact: {count} events, hash chain verified")
 
 
 if __name__ == "__main__":  # pragma: no cover

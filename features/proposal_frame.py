@@ -1,0 +1,85 @@
+"""Proposals -> one flat row each, and the features that need nothing but the proposal itself.
+
+The same functions serve training (30,000 historical proposals at once) and serving (one).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from domain.proposal import Proposal
+from wastescreen.reference import region_of
+
+SMALL_LINE_VND = 500_000_000
+# Optional fields whose absence makes a proposal harder to judge (data completeness).
+OPTIONAL_FIELDS = ("summary", "objectives", "equipment", "kpis", "researchers",
+                   "shared_use_plan", "end_date", "reference_code", "cofunding_sources")
+
+
+def proposal_text(p: Proposal) -> str:
+    """The text compared by the overlap search: title, summary and objectives."""
+    return " ".join(t for t in (p.title, p.summary, p.objectives) if t)
+
+
+def completeness(p: Proposal) -> tuple[float, list[str]]:
+    """Share (0–1) of optional fields filled and plausible, and the names of the others."""
+    missing = [name for name in OPTIONAL_FIELDS if not getattr(p, name)]
+    implausible = []
+    if p.equipment and p.budget.equipment_vnd == 0:
+        implausible.append("budget.equipment_vnd")
+    if p.equipment_total_vnd and abs(p.equipment_total_vnd - p.budget.equipment_vnd) > (
+            0.05 * max(p.budget.equipment_vnd, 1)):
+        implausible.append("equipment (line items do not match budget.equipment_vnd)")
+    if p.equipment and p.om_budget_vnd_per_year == 0:
+        implausible.append("om_budget_vnd_per_year")
+    total = len(OPTIONAL_FIELDS) + 3
+    return 1.0 - (len(missing) + len(implausible)) / total, missing + implausible
+
+
+def proposals_to_frame(proposals: Sequence[Proposal], ids: Sequence[str]) -> pd.DataFrame:
+    """One row per proposal, indexed by ``ids``.
+
+    Columns: agency, cycle, year (submission year), submitted_on (datetime64), province, region,
+    technology_area, project_type, text, equipment (dict category -> quantity) and every
+    feature computable from the proposal alone (see ``features.catalogue``).
+    """
+    rows = []
+    for p in proposals:
+        capital = p.budget.equipment_vnd + p.budget.construction_vnd
+        instruments = p.instrument_count
+        measurable = sum(1 for k in p.kpis if k.is_measurable)
+        equipment: dict[str, int] = {}
+        for item in p.equipment:
+            equipment[item.category] = equipment.get(item.category, 0) + item.quantity
+        total = max(p.total_budget_vnd, 1)
+        rows.append({
+            "agency": p.agency, "cycle": p.cycle, "year": p.submitted_on.year,
+            "submitted_on": p.submitted_on, "province": p.province,
+            "region": region_of(p.province), "technology_area": p.technology_area,
+            "project_type": p.project_type.value, "text": proposal_text(p),
+            "budget_vnd": p.total_budget_vnd, "equipment": equipment,
+            "equipment_share": p.budget.equipment_vnd / total,
+            "om_ratio": p.om_budget_vnd_per_year / capital if capital else math.nan,
+            "researchers_per_instrument": (len(p.researchers) / instruments
+                                           if instruments else math.nan),
+            "has_shared_use_plan": float(p.has_shared_use_plan),
+            "kpi_measurable_share": measurable / len(p.kpis) if p.kpis else 0.0,
+            "trl_jump": float(p.trl_target - p.trl_start),
+            "log_budget_per_month": math.log10(total / p.duration_months),
+            "log_budget_per_output": math.log10(total / max(len(p.kpis), 1)),
+            "small_line_items": float(sum(1 for i in p.equipment
+                                          if i.total_vnd < SMALL_LINE_VND)),
+            "cofunding_share": p.cofunding_vnd / total,
+            "strategic_area": float(p.technology_area != "OTHER"),
+            "data_completeness": completeness(p)[0],
+        })
+    frame = pd.DataFrame(rows, index=pd.Index(list(ids), name="proposal_id"))
+    if frame.empty:
+        return frame
+    frame["submitted_on"] = pd.to_datetime(frame["submitted_on"])
+    frame["year"] = frame["year"].astype(np.int64)
+    return frame

@@ -1,0 +1,1 @@
+"""Jinja2 templates of the review report and the reviewer pages (autoescaped)."""
