@@ -41,6 +41,7 @@ def demo(
     from rich.progress import Progress
 
     from demo_portfolio import database_is_empty, generate_portfolio, write_portfolio
+    from storage.audit_log import append_event
 
     db = open_database(get_settings())
     if not database_is_empty(db.engine):
@@ -58,6 +59,10 @@ def demo(
             progress.update(task, description=label, completed=done, total=total)
 
         counts = write_portfolio(db.engine, portfolio, progress=step)
+    with db.sessions() as session:
+        append_event(session, actor="cli", action="registry.demo_seed", subject=f"seed:{seed}",
+                     details={k: int(v) for k, v in counts.items()})
+        session.commit()
     console.print("Demo portfolio written (synthetic data): " +
                   ", ".join(f"{v:,} {k}" for k, v in counts.items()))
 

@@ -95,16 +95,19 @@ def technology_areas() -> tuple[TechnologyArea, ...]:
     )
 
 
+@lru_cache(maxsize=1)
 def latest_area_version() -> str:
     return max(a.version for a in technology_areas())
 
 
+@lru_cache(maxsize=16)
 def area_codes(version: str | None = None) -> frozenset[str]:
     """Codes valid under one version of the list (the latest when ``version`` is None)."""
     v = version or latest_area_version()
     return frozenset(a.code for a in technology_areas() if a.version == v)
 
 
+@lru_cache(maxsize=1)
 def area_versions() -> frozenset[str]:
     return frozenset(a.version for a in technology_areas())
 
@@ -118,6 +121,7 @@ def equipment_categories() -> tuple[EquipmentCategory, ...]:
     )
 
 
+@lru_cache(maxsize=1)
 def equipment_category_codes() -> frozenset[str]:
     return frozenset(c.code for c in equipment_categories())
 
