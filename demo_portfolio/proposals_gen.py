@@ -85,7 +85,7 @@ class HistoryBuilder:
         self.cat_names = {c.code: (c.name_vi, c.name_en) for c in reference.equipment_categories()}
         self.v = self._vectors()
         self.programs_by_year = {
-            int(y): [k for k, p in enumerate(registry.programs) if p.start_year <= y] for y in YEARS
+            int(y): [k for k, p in enumerate(registry.programs) if p.start_year < y] for y in YEARS
         }
         self.labs_by_year = {
             int(y): [x for x in registry.labs if x.year_established < y] for y in YEARS

@@ -100,6 +100,11 @@ def compose_objectives(
         s_vi, s_en = rnd.choice(voc.SECTORS)
         vi.append(t_vi.format(t=topic[0], s=s_vi))
         en.append(t_en.format(t=topic[1], s=s_en))
+    # A specific focus (object x pilot site, ~1,400 combinations) makes a text identifiable,
+    # so that a copy is closer to its source than to the other texts of the same topic.
+    obj, site = rnd.choice(voc.FOCUS_OBJECTS), rnd.choice(province_names())
+    vi.insert(1, f"Trọng tâm là {obj[0]} thí điểm tại {site}.")
+    en.insert(1, f"Focus: {obj[1]}, piloted in {site}.")
     return " ".join(vi), " ".join(en), main
 
 

@@ -190,6 +190,34 @@ SECTORS: list[Pair] = [
     ("đô thị thông minh", "smart cities"),
 ]
 
+# Specific objects of work; with a pilot province they make each objective text identifiable.
+FOCUS_OBJECTS: list[Pair] = [
+    ("giống lúa chịu mặn", "salt-tolerant rice"), ("tôm thẻ chân trắng", "whiteleg shrimp"),
+    ("cà phê Robusta", "Robusta coffee"), ("sầu riêng xuất khẩu", "export durian"),
+    ("pin lithium sắt phốt phát", "lithium iron phosphate batteries"),
+    ("điện mặt trời áp mái", "rooftop solar power"), ("lưới điện vi mô", "microgrids"),
+    ("cảm biến chất lượng nước", "water-quality sensors"), ("vắc xin thú y", "veterinary vaccines"),
+    ("chẩn đoán ung thư gan", "liver cancer diagnosis"), ("bệnh sốt xuất huyết", "dengue fever"),
+    ("hồ sơ sức khỏe điện tử", "electronic health records"),
+    ("cổng dịch vụ công", "public-service portals"), ("giao thông đô thị", "urban traffic"),
+    ("cảng biển thông minh", "smart seaports"), ("kho lạnh nông sản", "cold storage for produce"),
+    ("vật liệu composite", "composite materials"), ("thép hợp kim thấp", "low-alloy steel"),
+    ("gốm kỹ thuật", "technical ceramics"), ("màng lọc nano", "nano-filtration membranes"),
+    ("chip cảm biến ảnh", "image-sensor chips"), ("vi mạch quản lý nguồn", "power-management ICs"),
+    ("đóng gói vi mạch", "chip packaging"), ("trạm gốc 5G", "5G base stations"),
+    ("mạng cảm biến IoT", "IoT sensor networks"), ("robot hàn", "welding robots"),
+    ("xe tự hành nội bộ", "autonomous guided vehicles"), ("máy bay không người lái nông nghiệp",
+                                                          "agricultural drones"),
+    ("vệ tinh quan sát", "observation satellites"), ("bản đồ số ba chiều", "3D digital maps"),
+    ("nhận dạng giọng nói", "speech recognition"), ("dịch máy tiếng dân tộc",
+                                                   "machine translation of ethnic languages"),
+    ("phát hiện gian lận thanh toán", "payment fraud detection"),
+    ("truy xuất nguồn gốc nông sản", "farm-produce traceability"),
+    ("chữ ký số", "digital signatures"), ("giám sát an ninh mạng", "cyber-security monitoring"),
+    ("dự báo lũ", "flood forecasting"), ("xử lý rác thải nhựa", "plastic-waste treatment"),
+    ("nuôi cấy mô thực vật", "plant tissue culture"), ("men vi sinh", "probiotics"),
+]
+
 # Objective sentences; {t} is a topic, {s} a sector.
 OBJECTIVES: list[Pair] = [
     ("Làm chủ công nghệ {t} phục vụ {s}.", "Master {t} technology for {s}."),
