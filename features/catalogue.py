@@ -87,10 +87,8 @@ CATALOGUE: tuple[FeatureDef, ...] = (
     _f("om_ratio", "numeric", "idle_assets", -1, "percent",
        "Yearly operation-and-maintenance budget after completion / capital cost "
        "(equipment + construction). Missing when there is no capital cost.",
-       "Kinh phí vận hành, bảo trì hằng năm bằng {value} vốn đầu tư; các dự án tương đương "
-       "được duyệt dự kiến {comparison}.",
-       "O&M budget is {value} of capital cost per year; comparable approved projects planned "
-       "{comparison}.",
+       "Kinh phí vận hành, bảo trì hằng năm bằng {value} vốn đầu tư ({comparison}).",
+       "O&M budget is {value} of capital cost per year ({comparison}).",
        {"idle_assets": -1}, changeable=True),
     _f("researchers_per_instrument", "numeric", "idle_assets", -1, "ratio",
        "Named researchers who will use the equipment / instruments requested.",
@@ -158,8 +156,8 @@ CATALOGUE: tuple[FeatureDef, ...] = (
     _f("project_type", "categorical", "other", 0, "category",
        "Kind of project: new lab, lab upgrade, equipment purchase, research program, "
        "digital platform or training program.",
-       "Loại dự án: {value} ({comparison}).",
-       "Project type: {value} ({comparison})."),
+       "Loại dự án ({value}) làm thay đổi mức rủi ro.",
+       "The project type ({value}) shifts the risk."),
 )
 
 BY_NAME: dict[str, FeatureDef] = {f.name: f for f in CATALOGUE}

@@ -84,6 +84,23 @@ def load_history(session: Session) -> History:
     )
 
 
+def load_outcome_frame(session: Session) -> pd.DataFrame:
+    """Outcomes of historical proposals (``HISTORY_COLUMNS``), without loading the proposals."""
+    rows = session.execute(
+        select(ProposalRow.agency, ProposalOutcomeRow.observed_on,
+               ProposalOutcomeRow.idle_assets, ProposalOutcomeRow.duplication_found,
+               ProposalOutcomeRow.outputs_not_delivered)
+        .join(ProposalOutcomeRow, ProposalOutcomeRow.proposal_id == ProposalRow.id)
+    ).all()
+    if not rows:
+        return empty_history()
+    frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+    frame["observed_on"] = pd.to_datetime(frame["observed_on"])
+    for col in HISTORY_COLUMNS[2:]:
+        frame[col] = frame[col].astype(int)
+    return frame
+
+
 class TrainingFileError(ValueError):
     """A training file row failed validation; names the row and field."""
 

@@ -1,0 +1,1 @@
+"""Feature pipeline: overlap search, evidence and model features (no web framework here)."""

@@ -1,0 +1,1 @@
+"""Screening: one function from a proposal to a scored, explained, persisted result."""

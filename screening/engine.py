@@ -1,0 +1,163 @@
+"""The screening engine: registry context, overlap index, model and same-cycle peers, loaded once.
+
+The overlap index is saved under ``var/index/registry`` with the registry revision it reflects;
+at start-up it is loaded when that revision is still current and rebuilt (and saved) otherwise.
+Registry writes and new submissions update it in place (``add``), never by a full rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.proposal import Proposal
+from domain.registry import Lab, Program
+from features.build import PeerSet, proposal_docs
+from features.overlap_index import OverlapIndex
+from features.proposal_frame import proposals_to_frame
+from features.registry_context import (
+    RegistryContext,
+    build_registry_context,
+    lab_doc,
+    labs_frame,
+    program_doc,
+    programs_frame,
+)
+from models.explain import Explainer
+from models.registry import ModelRegistry
+from models.spec import BandThresholds
+from models.training import RiskModelBundle
+from storage.tables import ProposalRow
+from wastescreen.history import load_outcome_frame, load_registry
+from wastescreen.settings import Settings
+
+PEER_KINDS = ("submission",)
+
+
+@dataclass
+class LoadedModel:
+    version: str
+    bundle: RiskModelBundle
+    explainer: Explainer
+    card: dict[str, Any]
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.card.get("synthetic_training_data"))
+
+    @property
+    def ranges(self) -> dict[str, dict[str, float]]:
+        return dict(self.bundle.training.get("reference_ranges", {}))
+
+
+def load_current_model(models_dir: Path) -> LoadedModel | None:
+    """The promoted model (hash-checked), or None when none was promoted yet."""
+    registry = ModelRegistry(models_dir)
+    version = registry.current_version()
+    if version is None:
+        return None
+    bundle = registry.current()
+    return LoadedModel(version, bundle, Explainer(bundle, nthread=1), registry.card(version))
+
+
+def _load_index(index_dir: Path, revision: int) -> OverlapIndex | None:
+    meta = index_dir / "snapshot.json"
+    if not meta.exists():
+        return None
+    if json.loads(meta.read_text("utf-8")).get("registry_revision") != revision:
+        return None
+    return OverlapIndex.load(index_dir / "registry")
+
+
+def save_index(index: OverlapIndex, index_dir: Path, revision: int) -> None:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    index.save(index_dir / "registry")
+    (index_dir / "snapshot.json").write_text(json.dumps({"registry_revision": revision}), "utf-8")
+
+
+@dataclass
+class ScreeningEngine:
+    """Everything a screening needs; ``lock`` guards in-place updates against queries."""
+
+    context: RegistryContext
+    model: LoadedModel | None
+    bands: BandThresholds
+    peers: PeerSet
+    peer_details: pd.DataFrame
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def add_peer(self, proposal_id: str, proposal: Proposal) -> None:
+        """Index a formal submission so later proposals of its cycle are compared with it."""
+        frame = proposals_to_frame([proposal], [proposal_id])
+        doc = proposal_docs(frame)[0]
+        with self.lock:
+            index = self.peers.indexes.get(proposal.cycle)
+            if index is None:
+                self.peers.indexes[proposal.cycle] = OverlapIndex().fit([doc])
+            else:
+                index.add([doc])
+            self.peers.agency_of[proposal_id] = proposal.agency
+            self.peer_details.loc[proposal_id] = _peer_row(proposal)
+
+    def upsert_lab(self, lab: Lab, revision: int) -> None:
+        with self.lock:
+            self.context.index.add([lab_doc(lab)])
+            labs = self.context.labs.drop(index=[lab.lab_code], errors="ignore")
+            self.context.labs = pd.concat([labs, labs_frame([lab])])
+            self.context.snapshot = revision
+
+    def upsert_program(self, program: Program, revision: int) -> None:
+        with self.lock:
+            self.context.index.add([program_doc(program)])
+            programs = self.context.programs.drop(index=[program.program_code],
+                                                  errors="ignore")
+            self.context.programs = pd.concat([programs, programs_frame([program])])
+            self.context.snapshot = revision
+
+
+def _peer_row(p: Proposal) -> dict[str, Any]:
+    return {"title": p.title, "agency": p.agency, "province": p.province,
+            "budget_vnd": p.total_budget_vnd, "cycle": p.cycle}
+
+
+def load_peers(session: Session) -> tuple[PeerSet, pd.DataFrame]:
+    """Formal submissions, indexed per budget cycle."""
+    rows = session.execute(select(ProposalRow).where(ProposalRow.kind.in_(PEER_KINDS))).scalars()
+    ids, proposals = [], []
+    for row in rows:
+        ids.append(row.id)
+        proposals.append(Proposal.model_validate(row.payload))
+    details = pd.DataFrame([_peer_row(p) for p in proposals],
+                           index=pd.Index(ids, dtype=object),
+                           columns=["title", "agency", "province", "budget_vnd", "cycle"])
+    peers = PeerSet()
+    if ids:
+        frame = proposals_to_frame(proposals, ids)
+        docs = proposal_docs(frame)
+        for cycle in sorted(set(frame["cycle"])):
+            peers.indexes[int(cycle)] = OverlapIndex().fit(
+                [d for d, c in zip(docs, frame["cycle"], strict=True) if c == cycle])
+        peers.agency_of = dict(zip(ids, frame["agency"], strict=True))
+    return peers, details
+
+
+def load_engine(settings: Settings, session: Session) -> ScreeningEngine:
+    """Build the engine from the database, the saved index and the promoted model."""
+    registry = load_registry(session)
+    index = _load_index(settings.index_dir, registry.revision)
+    context = build_registry_context(registry.labs, registry.programs, load_outcome_frame(session),
+                                     snapshot=registry.revision,
+                                     snapshot_date=registry.revision_date, index=index)
+    if index is None:
+        save_index(context.index, settings.index_dir, registry.revision)
+    peers, details = load_peers(session)
+    return ScreeningEngine(context=context, model=load_current_model(settings.models_dir),
+                           bands=BandThresholds(settings.band_medium, settings.band_high),
+                           peers=peers, peer_details=details)

@@ -1,0 +1,87 @@
+"""Reason codes: the largest SHAP contributions said in the catalogue's plain sentences.
+
+Each sentence carries the proposal's value and a comparison point: the 25th–75th percentile of
+the feature among past proposals that ended without waste ("comparable projects").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from features.catalogue import BY_NAME, FeatureDef
+from screening.schemas import Reason
+from wastescreen.locale_format import Lang, number, percent, vnd, yes_no
+
+Ranges = Mapping[str, Mapping[str, float]]
+
+
+def format_value(feature: FeatureDef, value: float | str | None, lang: Lang) -> str:
+    """A feature value in the reader's words: 12 %, 3,5 tỷ đồng, có/không, 0,82 ..."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "không có dữ liệu" if lang == "vi" else "not given"
+    if feature.fmt == "category" or isinstance(value, str):
+        return str(value)
+    v = float(value)
+    match feature.fmt:
+        case "percent":
+            return percent(v, lang)
+        case "score":
+            return number(v, lang, 2)
+        case "ratio":
+            return number(v, lang, 1)
+        case "log10_vnd":
+            return vnd(10**v, lang)
+        case "bool":
+            return yes_no(v >= 0.5, lang)
+        case _:
+            return number(v, lang)
+
+
+def comparison_text(feature: FeatureDef, ranges: Ranges, lang: Lang) -> str:
+    """'comparable projects without waste: 8 %–15 %' (or a plain note when unknown)."""
+    rng = ranges.get(feature.name)
+    if not rng:
+        return "chưa có số liệu so sánh" if lang == "vi" else "no comparison available"
+    lo, hi = format_value(feature, rng["p25"], lang), format_value(feature, rng["p75"], lang)
+    span = lo if lo == hi else f"{lo}–{hi}"
+    if lang == "vi":
+        return f"các dự án tương đương không phát sinh lãng phí: {span}"
+    return f"comparable projects without waste: {span}"
+
+
+def sentence(feature: FeatureDef, value: float | str | None, ranges: Ranges, lang: Lang) -> str:
+    template = feature.sentence_vi if lang == "vi" else feature.sentence_en
+    return template.format(value=format_value(feature, value, lang),
+                           comparison=comparison_text(feature, ranges, lang))
+
+
+def top_reasons(contributions: Mapping[str, np.ndarray], feature_names: list[str],
+                values: Mapping[str, float | str | None], ranges: Ranges,
+                k: int = 5) -> list[Reason]:
+    """The ``k`` largest risk-raising contributions across all targets, one per feature.
+
+    ``contributions``: target -> array (n_features,) of SHAP values on the margin.
+    """
+    best: dict[str, tuple[float, str]] = {}
+    for target, row in contributions.items():
+        for j, c in enumerate(row):
+            name = feature_names[j]
+            if c > 0 and c > best.get(name, (0.0, ""))[0]:
+                best[name] = (float(c), target)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:k]
+    out = []
+    for name, (c, target) in ranked:
+        feature = BY_NAME[name]
+        value = values.get(name)
+        numeric = None if isinstance(value, str) or value is None else float(value)
+        out.append(Reason(
+            feature=name, target=target, contribution=round(c, 6),
+            value=None if numeric is None or math.isnan(numeric) else numeric,
+            value_text_vi=format_value(feature, value, "vi"),
+            value_text_en=format_value(feature, value, "en"),
+            text_vi=sentence(feature, value, ranges, "vi"),
+            text_en=sentence(feature, value, ranges, "en")))
+    return out

@@ -1,0 +1,91 @@
+"""The one screening function: a proposal in, a scored and explained result out.
+
+The CLI and the API both call ``screen_proposal``; persistence is in ``screening.store``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from domain.proposal import Proposal
+from features.build import build_features
+from features.catalogue import BY_NAME, FEATURE_NAMES
+from features.evidence import match_evidence
+from features.proposal_frame import completeness, proposals_to_frame
+from screening.engine import ScreeningEngine
+from screening.reasons import top_reasons
+from screening.schemas import Contribution, MatchEvidence, ScreeningResult, TargetScore, WhatIf
+from screening.what_if import make_variants, om_target, regional_categories
+from storage.canonical import sha256_hex
+from wastescreen.reference import region_of
+
+WHAT_IF_SHOWN = 3
+
+
+class ModelNotReady(RuntimeError):
+    """No model has been trained and promoted yet."""
+
+
+def _clean(value: object) -> float | str | None:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return None
+    f = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(f) else f
+
+
+def screen_proposal(engine: ScreeningEngine, proposal: Proposal,
+                    proposal_id: str) -> ScreeningResult:
+    """Score, explain and find the evidence for one proposal (nothing is stored here)."""
+    model = engine.model
+    if model is None:
+        raise ModelNotReady("no risk model has been trained yet: run `wastescreen train`")
+    with engine.lock:
+        variants = make_variants(
+            proposal, om_ratio_target=om_target(model.ranges),
+            regional_categories=regional_categories(
+                engine.context.labs, region_of(proposal.province), proposal.submitted_on.year))
+        ids = [proposal_id] + [f"{proposal_id}~{v.change}" for v in variants]
+        frame = proposals_to_frame([proposal] + [v.proposal for v in variants], ids)
+        features, matches = build_features(frame, engine.context, engine.peers)
+        evidence = match_evidence(matches[0], engine.context, proposal.province,
+                                  engine.peer_details)
+    explanation = model.explainer.explain_frame(features)
+    names = explanation.feature_names
+    overall = np.asarray(explanation.overall, dtype=np.float64)
+    targets = []
+    for name, t in explanation.targets.items():
+        targets.append(TargetScore(
+            target=name, probability=float(t.probability[0]), margin=float(t.margin[0]),
+            base_margin=float(t.bias[0]),
+            contributions=[Contribution(feature=f, value=_clean(features.iloc[0][f])
+                                        if BY_NAME[f].kind != "categorical" else None,
+                                        shap=float(c))
+                           for f, c in zip(names, t.contributions[0], strict=True)]))
+    values = {f: _clean(features.iloc[0][f]) for f in FEATURE_NAMES}
+    reasons = top_reasons({n: t.contributions[0] for n, t in explanation.targets.items()},
+                          names, values, model.ranges)
+    what_if = sorted((
+        WhatIf(change=v.change, description_vi=v.description_vi,
+               description_en=v.description_en, new_overall_score=float(overall[i + 1]),
+               new_band=engine.bands.band(float(overall[i + 1])),
+               delta=float(overall[i + 1] - overall[0]))
+        for i, v in enumerate(variants)), key=lambda w: w.delta)
+    share, missing = completeness(proposal)
+    return ScreeningResult(
+        proposal_title=proposal.title, agency=proposal.agency, cycle=proposal.cycle,
+        province=proposal.province, technology_area=proposal.technology_area,
+        project_type=proposal.project_type.value, total_budget_vnd=proposal.total_budget_vnd,
+        overall_score=float(overall[0]),
+        band=engine.bands.band(float(overall[0])),
+        scores={t.target: t.probability for t in targets}, targets=targets, reasons=reasons,
+        what_if=[w for w in what_if if w.delta < 0][:WHAT_IF_SHOWN],
+        evidence=[MatchEvidence.model_validate(e) for e in evidence],
+        completeness=share, missing_fields=missing, features=values,
+        model_version=model.version, model_trained_on_synthetic_data=model.synthetic,
+        registry_snapshot=engine.context.snapshot,
+        registry_snapshot_date=engine.context.snapshot_date,
+        input_hash=sha256_hex(proposal))
