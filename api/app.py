@@ -1,33 +1,80 @@
-"""App factory: heavy objects (database, model, index) load once in ``lifespan``."""
+"""App factory: heavy objects (database, overlap index, model) load once in ``lifespan``."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 
+from api import routes_admin, routes_registry, routes_screenings
+from api.errors import install_error_handlers
+from api.limits import BodySizeLimit, RateLimiter
+from api.metrics import Metrics, MetricsMiddleware
+from screening.engine import load_engine
 from wastescreen import __version__
 from wastescreen.database import open_database
 from wastescreen.settings import Settings, get_settings
+
+log = logging.getLogger("wastescreen")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for ``settings`` (the environment's when None)."""
     cfg = settings or get_settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = open_database(cfg)
         app.state.settings = cfg
+        app.state.db = open_database(cfg)
+        app.state.engine = None
+        app.state.rate_limiter = RateLimiter(cfg.rate_limit_per_minute)
+        try:
+            with app.state.db.sessions() as session:
+                app.state.engine = load_engine(cfg, session)
+        except Exception:  # serve /health and report not-ready rather than crash-loop
+            log.exception("screening engine failed to load")
         yield
         app.state.db.dispose()
 
-    app = FastAPI(title="wastescreen", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="wastescreen", version=__version__, lifespan=lifespan,
+                  description="Screens S&T investment proposals for waste and redundancy risk, "
+                              "and explains every score.")
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
+    app.include_router(routes_screenings.router)
+    app.include_router(routes_registry.router)
+    app.include_router(routes_admin.router)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:
         """Liveness: the process answers."""
         return {"status": "ok"}
+
+    @app.get("/ready", tags=["ops"], responses={503: {"description": "Not ready"}})
+    def ready(request: Request) -> JSONResponse:
+        """Readiness: the database answers and a model and the registry index are loaded."""
+        engine = getattr(request.app.state, "engine", None)
+        checks = {"database": True, "engine": engine is not None,
+                  "model": engine is not None and engine.model is not None}
+        try:
+            with request.app.state.db.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception:  # any failure here means "not ready"
+            checks["database"] = False
+        ok = all(checks.values())
+        body = {"status": "ready" if ok else "not_ready", "checks": checks,
+                "model_version": engine.model.version if engine and engine.model else None}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["ops"], response_class=Response)
+    def metrics_endpoint() -> Response:
+        """Prometheus text format."""
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     return app

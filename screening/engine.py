@@ -8,6 +8,7 @@ Registry writes and new submissions update it in place (``add``), never by a ful
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ from wastescreen.history import load_outcome_frame, load_registry
 from wastescreen.settings import Settings
 
 PEER_KINDS = ("submission",)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,15 +73,25 @@ def _load_index(index_dir: Path, revision: int) -> OverlapIndex | None:
     meta = index_dir / "snapshot.json"
     if not meta.exists():
         return None
-    if json.loads(meta.read_text("utf-8")).get("registry_revision") != revision:
+    saved = json.loads(meta.read_text("utf-8"))
+    if saved.get("registry_revision") != revision or saved.get("params") != _default_params():
         return None
-    return OverlapIndex.load(index_dir / "registry")
+    try:
+        return OverlapIndex.load(index_dir / "registry")
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("saved overlap index in %s is unreadable; rebuilding it", index_dir)
+        return None
+
+
+def _default_params() -> dict[str, Any]:
+    return json.loads(json.dumps(OverlapIndex().get_params(), default=str))  # type: ignore[no-any-return]
 
 
 def save_index(index: OverlapIndex, index_dir: Path, revision: int) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     index.save(index_dir / "registry")
-    (index_dir / "snapshot.json").write_text(json.dumps({"registry_revision": revision}), "utf-8")
+    meta = {"registry_revision": revision, "params": _default_params()}
+    (index_dir / "snapshot.json").write_text(json.dumps(meta), "utf-8")
 
 
 @dataclass

@@ -1,0 +1,79 @@
+"""One JSON error shape for every 4xx: ``{"error": {"code", "message", "field", "details"}}``.
+
+Codes are stable strings clients can branch on; ``field`` names the failing field when there is
+one (dotted path, e.g. ``budget`` or ``kpis.1.metric``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+                415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited"}
+
+
+class ApiError(Exception):
+    """Raise from a route to answer ``status`` with a stable ``code``."""
+
+    def __init__(self, status: int, code: str, message: str, *, field: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.field, self.headers = field, headers
+
+
+def error_body(code: str, message: str, field: str | None = None,
+               details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field,
+                      "details": details or []}}
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
+    """Pydantic errors -> [{field, rule, message}] (inputs are not echoed back)."""
+    return [{"field": _loc(e.get("loc", ())), "rule": e.get("type", "invalid"),
+             "message": e.get("msg", "")} for e in errors]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Make every error answer with the JSON shape above."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status,
+                            headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = validation_details(list(exc.errors()))
+        first = details[0] if details else {"field": None, "rule": "invalid", "message": ""}
+        return JSONResponse(error_body("validation_error",
+                                       f"{first['field'] or 'request'}: {first['message']}",
+                                       first["field"] or None, details), status_code=422)
+
+    @app.exception_handler(ValidationError)
+    async def _model_validation(_: Request, exc: ValidationError) -> JSONResponse:
+        details = validation_details(list(exc.errors()))
+        first = details[0]
+        return JSONResponse(error_body("validation_error",
+                                       f"{first['field']}: {first['message']}",
+                                       first["field"] or None, details), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = STATUS_CODES.get(exc.status_code, "error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
