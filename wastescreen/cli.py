@@ -192,5 +192,111 @@ def audit_verify() -> None:
     console.print(f"audit trail intact: {count} events, hash chain verified")
 
 
+models_app = typer.Typer(help="Registered risk models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@app.command()
+def train(
+    source: Annotated[Path | None, typer.Option("--from", exists=True, dir_okay=False,
+                                                help="CSV/Parquet of historical proposals "
+                                                "(flat format); default: the database.")] = None,
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing when a model is "
+                                             "already promoted.")] = False,
+    promote: Annotated[bool, typer.Option(help="Make the new model current.")] = True,
+    synthetic: Annotated[bool | None, typer.Option(help="Mark the training data as synthetic "
+                                                   "(default: yes when the database holds "
+                                                   "the demo portfolio).")] = None,
+) -> None:
+    """Train, calibrate, evaluate and register the risk models."""
+    from wastescreen.model_admin import train_and_register
+
+    settings = get_settings()
+    db = open_database(settings)
+    with console.status("training (features for every historical proposal, then models)"):
+        version = train_and_register(settings, db, source=source, if_missing=if_missing,
+                                     promote=promote, synthetic=synthetic)
+    if version is None:
+        console.print("A model is already promoted; nothing trained.")
+    else:
+        console.print(f"Model {version} registered{' and promoted' if promote else ''}.")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Registered versions, their key metrics, and which one is current."""
+    from models.registry import ModelRegistry
+
+    registry = ModelRegistry(get_settings().models_dir)
+    current = registry.current_version()
+    table = Table("version", "current", "synthetic", "rows", "AUC by target")
+    for version, card in registry.versions_with_cards():
+        aucs = ", ".join(f"{k} {v.get('validation_auc', 0):.3f}"
+                         for k, v in card.get("models", {}).items())
+        table.add_row(version, "*" if version == current else "",
+                      "yes" if card.get("synthetic_training_data") else "no",
+                      str(card.get("training_data", {}).get("n_rows", "")), aucs)
+    console.print(table)
+
+
+@models_app.command("show")
+def models_show(version: Annotated[str, typer.Argument(help="Version (see models list).")]
+                ) -> None:
+    """Print a model card as JSON."""
+    import json
+
+    from models.registry import ModelRegistry
+
+    try:
+        card = ModelRegistry(get_settings().models_dir).card(version)
+    except KeyError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    print(json.dumps(card, indent=2, ensure_ascii=False, default=str))
+
+
+@models_app.command("promote")
+def models_promote(version: Annotated[str, typer.Argument(help="Version to make current.")]
+                   ) -> None:
+    """Make a version current (its files are hash-checked first)."""
+    from wastescreen.model_admin import promote_version
+
+    settings = get_settings()
+    try:
+        promote_version(settings, open_database(settings), version)
+    except (KeyError, RuntimeError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"Model {version} is current.")
+
+
+@app.command()
+def screen(
+    proposal_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                                  help="A proposal as JSON.")],
+    fmt: Annotated[str, typer.Option("--format", help="json, html or pdf")] = "json",
+    out: Annotated[Path | None, typer.Option(help="Write the output here.")] = None,
+    lang: Annotated[str, typer.Option(help="vi or en (reports)")] = "vi",
+) -> None:
+    """Screen one proposal (stored as a pre-check) and print the result or write the report."""
+    from wastescreen.cli_screen import screen_file
+
+    raise typer.Exit(screen_file(proposal_file, fmt=fmt, out=out, lang=lang, console=console))
+
+
+@app.command()
+def batch(
+    infile: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                           help="CSV or XLSX, one proposal per row.")],
+    out: Annotated[Path, typer.Option(help="Results, .csv or .json.")],
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address "
+                                                  "(tcp://HOST:PORT).")] = None,
+) -> None:
+    """Screen a file of proposals; invalid rows are listed with their field and rule."""
+    from wastescreen.cli_screen import batch_file
+
+    raise typer.Exit(batch_file(infile, out=out, scheduler=scheduler, console=console))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
