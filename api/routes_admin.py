@@ -12,7 +12,7 @@ from api.errors import ApiError
 from api.schemas import AuditEventOut, AuditPage, KeyCreated, KeyIn
 from storage.api_keys import Principal, Role, create_key, revoke_key
 from storage.audit_log import verify_chain
-from storage.tables import AuditEventRow
+from storage.tables import AuditEventRow, as_utc
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 Anyone = Annotated[Principal, Depends(require(*Role))]
@@ -40,7 +40,7 @@ def audit(_: AuditReader, session: SessionDep,
                            .order_by(AuditEventRow.seq).limit(limit)).scalars()
     return AuditPage(total=total, chain_intact=not problems,
                      problems=[f"event {p.seq}: {p.problem}" for p in problems],
-                     items=[AuditEventOut(seq=r.seq, created_at=r.created_at, actor=r.actor,
+                     items=[AuditEventOut(seq=r.seq, created_at=as_utc(r.created_at), actor=r.actor,
                                           action=r.action, subject=r.subject, details=r.details,
                                           prev_hash=r.prev_hash, hash=r.hash) for r in rows])
 

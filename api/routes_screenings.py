@@ -28,7 +28,7 @@ from screening.store import (
 )
 from storage.api_keys import Principal, Role
 from storage.canonical import sha256_hex
-from storage.tables import ScreeningRow
+from storage.tables import ScreeningRow, as_utc
 from wastescreen.locale_format import Lang
 
 router = APIRouter(prefix="/v1", tags=["screenings"])
@@ -59,10 +59,10 @@ def screening_out(session: SessionDep, row: ScreeningRow) -> ScreeningOut:
     decision = latest_decision(session, row.id)
     return ScreeningOut(
         id=row.id, proposal_id=row.proposal_id, kind=row.kind, status=row.status,
-        created_at=row.created_at, result=ScreeningResult.model_validate(row.result),
+        created_at=as_utc(row.created_at), result=ScreeningResult.model_validate(row.result),
         decision=None if decision is None else DecisionOut(
             decision=decision.decision, rationale=decision.rationale, override=decision.override,
-            decided_by=decision.decided_by, decided_at=decision.created_at))
+            decided_by=decision.decided_by, decided_at=as_utc(decision.created_at)))
 
 
 def visible_screening(session: SessionDep, principal: Principal, screening_id: str
@@ -145,7 +145,7 @@ def queue(principal: Reader, session: SessionDep,
         ScreeningSummary(id=r.id, proposal_id=r.proposal_id, cycle=r.cycle, agency=r.agency,
                          title=str(r.result.get("proposal_title", "")),
                          overall_score=r.overall_score, band=r.band, status=r.status,
-                         created_at=r.created_at) for r in rows])
+                         created_at=as_utc(r.created_at)) for r in rows])
 
 
 @router.get("/screenings/{screening_id}", response_model=ScreeningOut)

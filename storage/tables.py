@@ -29,6 +29,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(stamp: dt.datetime) -> dt.datetime:
+    """SQLite hands timestamps back without their zone; every stored one is UTC."""
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.service_env import ServiceEnv, build_service_env
 from wastescreen.database import Database, open_database
 from wastescreen.settings import Settings
 
@@ -75,3 +76,9 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(Settings(var_dir=tmp_path / "var"))
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def service_env(tmp_path_factory: pytest.TempPathFactory) -> ServiceEnv:
+    """Database + demo data + trained model + one key per role (built once per session)."""
+    return build_service_env(tmp_path_factory.mktemp("service") / "var")

@@ -1,0 +1,220 @@
+"""API v1 end to end on a real database and model: roles, isolation, idempotency, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from api.app import create_app
+from storage.tables import AuditEventRow
+from tests.conftest import EXAMPLES
+from tests.service_env import AGENCY_A, AGENCY_B, ServiceEnv
+from wastescreen.database import open_database
+
+ROLES = ("agency_a", "reviewer", "auditor", "admin")
+
+
+def proposal(agency: str = AGENCY_A, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXAMPLES / "proposal.json").read_text("utf-8"))
+    data["agency"] = agency
+    data.update(changes)
+    return data
+
+
+@pytest.fixture(scope="module")
+def client(service_env: ServiceEnv) -> Iterator[TestClient]:
+    with TestClient(create_app(service_env.settings)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def submitted(client: TestClient, service_env: ServiceEnv) -> str:
+    r = client.post("/v1/screenings", json=proposal(), headers=service_env.auth("agency_a"))
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def test_health_ready_metrics(client: TestClient, service_env: ServiceEnv) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    ready = client.get("/ready")
+    assert ready.status_code == 200
+    assert ready.json()["model_version"] == service_env.model_version
+    assert "wastescreen_http_requests_total" in client.get("/metrics").text
+
+
+def test_role_matrix(client: TestClient, service_env: ServiceEnv, submitted: str) -> None:
+    lab = client.get("/v1/registry/labs?limit=1", headers=service_env.auth("admin")).json()[0]
+    prog = client.get("/v1/registry/programs?limit=1",
+                      headers=service_env.auth("admin")).json()[0]
+    calls: list[tuple[str, str, Any, set[str]]] = [
+        ("POST", "/v1/prechecks", proposal(), {"agency_a", "reviewer"}),
+        ("POST", "/v1/screenings", proposal(title="Một đề xuất khác"), {"agency_a"}),
+        ("GET", "/v1/screenings", None, {"agency_a", "reviewer", "auditor"}),
+        ("GET", f"/v1/screenings/{submitted}", None, {"agency_a", "reviewer", "auditor"}),
+        ("GET", f"/v1/screenings/{submitted}/report", None, {"agency_a", "reviewer", "auditor"}),
+        ("POST", f"/v1/screenings/{submitted}/decision",
+         {"decision": "revise", "rationale": "Cần làm rõ kế hoạch chia sẻ."}, {"reviewer"}),
+        ("GET", "/v1/registry/labs", None, set(ROLES)),
+        ("GET", "/v1/registry/programs", None, set(ROLES)),
+        ("PUT", f"/v1/registry/labs/{lab['lab_code']}", lab, {"admin"}),
+        ("PUT", f"/v1/registry/programs/{prog['program_code']}", prog, {"admin"}),
+        ("GET", "/v1/models/current", None, set(ROLES)),
+        ("GET", "/v1/audit", None, {"auditor", "admin"}),
+        ("POST", "/v1/keys", {"role": "auditor", "label": "matrix"}, {"admin"}),
+    ]
+    for method, path, body, allowed in calls:
+        for role in ROLES:
+            r = client.request(method, path, json=body, headers=service_env.auth(role))
+            if role in allowed:
+                assert r.status_code < 400, (method, path, role, r.status_code, r.text[:200])
+            else:
+                assert r.status_code == 403, (method, path, role, r.status_code)
+                assert r.json()["error"]["code"] == "forbidden"
+        assert client.request(method, path, json=body).status_code == 401
+
+
+def test_agency_never_sees_another_agency(client: TestClient, service_env: ServiceEnv,
+                                          submitted: str) -> None:
+    other = service_env.auth("agency_b")
+    for path in (f"/v1/screenings/{submitted}", f"/v1/screenings/{submitted}/report"):
+        r = client.get(path, headers=other)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    listed = client.get("/v1/screenings", headers=other).json()
+    assert all(item["agency"] == AGENCY_B for item in listed["items"])
+    assert client.get(f"/v1/screenings?agency={AGENCY_A}", headers=other).json()["total"] == 0
+    own = client.get("/v1/screenings", headers=service_env.auth("agency_a")).json()
+    assert submitted in {i["id"] for i in own["items"]}
+    r = client.post("/v1/prechecks", json=proposal(), headers=other)
+    assert r.status_code == 403 and r.json()["error"]["field"] == "agency"
+
+
+def test_idempotent_retry(client: TestClient, service_env: ServiceEnv) -> None:
+    headers = {**service_env.auth("agency_a"), "Idempotency-Key": "retry-1"}
+    body = proposal(title="Đề xuất gửi lại")
+    first = client.post("/v1/screenings", json=body, headers=headers)
+    again = client.post("/v1/screenings", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json()
+    total = client.get("/v1/screenings", headers=service_env.auth("reviewer")).json()["items"]
+    assert sum(1 for i in total if i["title"] == "Đề xuất gửi lại") == 1
+    clash = client.post("/v1/screenings", json=proposal(title="Khác"), headers=headers)
+    assert clash.status_code == 409 and clash.json()["error"]["code"] == "idempotency_conflict"
+
+
+def test_same_input_gives_the_same_result(client: TestClient, service_env: ServiceEnv) -> None:
+    h = service_env.auth("agency_a")
+    a = client.post("/v1/prechecks", json=proposal(), headers=h).json()["result"]
+    b = client.post("/v1/prechecks", json=proposal(), headers=h).json()["result"]
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert a["model_trained_on_synthetic_data"] is True
+    assert len(a["what_if"]) <= 3 and all(w["delta"] < 0 for w in a["what_if"])
+    assert a["reasons"] and a["evidence"]
+
+
+def test_queue_is_sorted_by_risk_and_filters(client: TestClient, service_env: ServiceEnv
+                                             ) -> None:
+    h = service_env.auth("agency_a")
+    for om in (0, 9_000_000_000):
+        client.post("/v1/screenings", json=proposal(om_budget_vnd_per_year=om, shared_use_plan="",
+                                                    title=f"Hàng đợi {om}"), headers=h)
+    page = client.get("/v1/screenings?cycle=2026&limit=200",
+                      headers=service_env.auth("reviewer")).json()
+    scores = [i["overall_score"] for i in page["items"]]
+    assert scores == sorted(scores, reverse=True) and page["total"] >= 2
+    band = page["items"][0]["band"]
+    only = client.get(f"/v1/screenings?band={band}", headers=service_env.auth("reviewer")).json()
+    assert only["items"] and {i["band"] for i in only["items"]} == {band}
+
+
+def test_decision_against_band_is_an_override(client: TestClient, service_env: ServiceEnv
+                                              ) -> None:
+    h = service_env.auth("agency_a")
+    body = proposal(title="Quyết định", om_budget_vnd_per_year=0, shared_use_plan="")
+    sid = client.post("/v1/screenings", json=body, headers=h).json()["id"]
+    band = client.get(f"/v1/screenings/{sid}", headers=h).json()["result"]["band"]
+    decision = "approve" if band == "high" else "reject" if band == "low" else "revise"
+    r = client.post(f"/v1/screenings/{sid}/decision", headers=service_env.auth("reviewer"),
+                    json={"decision": decision, "rationale": "Lý do"})
+    assert r.status_code == 200
+    assert r.json()["decision"]["override"] is (band != "medium")
+    blank = client.post(f"/v1/screenings/{sid}/decision", headers=service_env.auth("reviewer"),
+                        json={"decision": "approve", "rationale": "   "})
+    assert blank.status_code == 422 and blank.json()["error"]["field"] == "rationale"
+
+
+@pytest.mark.parametrize(("body", "field", "rule"), [
+    (proposal(extra_field=1), "extra_field", "extra_forbidden"),
+    (proposal(trl_target=1), "trl_target", "trl_target_below_start"),
+    (proposal(province="Atlantis"), "province", "unknown_province"),
+    ({**proposal(), "budget": {"equipment_vnd": 1}}, "budget", "budget_breakdown_mismatch"),
+])
+def test_bad_input_names_field_and_rule(client: TestClient, service_env: ServiceEnv,
+                                        body: dict[str, Any], field: str, rule: str) -> None:
+    r = client.post("/v1/prechecks", json=body, headers=service_env.auth("agency_a"))
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["code"] == "validation_error" and err["field"] == field
+    assert err["details"][0]["rule"] == rule
+
+
+def test_oversized_and_malformed_bodies(client: TestClient, service_env: ServiceEnv) -> None:
+    h = {**service_env.auth("agency_a"), "content-type": "application/json"}
+    big = client.post("/v1/prechecks", content=b" " * 1_100_000, headers=h)
+    assert big.status_code == 413 and big.json()["error"]["code"] == "payload_too_large"
+    broken = client.post("/v1/prechecks", content=b"{not json", headers=h)
+    assert broken.status_code == 422
+
+
+def test_rate_limit_answers_429_with_retry_after(tmp_path: Any,
+                                                 service_env: ServiceEnv) -> None:
+    settings = service_env.settings.model_copy(update={"rate_limit_per_minute": 3})
+    with TestClient(create_app(settings)) as c:
+        codes = [c.get("/v1/registry/labs?limit=1", headers=service_env.auth("auditor"))
+                 for _ in range(5)]
+    assert [r.status_code for r in codes[:3]] == [200, 200, 200]
+    assert codes[4].status_code == 429 and int(codes[4].headers["Retry-After"]) >= 1
+
+
+def test_registry_write_reaches_the_live_index(client: TestClient, service_env: ServiceEnv
+                                               ) -> None:
+    lab = {"lab_code": "LAB-NEW-API", "name": "Phòng thí nghiệm vi mạch thử nghiệm API",
+           "host": "Viện Minh họa", "province": "Hà Nội", "technology_area": "SEMICONDUCTORS",
+           "year_established": 2020, "utilisation": 0.1, "open_for_shared_use": False,
+           "equipment": [{"name": "SEM", "category": "ELECTRON_MICROSCOPE", "quantity": 1},
+                         {"name": "PECVD", "category": "DEPOSITION", "quantity": 1},
+                         {"name": "XRD", "category": "XRAY_DIFFRACTOMETER", "quantity": 1}]}
+    r = client.put("/v1/registry/labs/LAB-NEW-API", json=lab, headers=service_env.auth("admin"))
+    assert r.status_code == 200
+    result = client.post("/v1/prechecks", json=proposal(),
+                         headers=service_env.auth("agency_a")).json()["result"]
+    assert "LAB-NEW-API" in {e["code"] for e in result["evidence"] if e["kind"] == "lab"}
+    assert result["registry_snapshot"] >= 2
+
+
+def test_audit_trail_is_readable_and_detects_tampering(client: TestClient,
+                                                       service_env: ServiceEnv) -> None:
+    page = client.get("/v1/audit?limit=1000", headers=service_env.auth("auditor")).json()
+    assert page["chain_intact"] is True
+    actions = {e["action"] for e in page["items"]}
+    assert {"submission.screened", "precheck.screened", "decision.recorded", "key.create",
+            "model.train", "model.promote", "registry.lab.upsert"} <= actions
+    victim = page["items"][len(page["items"]) // 2]["seq"]
+    db = open_database(service_env.settings, migrate=False)
+    with db.sessions() as s:
+        s.execute(update(AuditEventRow).where(AuditEventRow.seq == victim)
+                  .values(actor="someone-else"))
+        s.commit()
+    broken = client.get("/v1/audit", headers=service_env.auth("auditor")).json()
+    assert broken["chain_intact"] is False
+    assert broken["problems"][0].startswith(f"event {victim}:")
+    with db.sessions() as s:  # put it back for the other tests of the session
+        original = next(e for e in page["items"] if e["seq"] == victim)["actor"]
+        s.execute(update(AuditEventRow).where(AuditEventRow.seq == victim)
+                  .values(actor=original))
+        s.commit()
+    db.dispose()
