@@ -197,6 +197,24 @@ class ApiKeyRow(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class BatchJobRow(Base):
+    """A batch of proposals screened in the background; ``results`` holds one dict per row."""
+
+    __tablename__ = "batch_jobs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    agency: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    results: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+
+
 class ModelVersionRow(Base):
     __tablename__ = "model_versions"
     version: Mapped[str] = mapped_column(String(80), primary_key=True)

@@ -218,3 +218,30 @@ def test_audit_trail_is_readable_and_detects_tampering(client: TestClient,
                   .values(actor=original))
         s.commit()
     db.dispose()
+
+
+def test_batch_job_screens_good_rows_and_lists_bad_ones(client: TestClient,
+                                                        service_env: ServiceEnv) -> None:
+    content = (EXAMPLES / "proposals_batch.csv").read_bytes()
+    r = client.post("/v1/batch", files={"file": ("batch.csv", content, "text/csv")},
+                    headers=service_env.auth("reviewer"))
+    assert r.status_code == 202, r.text
+    assert (r.json()["rows_total"], r.json()["invalid_rows"]) == (4, 1)
+    job = client.get(f"/v1/batch/{r.json()['job_id']}", headers=service_env.auth("reviewer"))
+    body = job.json()  # TestClient runs background tasks before returning the response
+    assert body["status"] == "done"
+    assert [row["status"] for row in body["results"]] == ["screened"] * 3 + ["invalid"]
+    assert body["errors"][0]["row"] == 5 and "province: unknown_province" in body["errors"][0][
+        "errors"]
+    as_csv = client.get(f"/v1/batch/{r.json()['job_id']}?format=csv",
+                        headers=service_env.auth("reviewer")).text
+    assert as_csv.splitlines()[0].startswith("row,status,")
+    # An agency key: the rows of other agencies become row errors; others cannot read the job.
+    mine = client.post("/v1/batch", files={"file": ("b.csv", content, "text/csv")},
+                       headers=service_env.auth("agency_a")).json()
+    assert mine["invalid_rows"] == 3
+    hidden = client.get(f"/v1/batch/{mine['job_id']}", headers=service_env.auth("agency_b"))
+    assert hidden.status_code == 404
+    bad = client.post("/v1/batch", files={"file": ("x.txt", b"hello", "text/plain")},
+                      headers=service_env.auth("reviewer"))
+    assert bad.status_code == 415 and bad.json()["error"]["field"] == "file"

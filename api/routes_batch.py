@@ -1,0 +1,115 @@
+"""Batch upload: a CSV/XLSX of proposals in, a job id out; results as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Request, Response, UploadFile
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.deps import SessionDep, can_see_agency, require
+from api.errors import ApiError
+from screening.batch import RESULT_COLUMNS, BatchRow, error_row, read_batch, screen_rows
+from screening.engine import ScreeningEngine
+from screening.store import new_id
+from storage.api_keys import Principal, Role
+from storage.registry_import import ImportFileError
+from storage.tables import BatchJobRow, as_utc
+
+router = APIRouter(prefix="/v1", tags=["batch"])
+Submitter = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER))]
+Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER, Role.AUDITOR))]
+PROGRESS_EVERY = 25
+
+
+def _foreign_rows(principal: Principal, rows: list[BatchRow]) -> None:
+    """An agency key may only screen its own agency's proposals: others become row errors."""
+    for item in rows:
+        if item.proposal is not None and not can_see_agency(principal, item.proposal.agency):
+            item.errors = [{"field": "agency", "rule": "forbidden",
+                            "message": "an agency key may only screen its own proposals"}]
+            item.proposal = None
+
+
+def run_job(sessions: sessionmaker[Session], engine: ScreeningEngine, job_id: str,
+            rows: list[BatchRow]) -> None:
+    """Screen the rows, saving progress; a failure marks the job failed with its reason."""
+    def progress(done: int) -> None:
+        if done % PROGRESS_EVERY == 0:
+            with sessions() as s:
+                job = s.get(BatchJobRow, job_id)
+                if job is not None:
+                    job.rows_done, job.status = done, "running"
+                    s.commit()
+
+    try:
+        results = screen_rows(engine, rows, progress)
+        status, error = "done", ""
+    except Exception as exc:  # the job records why it stopped
+        results, status, error = [error_row(r) for r in rows if r.proposal is None], "failed", (
+            f"{type(exc).__name__}: {exc}")
+    with sessions() as s:
+        job = s.get(BatchJobRow, job_id)
+        if job is not None:
+            job.results, job.status, job.error = results, status, error
+            job.rows_done = len(rows) if status == "done" else job.rows_done
+            job.finished_at = dt.datetime.now(dt.UTC)
+            s.commit()
+
+
+@router.post("/batch", status_code=202)
+def submit_batch(principal: Submitter, session: SessionDep, request: Request,
+                 background: BackgroundTasks,
+                 file: Annotated[UploadFile, File(description="CSV or XLSX, flat format")]
+                 ) -> dict[str, Any]:
+    """Validate the file now, screen its rows in the background; poll ``/v1/batch/{id}``."""
+    engine: ScreeningEngine | None = getattr(request.app.state, "engine", None)
+    if engine is None or engine.model is None:
+        raise ApiError(503, "model_not_ready", "no risk model is loaded yet")
+    suffix = Path(file.filename or "upload.csv").suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ApiError(415, "unsupported_media_type", "upload a .csv or .xlsx file",
+                       field="file")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"batch{suffix}"
+        path.write_bytes(file.file.read())
+        try:
+            rows = read_batch(path)
+        except ImportFileError as exc:
+            raise ApiError(422, "invalid_file", str(exc), field="file") from exc
+    _foreign_rows(principal, rows)
+    job = BatchJobRow(id=new_id(), api_key_id=principal.key_id, agency=principal.agency,
+                      filename=(file.filename or "")[:300], rows_total=len(rows))
+    session.add(job)
+    session.commit()
+    background.add_task(run_job, request.app.state.db.sessions, engine, job.id, rows)
+    return {"job_id": job.id, "status": job.status, "rows_total": len(rows),
+            "invalid_rows": sum(1 for r in rows if r.proposal is None)}
+
+
+@router.get("/batch/{job_id}", responses={200: {"content": {"application/json": {},
+                                                            "text/csv": {}}}})
+def batch_result(job_id: str, principal: Reader, session: SessionDep,
+                 format: Literal["json", "csv"] = "json") -> Any:
+    """Job status and, once done, one result per row (errors for the invalid rows)."""
+    job = session.get(BatchJobRow, job_id)
+    if job is None or (principal.role is Role.AGENCY and job.agency != principal.agency):
+        raise ApiError(404, "not_found", f"no batch job {job_id}", field="job_id")
+    if format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(RESULT_COLUMNS), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(job.results)
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
+    return {"job_id": job.id, "status": job.status, "rows_total": job.rows_total,
+            "rows_done": job.rows_done, "error": job.error,
+            "created_at": as_utc(job.created_at).isoformat(),
+            "finished_at": as_utc(job.finished_at).isoformat() if job.finished_at else None,
+            "errors": [{"row": r["row"], "errors": r["errors"]} for r in job.results
+                       if r.get("status") == "invalid"],
+            "results": job.results}
