@@ -11,12 +11,45 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
                 415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited"}
+
+
+class ErrorDetail(BaseModel):
+    field: str | None = None
+    rule: str
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="Stable code: validation_error, forbidden, not_found ...")
+    message: str
+    field: str | None = Field(default=None, description="The failing field, dotted.")
+    details: list[ErrorDetail] = []
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx/5xx answer."""
+
+    error: ErrorInfo
+
+
+def _doc(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+# Documented on every v1 route so clients (and schema tests) know every answer's shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _doc("No or unknown API key"), 403: _doc("The key's role may not do this"),
+    404: _doc("Not found (or not visible to this key)"), 409: _doc("Conflict"),
+    413: _doc("Body too large"), 415: _doc("Unsupported file type"),
+    422: _doc("Validation failed: field and rule named"), 429: _doc("Rate limited"),
+    503: _doc("No model loaded yet"),
+}
 
 
 class ApiError(Exception):

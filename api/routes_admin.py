@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import func, select
 
 from api.deps import SessionDep, require
-from api.errors import ApiError
+from api.errors import ERROR_RESPONSES, ApiError
 from api.schemas import AuditEventOut, AuditPage, KeyCreated, KeyIn
 from storage.api_keys import Principal, Role, create_key, revoke_key
 from storage.audit_log import verify_chain
 from storage.tables import AuditEventRow, as_utc
 
-router = APIRouter(prefix="/v1", tags=["admin"])
+router = APIRouter(prefix="/v1", tags=["admin"], responses=ERROR_RESPONSES)
 Anyone = Annotated[Principal, Depends(require(*Role))]
 AuditReader = Annotated[Principal, Depends(require(Role.AUDITOR, Role.ADMIN))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
@@ -57,7 +57,8 @@ def new_key(body: KeyIn, principal: Admin, session: SessionDep) -> KeyCreated:
 
 
 @router.delete("/keys/{key_id}", status_code=204)
-def delete_key(key_id: int, principal: Admin, session: SessionDep) -> None:
+def delete_key(key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: Admin,
+               session: SessionDep) -> None:
     """Revoke a key."""
     if not revoke_key(session, key_id, actor=principal.actor):
         raise ApiError(404, "not_found", f"no active key {key_id}", field="key_id")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.deps import SessionDep, can_see_agency, require
-from api.errors import ApiError
+from api.errors import ERROR_RESPONSES, ApiError
 from screening.batch import RESULT_COLUMNS, BatchRow, error_row, read_batch, screen_rows
 from screening.engine import ScreeningEngine
 from screening.store import new_id
@@ -21,7 +21,7 @@ from storage.api_keys import Principal, Role
 from storage.registry_import import ImportFileError
 from storage.tables import BatchJobRow, as_utc
 
-router = APIRouter(prefix="/v1", tags=["batch"])
+router = APIRouter(prefix="/v1", tags=["batch"], responses=ERROR_RESPONSES)
 Submitter = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER, Role.AUDITOR))]
 PROGRESS_EVERY = 25

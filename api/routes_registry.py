@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from api.deps import SessionDep, require
-from api.errors import ApiError
+from api.errors import ERROR_RESPONSES, ApiError
 from domain.registry import Lab, Program
 from screening.engine import ScreeningEngine
 from storage.api_keys import Principal, Role
@@ -23,7 +23,8 @@ from storage.registry_store import (
     upsert_program,
 )
 
-router = APIRouter(prefix="/v1/registry", tags=["registry"])
+router = APIRouter(prefix="/v1/registry", tags=["registry"],
+                   responses=ERROR_RESPONSES)
 Anyone = Annotated[Principal, Depends(require(*Role))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]

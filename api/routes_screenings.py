@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy.exc import IntegrityError
 
 from api.deps import SessionDep, can_see_agency, require
-from api.errors import ApiError
+from api.errors import ERROR_RESPONSES, ApiError
 from api.schemas import DecisionIn, DecisionOut, ScreeningOut, ScreeningPage, ScreeningSummary
 from domain.proposal import Proposal
 from screening.engine import ScreeningEngine
@@ -31,7 +31,7 @@ from storage.canonical import sha256_hex
 from storage.tables import ScreeningRow, as_utc
 from wastescreen.locale_format import Lang
 
-router = APIRouter(prefix="/v1", tags=["screenings"])
+router = APIRouter(prefix="/v1", tags=["screenings"], responses=ERROR_RESPONSES)
 Submitter = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER))]
 AgencyOnly = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER, Role.AUDITOR))]

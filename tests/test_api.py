@@ -245,3 +245,18 @@ def test_batch_job_screens_good_rows_and_lists_bad_ones(client: TestClient,
     bad = client.post("/v1/batch", files={"file": ("x.txt", b"hello", "text/plain")},
                       headers=service_env.auth("reviewer"))
     assert bad.status_code == 415 and bad.json()["error"]["field"] == "file"
+
+
+def test_key_revocation(client: TestClient, service_env: ServiceEnv) -> None:
+    admin = service_env.auth("admin")
+    created = client.post("/v1/keys", json={"role": "agency", "agency": AGENCY_B},
+                          headers=admin).json()
+    new = {"Authorization": f"Bearer {created['key']}"}
+    assert client.get("/v1/screenings", headers=new).status_code == 200
+    assert client.delete(f"/v1/keys/{created['id']}", headers=admin).status_code == 204
+    assert client.get("/v1/screenings", headers=new).status_code == 401
+    assert client.delete(f"/v1/keys/{created['id']}", headers=admin).status_code == 404
+    huge = client.delete(f"/v1/keys/{2**70}", headers=admin)
+    assert huge.status_code == 422 and huge.json()["error"]["field"] == "key_id"
+    bad = client.post("/v1/keys", json={"role": "agency"}, headers=admin)
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "agency"
