@@ -51,8 +51,11 @@ def screen_rows_on_cluster(address: str, settings: Settings,
 
     settings_json = settings.model_dump_json()
     valid = [(r.row, r.proposal.model_dump(mode="json")) for r in rows if r.proposal is not None]
-    chunks = [valid[i:i + CHUNK] for i in range(0, len(valid), CHUNK)]
     with Client(address, timeout="30s") as client:  # type: ignore[no-untyped-call]
+        workers = max(1, len(client.scheduler_info()["workers"]))
+        # At least two chunks per worker so every worker gets a share, at most CHUNK rows each.
+        size = max(1, min(CHUNK, -(-len(valid) // (2 * workers))))
+        chunks = [valid[i:i + size] for i in range(0, len(valid), size)]
         futures = client.map(screen_chunk, [settings_json] * len(chunks), chunks, pure=False)
         done = {item["row"]: item for part in client.gather(futures) for item in part}
     return [done[r.row] if r.proposal is not None else error_row(r) for r in rows]
