@@ -17,7 +17,6 @@ from features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
 from features.proposal_frame import proposals_to_frame
 from features.regional_equipment import regional_equipment_features
 from features.registry_context import RegistryContext
-from features.track_record import agency_track_record
 
 CLOSE_MATCH = 0.5
 TOP_K = 5
@@ -118,7 +117,7 @@ def build_features(frame: pd.DataFrame, context: RegistryContext,
         float(sum(1 for group in trio for m in group if m.score >= CLOSE_MATCH))
         for trio in zip(labs, programs, cycle, strict=True)]
     regional = regional_equipment_features(frame, context.labs)
-    track = agency_track_record(frame, context.history)
+    track = context.track_record.transform(frame)
     out = out.join(regional).join(track)
     matches = [ProposalMatches(lab, prog, peer)
                for lab, prog, peer in zip(labs, programs, cycle, strict=True)]

@@ -8,6 +8,8 @@ carries it, so the component applies, but nothing can match it).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -79,3 +81,21 @@ def combine(
         num += w * parts[name]
         den += w
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0).astype(np.float32)
+
+
+def context_score(
+    q: dict[str, Any], rows: dict[str, np.ndarray], weights: dict[str, float],
+    span_decades: float,
+) -> np.ndarray:
+    """Weighted place + area + budget of one query against candidate rows (n,): what candidate
+    generation adds to the text part so rows are chosen by (nearly) the score they are ranked by.
+    ``q`` holds scalar codes (province, region, area, log_budget) and ``applies`` flags."""
+    out = np.zeros(rows["province"].size, np.float32)
+    if q["applies"]["place"]:
+        out += weights["place"] * place_score(q["province"], q["region"], rows["province"],
+                                              rows["region"])
+    if q["applies"]["area"]:
+        out += weights["area"] * area_score(q["area"], rows["area"])
+    if q["applies"]["budget"]:
+        out += weights["budget"] * budget_score(q["log_budget"], rows["log_budget"], span_decades)
+    return out

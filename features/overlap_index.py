@@ -1,24 +1,25 @@
 """Overlap search: which registry labs, programs and same-cycle proposals a proposal duplicates.
 
-Two steps per query. (1) Candidates: a sparse product of the query's distinctive terms (document
-frequency <= ``candidate_max_df`` of the documents) and its equipment categories with an inverted
-index gives the ``n_candidates`` best rows per segment. (2) Exact scoring of those rows on five
-components in [0, 1] (text, equipment, place, area, budget), combined by ``weights`` over the
-components the query carries; a reviewer sees the components and the shared equipment units.
+Two steps per query. (1) Candidates: a sparse product of the query's distinctive terms and
+equipment categories with an inverted index, plus place/area/budget, gives the ``n_candidates``
+best rows per segment. (2) Those rows are scored exactly on five components in [0, 1] (text,
+equipment, place, area, budget), combined by ``weights`` over the components the query carries.
+A reviewer sees the components and the shared equipment units behind every score.
 
 Storage is log-structured: ``add`` appends a segment (small segments merge geometrically, so no
 insert rebuilds the index), ``remove`` and replacement mark rows dead. Rows hold BM25 weights that
-depend only on the row and the fixed ``length_scale_``; IDF comes at query time from exact document
-frequencies. So after ``add``/``remove`` the results equal those of a refit on the same documents
-with ``length_scale=length_scale_``, except for the order of candidates exactly tied at the
-``n_candidates`` cut-off.
+depend only on the row and the fixed ``length_scale_``; IDF comes at query time from exact
+document frequencies. So after ``add``/``remove`` results equal those of a refit on the same
+documents with ``length_scale=length_scale_``, except for the order of candidates exactly tied at
+the ``n_candidates`` cut-off. Documents sharing no term and no equipment category with a query
+are never candidates, whatever their place or area.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +27,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from features import overlap_components as oc
-from features.overlap_text import TextHasher, bm25_idf, bm25_rows
+from features import overlap_text as ot
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05,
 }
 FORMAT = "wastescreen-overlap-index/1"
 _CATS = ("kind", "province", "region", "area", "group")  # int32 codes per row, -1 = unknown
-_PRUNE_FLOOR = 1000  # postings this short are cheap: never prune a term below this df
+_PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
+_SELF_CACHE_MIN_ROWS = 50_000  # below this, norms of a whole segment are cheap to cache at once
 _CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
+_PARAMS = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
+           "n_candidates", "candidate_max_df", "budget_span_decades", "text_similarity",
+           "dense_share", "dense_model")
 
 
 @dataclass(frozen=True)
@@ -71,42 +76,44 @@ class OverlapMatch:
 
 @dataclass
 class _Segment:
-    ids: np.ndarray  # (n,) str doc ids
+    """Rows appended together. ``arr``: per-row arrays (_CATS codes, year, log_budget, dense)."""
+
+    ids: np.ndarray  # (n,) str
     rows: sp.csr_matrix  # (n, n_features) BM25 document weights
-    inv: sp.csr_matrix  # (n_features, n) the same, transposed: the inverted index
     eq: sp.csr_matrix  # (n, n_equipment) units per equipment category
-    eq_inv: sp.csr_matrix  # (n_equipment, n) 1 where a row holds the category
-    cat: dict[str, np.ndarray]  # _CATS -> (n,) int32
-    year: np.ndarray  # (n,) int32
-    log_budget: np.ndarray  # (n,) float32 log10 VND, NaN unknown
-    alive: np.ndarray  # (n,) bool
-    self_score: np.ndarray | None = None  # (n,) sum of idf * weight^2, cached per idf state
+    arr: dict[str, np.ndarray]
+    inv: sp.csr_matrix = field(init=False)  # (n_features, n): the inverted index
+    eq_inv: sp.csr_matrix = field(init=False)  # (n_equipment, n): 1 where a row holds it
+    alive: np.ndarray = field(init=False)
+    self_score: np.ndarray | None = None  # (n,) sum idf * weight^2, reset when the idf changes
+
+    def __post_init__(self) -> None:
+        self.inv = self.rows.T.tocsr()
+        presence = self.eq.copy()
+        presence.data = np.ones_like(presence.data)
+        self.eq_inv = presence.T.tocsr()
+        self.alive = np.ones(len(self.ids), bool)
 
     @classmethod
-    def build(cls, ids: np.ndarray, rows: sp.csr_matrix, eq: sp.csr_matrix,
-              cat: dict[str, np.ndarray], year: np.ndarray, log_budget: np.ndarray) -> _Segment:
-        presence = eq.copy()
-        presence.data = np.ones_like(presence.data)
-        return cls(ids, rows, rows.T.tocsr(), eq, presence.T.tocsr(), cat, year, log_budget,
-                   np.ones(len(ids), bool))
+    def merge(cls, segs: Sequence[_Segment], n_eq: int) -> _Segment:
+        """The live rows of ``segs``, in order, as one segment (dead rows are dropped here)."""
+        keep = [s.alive for s in segs]
+        pairs = list(zip(segs, keep, strict=True))
+        return cls(np.concatenate([s.ids[k] for s, k in pairs]),
+                   sp.csr_matrix(sp.vstack([s.rows[k] for s, k in pairs], format="csr")),
+                   sp.csr_matrix(sp.vstack([_with_cols(s.eq, n_eq)[k] for s, k in pairs])),
+                   {a: np.concatenate([s.arr[a][k] for s, k in pairs]) for a in segs[0].arr})
 
 
 def _with_cols(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
     return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))
 
 
-def _merge(segs: Sequence[_Segment], n_eq: int) -> _Segment:
-    """One segment holding the live rows of ``segs`` in order (dead rows are dropped here)."""
-    keep = [s.alive for s in segs]
-    return _Segment.build(
-        np.concatenate([s.ids[k] for s, k in zip(segs, keep, strict=True)]),
-        sp.vstack([s.rows[k] for s, k in zip(segs, keep, strict=True)], format="csr"),
-        sp.vstack([_with_cols(s.eq, n_eq)[k] for s, k in zip(segs, keep, strict=True)],
-                  format="csr"),
-        {c: np.concatenate([s.cat[c][k] for s, k in zip(segs, keep, strict=True)]) for c in _CATS},
-        np.concatenate([s.year[k] for s, k in zip(segs, keep, strict=True)]),
-        np.concatenate([s.log_budget[k] for s, k in zip(segs, keep, strict=True)]),
-    )
+def _self_scores(rows: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
+    """(n,) float64 sum over each row's terms of idf * weight^2 (a row's squared norm)."""
+    sq = rows.multiply(rows).tocsr()
+    sq.data *= idf[sq.indices]
+    return np.asarray(sq.sum(axis=1), np.float64).ravel()
 
 
 def _top(idx: np.ndarray, val: np.ndarray, n: int) -> np.ndarray:
@@ -124,9 +131,11 @@ class OverlapIndex:
     ``weights`` per component (text should dominate); ``min_score`` drops weaker matches;
     ``n_features`` hashed text columns; ``ngram_max`` longest syllable n-gram; ``k1``/``b`` BM25;
     ``length_scale`` BM25 length normaliser in distinct terms (None: mean of the fitted docs);
-    ``n_candidates`` rows per segment scored exactly; ``candidate_max_df`` terms in more than this
-    share of documents are left out of candidate generation (still scored); ``budget_span_decades``
-    log10 budget gap that scores 0.
+    ``n_candidates`` rows per segment scored exactly; terms in more than ``candidate_max_df`` of
+    the documents are left out of candidate generation (still scored); ``budget_span_decades``
+    log10 budget gap that scores 0; ``text_similarity`` "cosine" or "coverage" (of the query);
+    ``dense_share`` > 0 mixes that share of a sentence-embedding cosine (``dense_model``, an
+    optional heavy dependency) into the text component.
     """
 
     def __init__(
@@ -134,7 +143,8 @@ class OverlapIndex:
         n_features: int = 2**21, ngram_max: int = 2, k1: float = 1.2, b: float = 0.75,
         length_scale: float | None = None, n_candidates: int = 200,
         candidate_max_df: float = 0.05, budget_span_decades: float = 2.0,
-        text_similarity: str = "cosine", candidate_terms: int = 0,
+        text_similarity: str = "cosine", dense_share: float = 0.0,
+        dense_model: str = ot.DEFAULT_DENSE_MODEL,
     ) -> None:
         self.weights = weights
         self.min_score = min_score
@@ -147,30 +157,25 @@ class OverlapIndex:
         self.candidate_max_df = candidate_max_df
         self.budget_span_decades = budget_span_decades
         self.text_similarity = text_similarity
-        self.candidate_terms = candidate_terms
+        self.dense_share = dense_share
+        self.dense_model = dense_model
 
     def get_params(self) -> dict[str, Any]:
-        names = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
-                 "n_candidates", "candidate_max_df", "budget_span_decades", "text_similarity",
-                 "candidate_terms")
-        return {n: getattr(self, n) for n in names}
+        return {n: getattr(self, n) for n in _PARAMS}
+
+    def __len__(self) -> int:
+        return len(getattr(self, "where_", {}))
 
     # -- building ---------------------------------------------------------------------------
     def fit(self, docs: Sequence[OverlapDoc]) -> OverlapIndex:
         """Index ``docs`` from scratch (a later duplicate doc_id replaces an earlier one)."""
-        self._hasher = TextHasher(self.n_features, self.ngram_max)
         docs = list({d.doc_id: d for d in docs}.values())
+        self._start(length_scale=None)
         counts = self._hasher.counts([d.text for d in docs])
         if self.length_scale is not None:
             self.length_scale_ = float(self.length_scale)
         else:
             self.length_scale_ = float(np.diff(counts.indptr).mean()) if docs else 1.0
-        self.vocab_: dict[str, list[str]] = {c: [] for c in (*_CATS, "equipment")}
-        self._codes: dict[str, dict[str, int]] = {c: {} for c in self.vocab_}
-        self.df_ = np.zeros(self.n_features, np.int64)
-        self._idf_cache: np.ndarray | None = None
-        self.segments_: list[_Segment] = []
-        self.where_: dict[str, tuple[int, int]] = {}
         self._append(docs, counts)
         return self
 
@@ -185,53 +190,63 @@ class OverlapIndex:
 
     def remove(self, doc_ids: Iterable[str]) -> OverlapIndex:
         """Drop documents by id (unknown ids are ignored); rows are purged at the next merge."""
-        self._kill([i for i in dict.fromkeys(doc_ids) if i in self.where_])
+        self._kill([i for i in dict.fromkeys(doc_ids) if i in getattr(self, "where_", {})])
         return self
 
-    def __len__(self) -> int:
-        return len(getattr(self, "where_", {}))
+    def _start(self, length_scale: float | None, vocab: dict[str, list[str]] | None = None) -> None:
+        self._hasher = ot.TextHasher(self.n_features, self.ngram_max)
+        if length_scale is not None:
+            self.length_scale_ = length_scale
+        self.vocab_ = vocab or {c: [] for c in (*_CATS, "equipment")}
+        self._codes = {c: {v: i for i, v in enumerate(vs)} for c, vs in self.vocab_.items()}
+        self.df_ = np.zeros(self.n_features, np.int64)
+        self._idf_cache: np.ndarray | None = None
+        self.segments_: list[_Segment] = []
+        self.where_: dict[str, tuple[int, int]] = {}
 
-    def _code(self, field: str, value: str, *, grow: bool) -> int:
+    def _code(self, name: str, value: str, *, grow: bool) -> int:
         if not value:
             return oc.UNKNOWN
-        codes = self._codes[field]
+        codes = self._codes[name]
         if value not in codes:
             if not grow:
                 return oc.UNSEEN
             codes[value] = len(codes)
-            self.vocab_[field].append(value)
+            self.vocab_[name].append(value)
         return codes[value]
 
     def _equipment(self, docs: Sequence[OverlapDoc], *, grow: bool) -> sp.csr_matrix:
         """(len(docs), n_equipment) units per category; categories unknown to the index are
         dropped here (callers count them in the requested total)."""
-        r, c = [], []
-        for i, d in enumerate(docs):
-            for code in d.equipment:
-                j = self._code("equipment", code, grow=grow)
-                if j >= 0:
-                    r.append(i)
-                    c.append(j)
+        pairs = [(i, self._code("equipment", c, grow=grow)) for i, d in enumerate(docs)
+                 for c in d.equipment]
+        r = [i for i, j in pairs if j >= 0]
+        c = [j for _, j in pairs if j >= 0]
         m = sp.csr_matrix((np.ones(len(r), np.float32), (r, c)),
                           shape=(len(docs), len(self.vocab_["equipment"])))
         m.sum_duplicates()
         return m
 
+    def _dense(self, texts: Sequence[str]) -> np.ndarray:
+        if self.dense_share <= 0:
+            return np.zeros((len(texts), 0), np.float32)
+        return ot.dense_vectors(texts, self.dense_model)
+
     def _append(self, docs: Sequence[OverlapDoc], counts: sp.csr_matrix) -> None:
         self._kill([d.doc_id for d in docs if d.doc_id in self.where_])
         if not docs:
             return
-        rows = bm25_rows(counts, k1=self.k1, b=self.b, length_scale=self.length_scale_)
+        rows = ot.bm25_rows(counts, k1=self.k1, b=self.b, length_scale=self.length_scale_)
         values = {"kind": [d.kind for d in docs], "province": [d.province for d in docs],
                   "region": [d.region for d in docs], "area": [d.technology_area for d in docs],
                   "group": [d.group for d in docs]}
-        cat = {f: np.array([self._code(f, v, grow=True) for v in vs], np.int32)
+        arr = {f: np.array([self._code(f, v, grow=True) for v in vs], np.int32)
                for f, vs in values.items()}
-        seg = _Segment.build(
-            np.array([d.doc_id for d in docs], dtype=str), rows,
-            self._equipment(docs, grow=True), cat,
-            np.array([d.year for d in docs], np.int32),
-            np.array([oc.log10_budget(d.budget_vnd) for d in docs], np.float32))
+        arr["year"] = np.array([d.year for d in docs], np.int32)
+        arr["log_budget"] = np.array([oc.log10_budget(d.budget_vnd) for d in docs], np.float32)
+        arr["dense"] = self._dense([d.text for d in docs])
+        seg = _Segment(np.array([d.doc_id for d in docs], dtype=str), rows,
+                       self._equipment(docs, grow=True), arr)
         self.df_ += np.bincount(rows.indices, minlength=self.n_features)
         self._idf_cache = None
         self.segments_.append(seg)
@@ -241,7 +256,7 @@ class OverlapIndex:
             len(self.segments_[-2].ids) <= 2 * len(self.segments_[-1].ids)
         ):
             tail = self.segments_[-2:]
-            self.segments_[-2:] = [_merge(tail, len(self.vocab_["equipment"]))]
+            self.segments_[-2:] = [_Segment.merge(tail, len(self.vocab_["equipment"]))]
             self._register(len(self.segments_) - 1)
 
     def _register(self, pos: int) -> None:
@@ -254,9 +269,20 @@ class OverlapIndex:
             pos, row = self.where_.pop(doc_id)
             seg = self.segments_[pos]
             seg.alive[row] = False
-            cols = seg.rows.indices[seg.rows.indptr[row] : seg.rows.indptr[row + 1]]
-            self.df_[cols] -= 1
+            self.df_[seg.rows.indices[seg.rows.indptr[row] : seg.rows.indptr[row + 1]]] -= 1
             self._idf_cache = None
+
+    def _idf(self) -> np.ndarray:
+        """(n_features,) float32 BM25 idf of the current documents, recomputed after changes."""
+        if self._idf_cache is None:
+            self._idf_cache = ot.bm25_idf(self.df_, len(self))
+            for seg in self.segments_:
+                seg.self_score = None
+        return self._idf_cache
+
+    def _weights(self) -> dict[str, float]:
+        w = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
+        return {c: float(w.get(c, 0.0)) for c in oc.COMPONENTS}
 
     # -- querying ---------------------------------------------------------------------------
     def query(self, q: OverlapDoc, *, k: int = 10, kinds: Collection[str] | None = None,
@@ -273,7 +299,9 @@ class OverlapIndex:
                    kinds: Collection[str] | None = None, max_year: int | None = None,
                    exclude_ids: Collection[str] = ()) -> list[list[OverlapMatch]]:
         """``query`` for each of ``qs`` with the same filters, in batches of sparse products;
-        row i equals ``query(qs[i], ...)`` exactly (query is this with one row)."""
+        row i equals ``query(qs[i], ...)`` exactly (``query`` is this with one row)."""
+        if not hasattr(self, "df_"):
+            return [[] for _ in qs]
         out: list[list[OverlapMatch]] = []
         for start in range(0, len(qs), _CHUNK):
             out.extend(self._query_chunk(qs[start : start + _CHUNK], k, kinds, max_year,
@@ -285,10 +313,9 @@ class OverlapIndex:
         seg = self.segments_[pos]
         ok = seg.alive.copy()
         if kinds is not None:
-            wanted = [self._codes["kind"][x] for x in kinds if x in self._codes["kind"]]
-            ok &= np.isin(seg.cat["kind"], wanted)
+            ok &= np.isin(seg.arr["kind"], [self._codes["kind"].get(x, -9) for x in kinds])
         if max_year is not None:
-            ok &= (seg.year > 0) & (seg.year <= max_year)
+            ok &= (seg.arr["year"] > 0) & (seg.arr["year"] <= max_year)
         for doc_id in exclude_ids:
             hit = self.where_.get(doc_id)
             if hit is not None and hit[0] == pos:
@@ -296,41 +323,23 @@ class OverlapIndex:
         return ok
 
     def _encode(self, qs: Sequence[OverlapDoc]) -> dict[str, Any]:
-        """Query-side arrays: BM25 text rows (full and candidate-generation), equipment units."""
-        a = bm25_rows(self._hasher.counts([q.text for q in qs]), k1=self.k1, b=self.b,
-                      length_scale=self.length_scale_)
-        df = self.df_[a.indices]
-        full = a.copy()
-        full.data = a.data * self._idf()[a.indices]
-        self_score = np.asarray(full.multiply(a).sum(axis=1), np.float64).ravel()
-        # Common terms carry little evidence but have the longest postings: leave them out of
-        # candidate generation, unless a query has nothing else.
-        rare = (df > 0) & (df <= max(self.candidate_max_df * len(self), _PRUNE_FLOOR))
-        row_of = np.repeat(np.arange(len(qs)), np.diff(a.indptr))
-        has_rare = np.bincount(row_of[rare], minlength=len(qs)) > 0
-        use = (rare | ~has_rare[row_of]) & (df > 0)
-        # ...and, if candidate_terms > 0, only that many of its highest-weighted terms (this
-        # cost 1-5 points of parent recall on the World Bank pairs: off by default).
-        if self.candidate_terms > 0:
-            order = np.lexsort((-np.where(use, full.data, -np.inf), row_of))
-            place = np.empty_like(order)
-            place[order] = np.arange(order.size) - a.indptr[row_of[order]]
-            use &= place < self.candidate_terms
-        gen = full.copy()
+        """Query-side arrays (one entry per query): text rows, equipment, codes, applicability."""
         w = self._weights()
-        gen.data = np.where(use, gen.data, 0).astype(np.float32)
-        gen.data *= (w["text"] / np.maximum(self_score, 1e-12))[row_of].astype(np.float32)
-        gen.eliminate_zeros()
+        full, q_self, gen = ot.encode_queries(
+            self._hasher.counts([q.text for q in qs]), self._idf(), self.df_, k1=self.k1,
+            b=self.b, length_scale=self.length_scale_,
+            max_df=int(max(self.candidate_max_df * len(self), _PRUNE_FLOOR)))
         eq = self._equipment(qs, grow=False)
         total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
-        eq_gen = sp.diags(w["equipment"] / np.maximum(total, 1)) @ eq
-        cat = {"province": [q.province for q in qs], "region": [q.region for q in qs],
-               "area": [q.technology_area for q in qs]}
+        cats = {"province": [q.province for q in qs], "region": [q.region for q in qs],
+                "area": [q.technology_area for q in qs]}
         return {
-            "full": full, "self": self_score, "gen": sp.csr_matrix(gen),
-            "eq": eq, "eq_gen": sp.csr_matrix(eq_gen, dtype=np.float32), "eq_total": total,
+            "full": full, "self": q_self, "gen": sp.csr_matrix(gen * w["text"], dtype=np.float32),
+            "eq": eq, "eq_total": total, "dense": self._dense([q.text for q in qs]),
+            "eq_gen": sp.csr_matrix(sp.diags(w["equipment"] / np.maximum(total, 1)) @ eq,
+                                    dtype=np.float32),
             **{f: np.array([self._code(f, v, grow=False) for v in vs], np.int32)
-               for f, vs in cat.items()},
+               for f, vs in cats.items()},
             "log_budget": np.array([oc.log10_budget(q.budget_vnd) for q in qs], np.float32),
             "applies": {
                 "text": np.ones(len(qs), bool), "equipment": total > 0,
@@ -340,101 +349,89 @@ class OverlapIndex:
             },
         }
 
-    def _idf(self) -> np.ndarray:
-        """(n_features,) float32 BM25 idf of the current documents, recomputed after changes."""
-        if self._idf_cache is None:
-            self._idf_cache = bm25_idf(self.df_, len(self))
-            for seg in self.segments_:
-                seg.self_score = None
-        return self._idf_cache
+    def _candidates(self, enc: dict[str, Any], seg: _Segment, ok: np.ndarray,
+                    n_queries: int) -> tuple[np.ndarray, np.ndarray]:
+        """(query number, row) pairs: up to n_candidates rows of ``seg`` per query."""
+        w = self._weights()
+        dense_w = w["text"] * self.dense_share
+        # Place/area/budget/dense add at most this much: rows whose term score is further than
+        # that below the n-th best cannot enter the top n, so they are not scored.
+        ctx_max = w["place"] + w["area"] + w["budget"] + dense_w
+        gen = enc["gen"] @ seg.inv
+        if enc["eq_gen"].nnz and seg.eq_inv.shape[0]:
+            gen = gen + enc["eq_gen"][:, : seg.eq_inv.shape[0]] @ seg.eq_inv
+        gen = sp.csr_matrix(gen)
+        pq_parts, row_parts = [], []
+        for i in range(n_queries):
+            idx = gen.indices[gen.indptr[i] : gen.indptr[i + 1]]
+            val = gen.data[gen.indptr[i] : gen.indptr[i + 1]]
+            keep = ok[idx]
+            idx, val = idx[keep], val[keep]
+            if val.size > self.n_candidates:
+                nth = np.partition(val, val.size - self.n_candidates)[-self.n_candidates]
+                near = val >= nth - ctx_max - 1e-6
+                idx, val = idx[near], val[near]
+            q = {f: enc[f][i] for f in ("province", "region", "area", "log_budget")}
+            q["applies"] = {c: a[i] for c, a in enc["applies"].items()}
+            val = val + oc.context_score(q, {f: seg.arr[f][idx] for f in q if f != "applies"},
+                                         w, self.budget_span_decades)
+            if dense_w > 0:
+                val += dense_w * np.maximum(seg.arr["dense"][idx] @ enc["dense"][i], 0)
+            top = _top(idx, val, self.n_candidates)
+            pq_parts.append(np.full(top.size, i))
+            row_parts.append(top)
+        return np.concatenate(pq_parts), np.concatenate(row_parts).astype(np.int64)
 
-    def _weights(self) -> dict[str, float]:
-        w = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
-        return {c: float(w.get(c, 0.0)) for c in oc.COMPONENTS}
+    def _text(self, seg: _Segment, rows: np.ndarray, enc: dict[str, Any],
+              pq: np.ndarray) -> np.ndarray:
+        num = np.asarray(seg.rows[rows].multiply(enc["full"][pq]).sum(axis=1), np.float64)
+        d_self = None
+        if self.text_similarity == "cosine":
+            if seg.self_score is not None:
+                d_self = seg.self_score[rows]
+            elif rows.size * 4 < len(seg.ids) and len(seg.ids) > _SELF_CACHE_MIN_ROWS:
+                # A few queries right after a change: norms of the candidates only, rather than
+                # a pass over every row of a large segment (same arithmetic, same values).
+                d_self = _self_scores(seg.rows[rows], self._idf())
+            else:  # cached per segment until the idf changes again
+                seg.self_score = _self_scores(seg.rows, self._idf())
+                d_self = seg.self_score[rows]
+        sim = ot.text_similarity(num.ravel(), enc["self"][pq], d_self)
+        if self.dense_share > 0:
+            cos = np.einsum("ij,ij->i", seg.arr["dense"][rows], enc["dense"][pq])
+            sim = (1 - self.dense_share) * sim + self.dense_share * np.clip(cos, 0.0, 1.0)
+        return sim
 
     def _query_chunk(
         self, qs: Sequence[OverlapDoc], k: int, kinds: Collection[str] | None,
         max_year: int | None, exclude_ids: Collection[str],
     ) -> list[list[OverlapMatch]]:
-        if not qs or not hasattr(self, "df_"):
-            return [[] for _ in qs]
         enc = self._encode(qs)
         n_eq = len(self.vocab_["equipment"])
         q_cols = np.unique(enc["eq"].indices)
-        w = self._weights()
-        ctx_max = w["place"] + w["area"] + w["budget"]
         found: list[dict[str, np.ndarray]] = []
         for pos, seg in enumerate(self.segments_):
-            ok = self._allowed(pos, kinds, max_year, exclude_ids)
-            gen = enc["gen"] @ seg.inv
-            if enc["eq_gen"].nnz and seg.eq_inv.shape[0]:
-                gen = gen + enc["eq_gen"][:, : seg.eq_inv.shape[0]] @ seg.eq_inv
-            gen = sp.csr_matrix(gen)
-            pq_parts, row_parts = [], []
-            for i in range(len(qs)):
-                idx = gen.indices[gen.indptr[i] : gen.indptr[i + 1]]
-                val = gen.data[gen.indptr[i] : gen.indptr[i + 1]]
-                keep = ok[idx]
-                idx, val = idx[keep], val[keep]
-                if val.size > self.n_candidates:
-                    # Place/area/budget add at most ctx_max: rows whose text part is further than
-                    # that below the n-th best cannot enter the top n, so skip scoring them.
-                    nth = np.partition(val, val.size - self.n_candidates)[-self.n_candidates]
-                    near = val >= nth - ctx_max - 1e-6
-                    idx, val = idx[near], val[near]
-                top = _top(idx, val + self._context(enc, i, seg, idx),
-                           self.n_candidates)
-                pq_parts.append(np.full(top.size, i))
-                row_parts.append(top)
-            pq, rr = np.concatenate(pq_parts), np.concatenate(row_parts).astype(np.int64)
+            pq, rr = self._candidates(enc, seg, self._allowed(pos, kinds, max_year, exclude_ids),
+                                      len(qs))
             if pq.size == 0:
                 continue
-            parts = {"text": self._text(seg, rr, enc["full"][pq], enc["self"][pq])}
             cover, shared = oc.equipment_shared(
                 enc["eq"][pq][:, q_cols].toarray(), enc["eq_total"][pq],
                 _with_cols(seg.eq, n_eq)[rr][:, q_cols])
-            parts["equipment"] = cover
-            parts["place"] = oc.place_score(enc["province"][pq], enc["region"][pq],
-                                            seg.cat["province"][rr], seg.cat["region"][rr])
-            parts["area"] = oc.area_score(enc["area"][pq], seg.cat["area"][rr])
-            parts["budget"] = oc.budget_score(enc["log_budget"][pq], seg.log_budget[rr],
-                                              self.budget_span_decades)
+            parts = {
+                "text": self._text(seg, rr, enc, pq), "equipment": cover,
+                "place": oc.place_score(enc["province"][pq], enc["region"][pq],
+                                        seg.arr["province"][rr], seg.arr["region"][rr]),
+                "area": oc.area_score(enc["area"][pq], seg.arr["area"][rr]),
+                "budget": oc.budget_score(enc["log_budget"][pq], seg.arr["log_budget"][rr],
+                                          self.budget_span_decades),
+            }
             total = oc.combine(parts, {c: a[pq] for c, a in enc["applies"].items()},
                                self._weights())
             found.append({"q": pq, "total": total, "id": seg.ids[rr],
-                          "kind": seg.cat["kind"][rr], "shared": shared,
+                          "kind": seg.arr["kind"][rr], "shared": shared,
                           **{f"c_{c}": np.asarray(v, np.float64) for c, v in parts.items()}})
         return self._rank(found, len(qs), k, q_cols)
-
-    def _text(self, seg: _Segment, rows: np.ndarray, queries: sp.csr_matrix,
-              q_self: np.ndarray) -> np.ndarray:
-        """Text similarity of (query, candidate) pairs (n_pairs,) in [0, 1] from BM25 weights a:
-        "cosine" of sqrt(idf)*a vectors, or "coverage" = sum idf*a_q*a_d / sum idf*a_q^2 (how much
-        of the query the document holds, capped at 1)."""
-        num = np.asarray(seg.rows[rows].multiply(queries).sum(axis=1), np.float64).ravel()
-        if self.text_similarity == "coverage":
-            return np.minimum(1.0, num / np.maximum(q_self, 1e-12))
-        if seg.self_score is None:  # once per segment after any change of the idf
-            sq = seg.rows.multiply(seg.rows).tocsr()
-            sq.data *= self._idf()[sq.indices]
-            seg.self_score = np.asarray(sq.sum(axis=1), np.float64).ravel()
-        d_self = seg.self_score[rows]
-        return np.minimum(1.0, num / np.maximum(np.sqrt(q_self * d_self), 1e-12))
-
-    def _context(self, enc: dict[str, Any], i: int, seg: _Segment, rows: np.ndarray) -> np.ndarray:
-        """Weighted place + area + budget of query i against ``rows`` (n,), so that candidates
-        are chosen by (nearly) the score they will be ranked by, not by text alone."""
-        w, app = self._weights(), enc["applies"]
-        out = np.zeros(rows.size, np.float32)
-        if app["place"][i]:
-            out += w["place"] * oc.place_score(enc["province"][i], enc["region"][i],
-                                               seg.cat["province"][rows], seg.cat["region"][rows])
-        if app["area"][i]:
-            out += w["area"] * oc.area_score(enc["area"][i], seg.cat["area"][rows])
-        if app["budget"][i]:
-            out += w["budget"] * oc.budget_score(enc["log_budget"][i], seg.log_budget[rows],
-                                                 self.budget_span_decades)
-        return out
 
     def _rank(self, found: list[dict[str, np.ndarray]], n_queries: int, k: int,
               q_cols: np.ndarray) -> list[list[OverlapMatch]]:
@@ -449,8 +446,7 @@ class OverlapIndex:
         sel = order[(place < k) & (f["total"][order] >= self.min_score)]
         codes = [self.vocab_["equipment"][c] for c in q_cols]
         comps = list(zip(*(f[f"c_{c}"][sel].tolist() for c in oc.COMPONENTS), strict=True))
-        shared = f["shared"][sel]
-        kinds = self.vocab_["kind"]
+        shared, kinds = f["shared"][sel], self.vocab_["kind"]
         for j, (q, doc_id, kind, total) in enumerate(zip(
                 f["q"][sel].tolist(), f["id"][sel].tolist(), f["kind"][sel].tolist(),
                 f["total"][sel].tolist(), strict=True)):
@@ -463,13 +459,15 @@ class OverlapIndex:
     # -- persistence (no pickle: scipy/numpy .npz with allow_pickle=False, and JSON) ---------
     def save(self, directory: Path) -> None:
         """Write ``index.json`` (format, parameters, length scale, vocabularies), ``text.npz``
-        and ``equipment.npz`` (scipy CSR of the live rows) and ``rows.npz`` (per-row arrays)."""
+        and ``equipment.npz`` (scipy CSR of the live rows), ``rows.npz`` (per-row arrays)."""
         directory.mkdir(parents=True, exist_ok=True)
-        seg = self._merged()
+        if not hasattr(self, "df_"):
+            raise ValueError("nothing to save: the index is not fitted")
+        n_eq = len(self.vocab_["equipment"])
+        seg = _Segment.merge(self.segments_, n_eq) if self.segments_ else self._empty()
         sp.save_npz(directory / "text.npz", seg.rows)
-        sp.save_npz(directory / "equipment.npz", seg.eq)
-        np.savez(directory / "rows.npz", allow_pickle=False, ids=seg.ids, year=seg.year,
-                 log_budget=seg.log_budget, **{f"cat_{c}": seg.cat[c] for c in _CATS})
+        sp.save_npz(directory / "equipment.npz", _with_cols(seg.eq, n_eq))
+        np.savez(directory / "rows.npz", allow_pickle=False, ids=seg.ids, **seg.arr)
         meta = {"format": FORMAT, "params": self.get_params(),
                 "length_scale_": self.length_scale_, "vocab_": self.vocab_}
         (directory / "index.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
@@ -482,31 +480,22 @@ class OverlapIndex:
         if meta.get("format") != FORMAT:
             raise ValueError(f"{directory}: not a {FORMAT} index")
         self = cls(**meta["params"])
-        self._hasher = TextHasher(self.n_features, self.ngram_max)
-        self.length_scale_ = float(meta["length_scale_"])
-        self.vocab_ = {c: list(v) for c, v in meta["vocab_"].items()}
-        self._codes = {c: {v: i for i, v in enumerate(vs)} for c, vs in self.vocab_.items()}
+        self._start(float(meta["length_scale_"]), {c: list(v) for c, v in meta["vocab_"].items()})
         with np.load(directory / "rows.npz", allow_pickle=False) as z:
-            arrays = {name: z[name] for name in z.files}
+            arr = {name: z[name] for name in z.files}
         rows = sp.csr_matrix(sp.load_npz(directory / "text.npz"), dtype=np.float32)
-        seg = _Segment.build(arrays["ids"], rows,
-                             sp.csr_matrix(sp.load_npz(directory / "equipment.npz")),
-                             {c: arrays[f"cat_{c}"] for c in _CATS}, arrays["year"],
-                             arrays["log_budget"])
-        self.df_ = np.bincount(rows.indices, minlength=self.n_features).astype(np.int64)
-        self._idf_cache = None
-        self.segments_ = [seg] if len(seg.ids) else []
-        self.where_ = {}
-        if self.segments_:
+        if rows.shape[0]:
+            self.segments_ = [_Segment(arr.pop("ids"), rows,
+                                       sp.csr_matrix(sp.load_npz(directory / "equipment.npz")),
+                                       arr)]
+            self.df_ = np.bincount(rows.indices, minlength=self.n_features).astype(np.int64)
             self._register(0)
         return self
 
-    def _merged(self) -> _Segment:
-        n_eq = len(self.vocab_["equipment"])
-        if self.segments_:
-            return _merge(self.segments_, n_eq)
-        empty = sp.csr_matrix((0, self.n_features), dtype=np.float32)
-        return _Segment.build(np.array([], dtype=str), empty,
-                              sp.csr_matrix((0, n_eq), dtype=np.float32),
-                              {c: np.array([], np.int32) for c in _CATS},
-                              np.array([], np.int32), np.array([], np.float32))
+    def _empty(self) -> _Segment:
+        arr = {c: np.zeros(0, np.int32) for c in (*_CATS, "year")}
+        arr["log_budget"] = np.zeros(0, np.float32)
+        arr["dense"] = np.zeros((0, 0), np.float32)
+        return _Segment(np.array([], dtype=str),
+                        sp.csr_matrix((0, self.n_features), dtype=np.float32),
+                        sp.csr_matrix((0, len(self.vocab_["equipment"])), dtype=np.float32), arr)

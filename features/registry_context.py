@@ -7,14 +7,14 @@ the outcome history (for track records) and the overlap index over labs and prog
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from domain.registry import Lab, Program
 from features.overlap_index import OverlapDoc, OverlapIndex
 from features.regional_equipment import category_mask
-from features.track_record import empty_history
+from features.track_record import TrackRecordTable, empty_history
 from wastescreen.reference import region_of
 
 LAB_COLUMNS = ("name", "host", "province", "region", "technology_area", "year_established",
@@ -88,6 +88,14 @@ class RegistryContext:
     index: OverlapIndex
     snapshot: int = 0
     snapshot_date: str = ""
+    _track: TrackRecordTable | None = field(default=None, init=False, repr=False)
+
+    @property
+    def track_record(self) -> TrackRecordTable:
+        """The outcome history prepared for fast look-ups (built on first use)."""
+        if self._track is None:
+            self._track = TrackRecordTable().fit(self.history)
+        return self._track
 
 
 def build_registry_context(labs: Sequence[Lab], programs: Sequence[Program],

@@ -28,6 +28,49 @@ def empty_history() -> pd.DataFrame:
     return frame
 
 
+class TrackRecordTable:
+    """Per agency, outcome dates sorted with running counts, so that a query is a binary search.
+
+    scikit-learn style: ``fit(history)`` learns ``dates_`` and ``counts_`` (agency -> arrays).
+    """
+
+    def fit(self, history: pd.DataFrame) -> TrackRecordTable:
+        """``history``: columns ``agency``, ``observed_on`` and the 0/1 outcome columns."""
+        hist = history.assign(observed_on=pd.to_datetime(history["observed_on"]))
+        self.dates_: dict[str, np.ndarray] = {}
+        self.counts_: dict[str, dict[str, np.ndarray]] = {}
+        for agency, rows in hist.groupby("agency", sort=False):
+            rows = rows.sort_values("observed_on", kind="stable")
+            self.dates_[str(agency)] = rows["observed_on"].to_numpy(dtype="datetime64[ns]")
+            self.counts_[str(agency)] = {
+                col: np.concatenate([[0.0], np.cumsum(rows[col].to_numpy(dtype=np.float64))])
+                for col in OUTCOME_COLUMNS}
+        return self
+
+    def transform(self, queries: pd.DataFrame) -> pd.DataFrame:
+        """Track-record features for each query row (see ``agency_track_record``)."""
+        n = len(queries)
+        counts = np.zeros(n, dtype=np.float64)
+        hits = {col: np.zeros(n, dtype=np.float64) for col in OUTCOME_COLUMNS}
+        submitted = pd.to_datetime(queries["submitted_on"]).to_numpy(dtype="datetime64[ns]")
+        agencies = queries["agency"].astype(str).to_numpy()
+        for agency in np.unique(agencies):
+            dates = self.dates_.get(str(agency))
+            if dates is None:
+                continue
+            idx = np.flatnonzero(agencies == agency)
+            # side="left": an outcome observed on the submission day itself is not yet known.
+            k = np.searchsorted(dates, submitted[idx], side="left")
+            counts[idx] = k
+            for col in OUTCOME_COLUMNS:
+                hits[col][idx] = self.counts_[str(agency)][col][k]
+        out = pd.DataFrame(index=queries.index)
+        out["agency_past_projects"] = counts
+        for col, name in OUTCOME_COLUMNS.items():
+            out[name] = (hits[col] + PRIOR_WEIGHT * PRIOR_RATE) / (counts + PRIOR_WEIGHT)
+        return out
+
+
 def agency_track_record(queries: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     """Track-record features for each query row.
 
@@ -36,28 +79,4 @@ def agency_track_record(queries: pd.DataFrame, history: pd.DataFrame) -> pd.Data
     ``duplication_found``, ``outputs_not_delivered``. Returns a frame on ``queries.index`` with
     ``agency_past_projects`` (count) and the three smoothed rates (0–1).
     """
-    n = len(queries)
-    counts = np.zeros(n, dtype=np.float64)
-    hits = {col: np.zeros(n, dtype=np.float64) for col in OUTCOME_COLUMNS}
-    submitted = pd.to_datetime(queries["submitted_on"]).to_numpy(dtype="datetime64[ns]")
-    positions = pd.Series(np.arange(n), index=queries.index)
-    hist = history.assign(observed_on=pd.to_datetime(history["observed_on"]))
-    hist_by_agency = {a: g.sort_values("observed_on", kind="stable")
-                      for a, g in hist.groupby("agency", sort=False)}
-    for agency, rows in queries.groupby("agency", sort=False):
-        past = hist_by_agency.get(agency)
-        if past is None or past.empty:
-            continue
-        idx = positions.loc[rows.index].to_numpy()
-        observed = past["observed_on"].to_numpy(dtype="datetime64[ns]")
-        # side="left": an outcome observed on the submission day itself is not yet known.
-        k = np.searchsorted(observed, submitted[idx], side="left")
-        counts[idx] = k
-        for col in OUTCOME_COLUMNS:
-            cum = np.concatenate([[0.0], np.cumsum(past[col].to_numpy(dtype=np.float64))])
-            hits[col][idx] = cum[k]
-    out = pd.DataFrame(index=queries.index)
-    out["agency_past_projects"] = counts
-    for col, name in OUTCOME_COLUMNS.items():
-        out[name] = (hits[col] + PRIOR_WEIGHT * PRIOR_RATE) / (counts + PRIOR_WEIGHT)
-    return out
+    return TrackRecordTable().fit(history).transform(queries)

@@ -11,7 +11,7 @@ import numpy as np
 
 from domain.proposal import Proposal
 from features.build import build_features
-from features.catalogue import BY_NAME, FEATURE_NAMES
+from features.catalogue import BY_NAME
 from features.evidence import match_evidence
 from features.proposal_frame import completeness, proposals_to_frame
 from screening.engine import ScreeningEngine
@@ -55,17 +55,16 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal,
                                   engine.peer_details)
     explanation = model.explainer.explain_frame(features)
     names = explanation.feature_names
+    values = {f: _clean(v) for f, v in features.iloc[0].to_dict().items()}
     overall = np.asarray(explanation.overall, dtype=np.float64)
     targets = []
     for name, t in explanation.targets.items():
         targets.append(TargetScore(
             target=name, probability=float(t.probability[0]), margin=float(t.margin[0]),
             base_margin=float(t.bias[0]),
-            contributions=[Contribution(feature=f, value=_clean(features.iloc[0][f])
-                                        if BY_NAME[f].kind != "categorical" else None,
-                                        shap=float(c))
+            contributions=[Contribution(feature=f, value=None if BY_NAME[f].kind ==
+                                        "categorical" else values[f], shap=float(c))
                            for f, c in zip(names, t.contributions[0], strict=True)]))
-    values = {f: _clean(features.iloc[0][f]) for f in FEATURE_NAMES}
     reasons = top_reasons({n: t.contributions[0] for n, t in explanation.targets.items()},
                           names, values, model.ranges)
     what_if = sorted((
