@@ -55,7 +55,7 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal,
                                   engine.peer_details)
     explanation = model.explainer.explain_frame(features)
     names = explanation.feature_names
-    values = {f: _clean(v) for f, v in features.iloc[0].to_dict().items()}
+    values = {str(f): _clean(v) for f, v in features.iloc[0].to_dict().items()}
     overall = np.asarray(explanation.overall, dtype=np.float64)
     targets = []
     for name, t in explanation.targets.items():

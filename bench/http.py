@@ -1,0 +1,143 @@
+"""HTTP throughput and latency of ``POST /v1/prechecks`` with 16 concurrent clients on loopback.
+
+Beside it, in the same run: a trivial endpoint of the same app (``GET /health``: the
+framework's ceiling) and a naive implementation (one-row pandas frame and a
+``shap.TreeExplainer`` built per request). Each configuration runs in its own uvicorn process
+against the same database and model, for a fixed time.
+
+Usage: ``python -m bench.http [--var DIR] [--seconds 10]``; without ``--var`` a small demo
+set-up (60 labs, 600 programs, 2,500 past proposals) is built in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import ROOT, print_table, write_results
+
+CLIENTS = 16
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(app: str, workers: int, var: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "WASTESCREEN_VAR_DIR": str(var),
+           "WASTESCREEN_RATE_LIMIT_PER_MINUTE": "10000000"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port",
+         str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+        env=env, cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"{app} did not become ready")
+
+
+async def _load(url: str, method: str, body: Any, headers: dict[str, str],
+                seconds: float) -> tuple[int, list[float]]:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        async def worker() -> None:
+            nonlocal errors
+            while time.monotonic() < stop:
+                start = time.perf_counter()
+                r = await client.request(method, url, json=body, headers=headers)
+                latencies.append(time.perf_counter() - start)
+                errors += r.status_code >= 400
+        await asyncio.gather(*(worker() for _ in range(CLIENTS)))
+    return errors, latencies
+
+
+def _measure(app: str, workers: int, var: Path, path: str, method: str, body: Any,
+             headers: dict[str, str], seconds: float) -> dict[str, float]:
+    port = _port()
+    proc = _serve(app, workers, var, port)
+    try:
+        url = f"http://127.0.0.1:{port}{path}"
+        asyncio.run(_load(url, method, body, headers, 2.0))  # warm-up: caches, connections
+        errors, lat = asyncio.run(_load(url, method, body, headers, seconds))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    if errors:
+        raise RuntimeError(f"{errors} error responses from {path}")
+    lat_ms = sorted(x * 1000 for x in lat)
+    return {"per_s": len(lat) / seconds, "p50_ms": statistics.median(lat_ms),
+            "p99_ms": lat_ms[min(len(lat_ms) - 1, int(0.99 * len(lat_ms)))]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--var", type=Path, help="an existing var folder with data and model")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    body = json.loads((ROOT / "examples" / "proposal.json").read_text("utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        from storage.api_keys import Role, create_key
+        from wastescreen.database import open_database
+        from wastescreen.settings import Settings
+
+        if args.var:
+            var, setup = args.var, f"existing {args.var}"
+        else:
+            from tests.service_env import build_service_env
+
+            var, setup = Path(tmp) / "var", "small demo set-up"
+            build_service_env(var)
+        db = open_database(Settings(var_dir=var))
+        with db.sessions() as session:
+            key, _ = create_key(session, Role.REVIEWER, label="bench-http")
+        db.dispose()
+        auth = {"Authorization": f"Bearer {key}"}
+        app, naive = "api.app:create_app", "bench.naive_app:create_naive_app"
+        s = args.seconds
+        one = _measure(app, 1, var, "/v1/prechecks", "POST", body, auth, s)
+        two = _measure(app, 2, var, "/v1/prechecks", "POST", body, auth, s)
+        trivial = _measure(app, 2, var, "/health", "GET", None, {}, s)
+        slow = _measure(naive, 2, var, "/naive/prechecks", "POST", body, auth, s)
+    figures = {"screenings_per_s_1w": one["per_s"], "screenings_per_s_2w": two["per_s"],
+               "p50_ms_2w": two["p50_ms"], "p99_ms_2w": two["p99_ms"],
+               "p50_ms_1w": one["p50_ms"], "p99_ms_1w": one["p99_ms"],
+               "trivial_per_s_2w": trivial["per_s"], "naive_per_s_2w": slow["per_s"],
+               "naive_p99_ms_2w": slow["p99_ms"], "clients": CLIENTS, "seconds": s,
+               "setup": setup}
+    write_results("http", figures)
+    f = "{:,.0f}".format
+    print_table(f"POST /v1/prechecks, {CLIENTS} clients, {s:.0f} s each ({setup})", [
+        ("screenings/s, 1 worker", "—", f(one["per_s"]), ""),
+        ("screenings/s, 2 workers", f"naive {f(slow['per_s'])}", f(two["per_s"]),
+         "≥ 300 and ≥ 10× naive"),
+        ("p50 / p99 ms, 2 workers", f"naive {slow['p50_ms']:.0f} / {slow['p99_ms']:.0f}",
+         f"{two['p50_ms']:.0f} / {two['p99_ms']:.0f}", "p99 ≤ 100"),
+        ("GET /health per s, 2 workers (ceiling)", f(trivial["per_s"]), "", ""),
+    ])
+
+
+if __name__ == "__main__":
+    main()
