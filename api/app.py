@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from api import routes_admin, routes_registry, routes_screenings
+from api import routes_admin, routes_batch, routes_pages, routes_registry, routes_screenings
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
@@ -49,7 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
     app.include_router(routes_screenings.router)
     app.include_router(routes_registry.router)
+    app.include_router(routes_batch.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_pages.router)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:
