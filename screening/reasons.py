@@ -12,32 +12,18 @@ from collections.abc import Mapping
 import numpy as np
 
 from features.catalogue import BY_NAME, FeatureDef
+from reporting.render import feature_value_text
 from screening.schemas import Reason
-from wastescreen.locale_format import Lang, number, percent, vnd, yes_no
+from wastescreen.locale_format import Lang
 
 Ranges = Mapping[str, Mapping[str, float]]
 
 
 def format_value(feature: FeatureDef, value: float | str | None, lang: Lang) -> str:
-    """A feature value in the reader's words: 12 %, 3,5 tỷ đồng, có/không, 0,82 ..."""
+    """A feature value in the reader's words (the report's formatter): 12 %, 3,5 tỷ đồng, có."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "không có dữ liệu" if lang == "vi" else "not given"
-    if feature.fmt == "category" or isinstance(value, str):
-        return str(value)
-    v = float(value)
-    match feature.fmt:
-        case "percent":
-            return percent(v, lang)
-        case "score":
-            return number(v, lang, 2)
-        case "ratio":
-            return number(v, lang, 1)
-        case "log10_vnd":
-            return vnd(10**v, lang)
-        case "bool":
-            return yes_no(v >= 0.5, lang)
-        case _:
-            return number(v, lang)
+    return feature_value_text(feature.name, value, lang) or str(value)
 
 
 def comparison_text(feature: FeatureDef, ranges: Ranges, lang: Lang) -> str:
