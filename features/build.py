@@ -6,8 +6,10 @@ proposals (30,000 historical ones or the single one being screened) and works co
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,6 +59,20 @@ def proposal_docs(frame: pd.DataFrame) -> list[OverlapDoc]:
     ]
 
 
+def _query_unique(index: OverlapIndex, docs: Sequence[OverlapDoc], **options: Any
+                  ) -> list[list[OverlapMatch]]:
+    """``index.query_many`` over the distinct contents of ``docs`` (the id aside), so that
+    what-if variants that leave text, equipment, place, area and budget alone cost nothing."""
+    first: dict[OverlapDoc, int] = {}
+    keys = [dataclasses.replace(d, doc_id="") for d in docs]
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+    unique = list(first.values())
+    found = dict(zip(unique, index.query_many([docs[i] for i in unique], **options),
+                     strict=True))
+    return [found[first[key]] for key in keys]
+
+
 def _registry_matches(frame: pd.DataFrame, docs: Sequence[OverlapDoc], index: OverlapIndex,
                       kind: str) -> list[list[OverlapMatch]]:
     out: list[list[OverlapMatch]] = [[] for _ in docs]
@@ -67,8 +83,8 @@ def _registry_matches(frame: pd.DataFrame, docs: Sequence[OverlapDoc], index: Ov
     # go through the index as one batch.
     for year in np.unique(years):
         idx = [int(i) for i in np.flatnonzero(years == year)]
-        found = index.query_many([docs[i] for i in idx], k=TOP_K, kinds={kind},
-                                 max_year=int(year))
+        found = _query_unique(index, [docs[i] for i in idx], k=TOP_K, kinds={kind},
+                              max_year=int(year))
         for i, matches in zip(idx, found, strict=True):
             out[i] = matches
     return out
@@ -84,7 +100,7 @@ def _peer_matches(frame: pd.DataFrame, docs: Sequence[OverlapDoc],
         if index is None or len(index) == 0:
             continue
         idx = [int(i) for i in np.flatnonzero(cycles == cycle)]
-        found = index.query_many([docs[i] for i in idx], k=PEER_K + 1)
+        found = _query_unique(index, [docs[i] for i in idx], k=PEER_K + 1)
         for i, matches in zip(idx, found, strict=True):
             own, agency = docs[i].doc_id, docs[i].group
             out[i] = [m for m in matches
