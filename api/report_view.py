@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Response
 
+from api.errors import ApiError
 from api.schemas import ScreeningOut
 from reporting.render import DecisionView, render_report_html, render_report_pdf
 from wastescreen.locale_format import Lang
@@ -27,7 +28,12 @@ def render_screening_report(out: ScreeningOut, *, fmt: str, lang: Lang) -> Respo
               "submitted_at": out.created_at.isoformat(timespec="seconds"),
               "decision": decision_view(out)}
     if fmt == "pdf":
-        pdf = render_report_pdf(out.result, **kwargs)  # type: ignore[arg-type]
+        try:
+            pdf = render_report_pdf(out.result, **kwargs)  # type: ignore[arg-type]
+        except (ImportError, OSError) as exc:  # WeasyPrint without its system libraries
+            raise ApiError(503, "pdf_unavailable", "PDF rendering needs Pango and HarfBuzz on "
+                           "the server (see the README); the HTML report is available",
+                           field="format") from exc
         return Response(pdf, media_type="application/pdf", headers={
             "Content-Disposition": f'inline; filename="wastescreen-{out.id}.pdf"'})
     html = render_report_html(out.result, **kwargs)  # type: ignore[arg-type]
