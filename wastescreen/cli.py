@@ -229,13 +229,13 @@ def models_list() -> None:
 
     registry = ModelRegistry(get_settings().models_dir)
     current = registry.current_version()
-    table = Table("version", "current", "synthetic", "rows", "AUC by target")
+    table = Table("version", "current", "synthetic", "rows", "validation AUC by target")
     for version, card in registry.versions_with_cards():
         aucs = ", ".join(f"{k} {v.get('validation_auc', 0):.3f}"
                          for k, v in card.get("models", {}).items())
         table.add_row(version, "*" if version == current else "",
                       "yes" if card.get("synthetic_training_data") else "no",
-                      str(card.get("training_data", {}).get("n_rows", "")), aucs)
+                      str(card.get("training_data", {}).get("rows", "")), aucs)
     console.print(table)
 
 
