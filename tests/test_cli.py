@@ -1,0 +1,87 @@
+"""The command line: keys shown once on the last line, audit verification, registry import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from typer.testing import CliRunner
+
+from storage.api_keys import authenticate
+from storage.tables import ApiKeyRow, AuditEventRow
+from tests.conftest import EXAMPLES
+from wastescreen import __version__
+from wastescreen.cli import app
+from wastescreen.database import open_database
+from wastescreen.settings import Settings, get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("WASTESCREEN_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    yield tmp_path / "var"
+    get_settings.cache_clear()
+
+
+def test_version(var: Path) -> None:
+    result = runner.invoke(app, ["version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_key_is_printed_once_and_stored_hashed(var: Path) -> None:
+    result = runner.invoke(app, ["keys", "create", "--role", "agency", "--agency", "Viện A"])
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    assert key.startswith("ws_") and len(key) > 40
+    db = open_database(Settings(var_dir=var))
+    with db.sessions() as s:
+        principal = authenticate(s, key)
+        assert principal is not None and principal.agency == "Viện A"
+        stored = s.query(ApiKeyRow).one()
+        assert key not in (stored.key_hash, stored.prefix) and len(stored.key_hash) == 64
+    db.dispose()
+    listed = runner.invoke(app, ["keys", "list"])
+    assert key not in listed.output
+    assert runner.invoke(app, ["keys", "revoke", "1"]).exit_code == 0
+    assert runner.invoke(app, ["keys", "create", "--role", "agency"]).exit_code == 2
+    assert runner.invoke(app, ["keys", "create", "--role", "boss"]).exit_code == 2
+
+
+def test_audit_verify_names_the_edited_event(var: Path) -> None:
+    for _ in range(3):
+        runner.invoke(app, ["keys", "create", "--role", "reviewer"])
+    ok = runner.invoke(app, ["audit", "verify"])
+    assert ok.exit_code == 0 and "intact: 3 events" in ok.output
+    db = open_database(Settings(var_dir=var))
+    with db.sessions() as s:
+        s.execute(update(AuditEventRow).where(AuditEventRow.seq == 2).values(subject="key:99"))
+        s.commit()
+    db.dispose()
+    broken = runner.invoke(app, ["audit", "verify"])
+    assert broken.exit_code == 1
+    assert "event 2:" in broken.output and "BROKEN" in broken.output
+
+
+def test_registry_import_prints_the_quality_report(var: Path) -> None:
+    result = runner.invoke(app, ["registry", "import", str(EXAMPLES / "labs.csv"),
+                                 "--kind", "lab"])
+    assert result.exit_code == 0, result.output
+    assert "Rejected: row 6, province" in result.output
+    assert "Merged as duplicates: row 7" in result.output
+    assert "Bắc Giang" in result.output
+    assert runner.invoke(app, ["registry", "import", str(EXAMPLES / "labs.csv"),
+                               "--kind", "nothing"]).exit_code == 2
+
+
+def test_screen_without_a_model_says_so(var: Path) -> None:
+    result = runner.invoke(app, ["screen", str(EXAMPLES / "proposal.json")])
+    assert result.exit_code == 1 and "wastescreen train" in result.output
+    bad = var.parent / "bad.json"
+    bad.write_text('{"title": ""}', "utf-8")
+    invalid = runner.invoke(app, ["screen", str(bad)])
+    assert invalid.exit_code == 2 and "title: empty_text" in invalid.output
