@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.deps import SessionDep, can_see_agency, require
 from api.errors import ERROR_RESPONSES, ApiError
-from screening.batch import RESULT_COLUMNS, BatchRow, error_row, read_batch, screen_rows
+from screening.batch import (
+    RESULT_COLUMNS,
+    BatchRow,
+    csv_safe_rows,
+    error_row,
+    read_batch,
+    screen_rows,
+)
 from screening.engine import ScreeningEngine
 from screening.store import new_id
 from storage.api_keys import Principal, Role
@@ -104,7 +111,7 @@ def batch_result(job_id: str, principal: Reader, session: SessionDep,
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(RESULT_COLUMNS), extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(job.results)
+        writer.writerows(csv_safe_rows(job.results))
         return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
     return {"job_id": job.id, "status": job.status, "rows_total": job.rows_total,
             "rows_done": job.rows_done, "error": job.error,

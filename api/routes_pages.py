@@ -235,11 +235,14 @@ def ready_engine(request: Request) -> ScreeningEngine:
     return engine
 
 
-def _int(value: str | None) -> int | None:
+def _int(value: str | None, limit: int = 100_000) -> int | None:
+    """A query-string number, or None when absent, malformed or outside 0..limit (a huge one
+    would overflow the database's integers)."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and 0 <= number <= limit else None
 
 
 def _opt(value: str | None, allowed: Sequence[str] | None = None) -> str | None:
@@ -383,7 +386,7 @@ def _screening_page(request: Request, session: Session, principal: Principal,
                     screening_id: str, lang: Lang, *, errors: Mapping[str, str] | None = None,
                     form: Mapping[str, str] | None = None, status: int = 200) -> HTMLResponse:
     row = visible_screening(session, principal, screening_id)
-    out = screening_out(session, row)
+    out = screening_out(session, row, principal)
     html = render_report_html(out.result, lang=lang, screening_id=out.id,
                               submitted_at=out.created_at.isoformat(timespec="seconds"),
                               decision=decision_view(out))
@@ -412,7 +415,8 @@ def screening_page(screening_id: str, request: Request, principal: Reader,
 @router.get("/ui/screenings/{screening_id}/report.pdf")
 def screening_pdf(screening_id: str, request: Request, principal: Reader,
                   session: SessionDep) -> Response:
-    out = screening_out(session, visible_screening(session, principal, screening_id[:64]))
+    out = screening_out(session, visible_screening(session, principal, screening_id[:64]),
+                        principal)
     return render_screening_report(out, fmt="pdf", lang=lang_of(request))
 
 

@@ -55,11 +55,27 @@ def _own_agency(principal: Principal, proposal: Proposal) -> None:
                        field="agency")
 
 
-def screening_out(session: SessionDep, row: ScreeningRow) -> ScreeningOut:
+OTHER_AGENCY = "Đề xuất của cơ quan khác / another agency's proposal"
+
+
+def redact_for(principal: Principal, result: ScreeningResult) -> ScreeningResult:
+    """For an agency key, same-cycle proposals of other agencies keep only their scores: the
+    agency learns that something overlaps, not what another agency filed."""
+    if principal.role is not Role.AGENCY:
+        return result
+    evidence = [e if e.kind != "proposal" or e.host == principal.agency else e.model_copy(
+        update={"code": "", "name": OTHER_AGENCY, "host": "", "province": "",
+                "budget_vnd": None, "shared_equipment": {}}) for e in result.evidence]
+    return result.model_copy(update={"evidence": evidence})
+
+
+def screening_out(session: SessionDep, row: ScreeningRow, principal: Principal) -> ScreeningOut:
+    """The stored screening as the caller may see it (see ``redact_for``)."""
     decision = latest_decision(session, row.id)
     return ScreeningOut(
         id=row.id, proposal_id=row.proposal_id, kind=row.kind, status=row.status,
-        created_at=as_utc(row.created_at), result=ScreeningResult.model_validate(row.result),
+        created_at=as_utc(row.created_at),
+        result=redact_for(principal, ScreeningResult.model_validate(row.result)),
         decision=None if decision is None else DecisionOut(
             decision=decision.decision, rationale=decision.rationale, override=decision.override,
             decided_by=decision.decided_by, decided_at=as_utc(decision.created_at)))
@@ -84,7 +100,7 @@ def precheck(proposal: Proposal, principal: Submitter, session: SessionDep,
     row = save_screening(session, proposal, pid, result, ScreeningKind.PRECHECK,
                          actor=principal.actor, api_key_id=principal.key_id)
     request.app.state.metrics.screenings.labels("precheck", result.band).inc()
-    return screening_out(session, row)
+    return screening_out(session, row, principal)
 
 
 @router.post("/screenings", response_model=ScreeningOut, status_code=201,
@@ -98,7 +114,7 @@ def submit(proposal: Proposal, principal: AgencyOnly, session: SessionDep, engin
     if idempotency_key:
         existing = find_idempotent(session, principal.key_id, idempotency_key)
         if existing is not None:
-            return _replay(session, existing, proposal, response)
+            return _replay(session, existing, proposal, response, principal)
     pid = new_id()
     result = screen_proposal(engine, proposal, pid)
     try:
@@ -110,20 +126,20 @@ def submit(proposal: Proposal, principal: AgencyOnly, session: SessionDep, engin
         existing = find_idempotent(session, principal.key_id, idempotency_key or "")
         if existing is None:
             raise
-        return _replay(session, existing, proposal, response)
+        return _replay(session, existing, proposal, response, principal)
     engine.add_peer(pid, proposal)
     request.app.state.metrics.screenings.labels("submission", result.band).inc()
-    return screening_out(session, row)
+    return screening_out(session, row, principal)
 
 
 def _replay(session: SessionDep, existing: ScreeningRow, proposal: Proposal,
-            response: Response) -> ScreeningOut:
+            response: Response, principal: Principal) -> ScreeningOut:
     if existing.input_hash != sha256_hex(proposal):
         raise ApiError(409, "idempotency_conflict", str(IdempotencyConflict(
             "this Idempotency-Key was used with a different proposal")),
             field="Idempotency-Key")
     response.status_code = 200
-    return screening_out(session, existing)
+    return screening_out(session, existing, principal)
 
 
 @router.get("/screenings", response_model=ScreeningPage)
@@ -151,7 +167,8 @@ def queue(principal: Reader, session: SessionDep,
 @router.get("/screenings/{screening_id}", response_model=ScreeningOut)
 def read(screening_id: str, principal: Reader, session: SessionDep) -> ScreeningOut:
     """One screening with its result and the latest decision."""
-    return screening_out(session, visible_screening(session, principal, screening_id))
+    return screening_out(session, visible_screening(session, principal, screening_id),
+                         principal)
 
 
 @router.get("/screenings/{screening_id}/report", response_class=Response,
@@ -161,7 +178,8 @@ def report(screening_id: str, principal: Reader, session: SessionDep,
     """The review report as issued (HTML, or PDF with ``?format=pdf``; ``?lang=en``)."""
     from api.report_view import render_screening_report
 
-    out = screening_out(session, visible_screening(session, principal, screening_id))
+    out = screening_out(session, visible_screening(session, principal, screening_id),
+                        principal)
     return render_screening_report(out, fmt=format, lang=lang)
 
 
@@ -174,4 +192,4 @@ def decide(screening_id: str, body: DecisionIn, principal: ReviewerOnly,
         raise ApiError(409, "not_a_submission", "pre-checks are not decided on", field="id")
     record_decision(session, row, Decision(body.decision), body.rationale,
                     actor=principal.actor)
-    return screening_out(session, row)
+    return screening_out(session, row, principal)

@@ -5,6 +5,7 @@ The same functions serve training (30,000 historical proposals at once) and serv
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 
@@ -43,8 +44,14 @@ def completeness(p: Proposal) -> tuple[float, list[str]]:
     return 1.0 - (len(missing) + len(implausible)) / total, missing + implausible
 
 
-def proposals_to_frame(proposals: Sequence[Proposal], ids: Sequence[str]) -> pd.DataFrame:
+def proposals_to_frame(proposals: Sequence[Proposal], ids: Sequence[str], *,
+                       as_of: dt.date | None = None) -> pd.DataFrame:
     """One row per proposal, indexed by ``ids``.
+
+    ``as_of``: for a live screening, the day it is made. The registry and outcomes a proposal is
+    compared with are those known at ``max(submitted_on, as_of)``, so a backdated
+    ``submitted_on`` cannot hide what exists today. Training leaves it None: a historical
+    proposal is compared with what was known when it was filed.
 
     Columns: agency, cycle, year (submission year), submitted_on (datetime64), province, region,
     technology_area, project_type, text, equipment (dict category -> quantity) and every
@@ -59,9 +66,10 @@ def proposals_to_frame(proposals: Sequence[Proposal], ids: Sequence[str]) -> pd.
         for item in p.equipment:
             equipment[item.category] = equipment.get(item.category, 0) + item.quantity
         total = max(p.total_budget_vnd, 1)
+        known_on = max(p.submitted_on, as_of) if as_of else p.submitted_on
         rows.append({
-            "agency": p.agency, "cycle": p.cycle, "year": p.submitted_on.year,
-            "submitted_on": p.submitted_on, "province": p.province,
+            "agency": p.agency, "cycle": p.cycle, "year": known_on.year,
+            "submitted_on": known_on, "province": p.province,
             "region": region_of(p.province), "technology_area": p.technology_area,
             "project_type": p.project_type.value, "text": proposal_text(p),
             "budget_vnd": p.total_budget_vnd, "equipment": equipment,

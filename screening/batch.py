@@ -44,7 +44,7 @@ def read_batch(path: Path) -> list[BatchRow]:
         table = list(read_table(path))
     except ImportFileError:
         raise
-    except (UnicodeDecodeError, csv.Error, OSError, ValueError, KeyError) as exc:
+    except Exception as exc:  # csv, openpyxl and zipfile raise many kinds for a broken file
         raise ImportFileError(f"{path.name}: not a readable CSV/XLSX file ({exc})") from exc
     if len(table) > MAX_ROWS:
         raise ImportFileError(f"{path.name}: {len(table)} rows; at most {MAX_ROWS} per batch")
@@ -102,5 +102,17 @@ def write_results(rows: Iterable[dict[str, Any]], out: Path) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(RESULT_COLUMNS), extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_safe_rows(rows))
     out.write_text(buffer.getvalue(), "utf-8")
+
+
+def _csv_safe(value: Any) -> Any:
+    # A cell starting with = + - @ (or a tab/CR) is a formula to a spreadsheet program.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_safe_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose text cells cannot be read as formulas when opened in a spreadsheet."""
+    return [{k: _csv_safe(v) for k, v in row.items()} for row in rows]

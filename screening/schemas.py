@@ -102,3 +102,4 @@ class ScreeningResult(BaseModel):
     registry_snapshot: int
     registry_snapshot_date: str
     input_hash: str
+    as_of: str = Field(default="", description="Day whose registry and outcomes were used.")

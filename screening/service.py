@@ -5,6 +5,7 @@ The CLI and the API both call ``screen_proposal``; persistence is in ``screening
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -37,9 +38,13 @@ def _clean(value: object) -> float | str | None:
     return None if math.isnan(f) else f
 
 
-def screen_proposal(engine: ScreeningEngine, proposal: Proposal,
-                    proposal_id: str) -> ScreeningResult:
-    """Score, explain and find the evidence for one proposal (nothing is stored here)."""
+def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: str, *,
+                    as_of: dt.date | None = None) -> ScreeningResult:
+    """Score, explain and find the evidence for one proposal (nothing is stored here).
+
+    ``as_of`` (default: today, UTC) is the day whose registry and outcomes count, unless the
+    proposal's own submission date is later; it is recorded in the result."""
+    as_of = as_of or dt.datetime.now(dt.UTC).date()
     model = engine.model
     if model is None:
         raise ModelNotReady("no risk model has been trained yet: run `wastescreen train`")
@@ -47,9 +52,11 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal,
         variants = make_variants(
             proposal, om_ratio_target=om_target(model.ranges),
             regional_categories=regional_categories(
-                engine.context.labs, region_of(proposal.province), proposal.submitted_on.year))
+                engine.context.labs, region_of(proposal.province),
+                max(proposal.submitted_on, as_of).year))
         ids = [proposal_id] + [f"{proposal_id}~{v.change}" for v in variants]
-        frame = proposals_to_frame([proposal] + [v.proposal for v in variants], ids)
+        frame = proposals_to_frame([proposal] + [v.proposal for v in variants], ids,
+                                   as_of=as_of)
         features, matches = build_features(frame, engine.context, engine.peers)
         evidence = match_evidence(matches[0], engine.context, proposal.province,
                                   engine.peer_details)
@@ -87,4 +94,4 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal,
         model_version=model.version, model_trained_on_synthetic_data=model.synthetic,
         registry_snapshot=engine.context.snapshot,
         registry_snapshot_date=engine.context.snapshot_date,
-        input_hash=sha256_hex(proposal))
+        input_hash=sha256_hex(proposal), as_of=as_of.isoformat())

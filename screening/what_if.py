@@ -81,7 +81,7 @@ def make_variants(p: Proposal, *, om_ratio_target: float | None,
             "measurable_kpis", "Đặt giá trị định lượng và thời hạn cho mọi chỉ tiêu đầu ra",
             "Give every KPI a numeric target and a deadline", _rebuilt(p, kpis=kpis)))
     dropped = _without_equipment(p, lambda i: p.equipment[i].category not in regional_categories)
-    if dropped is not None and dropped.equipment != p.equipment:
+    if dropped is not None and dropped.equipment:  # dropping everything is not a fix
         out.append(Variant(
             "drop_equipment_held_in_region",
             "Bỏ các thiết bị mà phòng thí nghiệm trong vùng đã có, dùng chung thay vì mua mới",

@@ -23,8 +23,11 @@ GENESIS = "0" * 64
 
 def _event_hash(prev_hash: str, seq: int, created_at: dt.datetime, actor: str, action: str,
                 subject: str, details: dict[str, Any]) -> str:
-    # Timestamps are hashed in UTC ISO form because SQLite drops the zone on the way back.
-    stamp = created_at.replace(tzinfo=None).isoformat(timespec="microseconds")
+    # Hashed as naive UTC: SQLite hands the value back without a zone, PostgreSQL in the
+    # session's time zone (which need not be UTC).
+    if created_at.tzinfo is not None:
+        created_at = created_at.astimezone(dt.UTC).replace(tzinfo=None)
+    stamp = created_at.isoformat(timespec="microseconds")
     body = canonical_json([seq, stamp, actor, action, subject, details])
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 

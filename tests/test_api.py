@@ -260,3 +260,60 @@ def test_key_revocation(client: TestClient, service_env: ServiceEnv) -> None:
     assert huge.status_code == 422 and huge.json()["error"]["field"] == "key_id"
     bad = client.post("/v1/keys", json={"role": "agency"}, headers=admin)
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "agency"
+
+
+def test_backdating_does_not_hide_what_exists_today(client: TestClient,
+                                                    service_env: ServiceEnv) -> None:
+    h = service_env.auth("agency_a")
+    now = client.post("/v1/prechecks", json=proposal(), headers=h).json()["result"]
+    old = client.post("/v1/prechecks", json=proposal(cycle=2001, submitted_on="2000-01-01",
+                                                     start_date="2001-01-01",
+                                                     end_date="2003-06-30"),
+                      headers=h).json()["result"]
+    for f in ("sim_lab_best", "sim_program_best", "underused_capacity_nearby",
+              "equipment_in_region_share", "agency_past_projects"):
+        assert old["features"][f] == now["features"][f], f
+    assert old["as_of"] == now["as_of"] and now["as_of"] >= "2026-01-01"
+
+
+def test_agencies_do_not_see_other_agencies_proposals_in_evidence(
+        client: TestClient, service_env: ServiceEnv) -> None:
+    twin = proposal(AGENCY_B, title="Phòng thí nghiệm bán dẫn song sinh",
+                    province="Hồ Chí Minh")
+    r = client.post("/v1/screenings", json=twin, headers=service_env.auth("agency_b"))
+    assert r.status_code == 201
+    mine = client.post("/v1/prechecks", json=proposal(title="Phòng thí nghiệm bán dẫn song sinh"),
+                       headers=service_env.auth("agency_a")).json()
+    peers = [e for e in mine["result"]["evidence"] if e["kind"] == "proposal"]
+    assert peers, "the twin should be found"
+    assert all(e["host"] in ("", AGENCY_A) for e in peers)
+    assert "Phòng thí nghiệm bán dẫn song sinh" not in {e["name"] for e in peers
+                                                       if e["host"] != AGENCY_A}
+    # A reviewer reading the same screening sees the other agency's proposal in full.
+    full = client.get(f"/v1/screenings/{mine['id']}", headers=service_env.auth("reviewer"))
+    assert AGENCY_B in {e["host"] for e in full.json()["result"]["evidence"]}
+
+
+def test_chunked_oversized_body_is_413(client: TestClient, service_env: ServiceEnv) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(12):
+            yield b" " * 100_000
+
+    r = client.post("/v1/prechecks", content=chunks(),
+                    headers={**service_env.auth("agency_a"), "content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+
+
+def test_broken_spreadsheet_and_formula_cells(client: TestClient, service_env: ServiceEnv
+                                              ) -> None:
+    bad = client.post("/v1/batch", files={"file": ("x.xlsx", b"not a zip", "application/zip")},
+                      headers=service_env.auth("reviewer"))
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "file"
+    lines = (EXAMPLES / "proposals_batch.csv").read_text("utf-8").splitlines()
+    evil = lines[1].replace("DX-2026-HN-014", "=HYPERLINK(1)", 1)
+    job = client.post("/v1/batch", files={"file": ("b.csv", "\n".join([lines[0], evil]),
+                                                    "text/csv")},
+                      headers=service_env.auth("reviewer")).json()
+    text = client.get(f"/v1/batch/{job['job_id']}?format=csv",
+                      headers=service_env.auth("reviewer")).text
+    assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text

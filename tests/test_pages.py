@@ -492,3 +492,9 @@ def test_injected_markup_is_inert_on_every_page(app: FastAPI, service: ServiceSe
     csv_text = signed_in(app, None).get("/public/indicators?format=csv").text
     # CSV is data, not markup (served as text/csv): the name comes back exactly
     assert hostile_agency in set(pd.read_csv(io.StringIO(csv_text))["agency"])
+
+
+def test_huge_numbers_in_query_strings_are_ignored_not_500(app: FastAPI) -> None:
+    with TestClient(app) as c:
+        r = c.get("/public/indicators?cycle=99999999999999999999999")
+        assert r.status_code == 200

@@ -68,3 +68,11 @@ def test_reordered_events_are_detected(db: Database) -> None:
         problems = verify_chain(s)
     assert {p.seq for p in problems} >= {1, 2}
     assert all("edited" in p.problem or "prev_hash" in p.problem for p in problems)
+
+
+def test_chain_verifies_whatever_the_postgres_session_time_zone(db: Database) -> None:
+    _three_events(db)
+    with db.sessions() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SET TIME ZONE 'Asia/Ho_Chi_Minh'"))
+        assert verify_chain(s) == []
