@@ -78,6 +78,7 @@ def submit_batch(principal: Submitter, session: SessionDep, request: Request,
     engine: ScreeningEngine | None = getattr(request.app.state, "engine", None)
     if engine is None or engine.model is None:
         raise ApiError(503, "model_not_ready", "no risk model is loaded yet")
+    engine.sync(session)
     suffix = Path(file.filename or "upload.csv").suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ApiError(415, "unsupported_media_type", "upload a .csv or .xlsx file",

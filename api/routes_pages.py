@@ -637,6 +637,8 @@ def _file(request: Request, engine: ScreeningEngine, proposal: Proposal, kind: S
           principal: Principal) -> str:
     """Screen and store one proposal (a submission joins its cycle's peers); the screening id."""
     pid = new_id()
+    with request.app.state.db.sessions() as session:
+        engine.sync(session)
     result = screen_proposal(engine, proposal, pid)
     with request.app.state.db.sessions() as session:
         row = save_screening(session, proposal, pid, result, kind, actor=principal.actor,
@@ -702,6 +704,7 @@ async def batch(request: Request, principal: BatchUser) -> Response:
 def _run_batch(request: Request, engine: ScreeningEngine, records: list[dict[str, Any]],
                principal: Principal) -> svc.BatchReport:
     with request.app.state.db.sessions() as session:
+        engine.sync(session)
         report = svc.process_batch(session, engine, records, principal)
     for r in report.rows:
         if r.band:

@@ -38,11 +38,13 @@ Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER, Role.A
 ReviewerOnly = Annotated[Principal, Depends(require(Role.REVIEWER))]
 
 
-def ready_engine(request: Request) -> ScreeningEngine:
+def ready_engine(request: Request, session: SessionDep) -> ScreeningEngine:
+    """The loaded engine, caught up with other workers' writes; 503 before a model exists."""
     engine: ScreeningEngine | None = getattr(request.app.state, "engine", None)
     if engine is None or engine.model is None:
         raise ApiError(503, "model_not_ready",
                        "no risk model is loaded yet: run `wastescreen train` and restart")
+    engine.sync(session)
     return engine
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.proposal import Proposal
@@ -35,6 +35,7 @@ from models.explain import Explainer
 from models.registry import ModelRegistry
 from models.spec import BandThresholds
 from models.training import RiskModelBundle
+from storage.registry_store import current_revision
 from storage.tables import ProposalRow
 from wastescreen.history import load_outcome_frame, load_registry
 from wastescreen.settings import Settings
@@ -117,6 +118,29 @@ class ScreeningEngine:
                 index.add([doc])
             self.peers.agency_of[proposal_id] = proposal.agency
             self.peer_details.loc[proposal_id] = _peer_row(proposal)
+
+    def sync(self, session: Session) -> None:
+        """Catch up with what other processes wrote (another worker, the CLI): submissions
+        this one has not indexed, and a registry revision newer than its own."""
+        revision = current_revision(session)
+        if revision is not None and revision.id != self.context.snapshot:
+            registry = load_registry(session)
+            context = build_registry_context(
+                registry.labs, registry.programs, load_outcome_frame(session),
+                snapshot=registry.revision, snapshot_date=registry.revision_date)
+            with self.lock:
+                self.context = context
+        count = session.execute(select(func.count()).select_from(ProposalRow).where(
+            ProposalRow.kind.in_(PEER_KINDS))).scalar_one()
+        if count == len(self.peers.agency_of):
+            return
+        known = set(self.peers.agency_of)
+        ids = session.execute(select(ProposalRow.id).where(
+            ProposalRow.kind.in_(PEER_KINDS))).scalars().all()
+        missing = [i for i in ids if i not in known]
+        for row in session.execute(select(ProposalRow).where(
+                ProposalRow.id.in_(missing))).scalars() if missing else ():
+            self.add_peer(row.id, Proposal.model_validate(row.payload))
 
     def upsert_lab(self, lab: Lab, revision: int) -> None:
         with self.lock:

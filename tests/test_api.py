@@ -317,3 +317,28 @@ def test_broken_spreadsheet_and_formula_cells(client: TestClient, service_env: S
     text = client.get(f"/v1/batch/{job['job_id']}?format=csv",
                       headers=service_env.auth("reviewer")).text
     assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text
+
+
+def test_a_second_worker_catches_up_with_the_first(service_env: ServiceEnv) -> None:
+    """Two app instances over one database stand for two uvicorn workers."""
+    twin_title = "Trung tâm dữ liệu lượng tử dùng chung thí điểm tại Huế"
+    body = proposal(AGENCY_B, title=twin_title, province="Huế",
+                    objectives="Trọng tâm là nền tảng tính toán lượng tử dùng chung tại Huế.")
+    with TestClient(create_app(service_env.settings)) as one, \
+            TestClient(create_app(service_env.settings)) as two:
+        assert one.post("/v1/screenings", json=body,
+                        headers=service_env.auth("agency_b")).status_code == 201
+        seen = two.post("/v1/prechecks", json=proposal(title=twin_title, province="Huế",
+                                                       objectives=body["objectives"]),
+                        headers=service_env.auth("reviewer")).json()["result"]
+        assert twin_title in {e["name"] for e in seen["evidence"] if e["kind"] == "proposal"}
+        lab = {"lab_code": "LAB-WORKER-ONE", "name": "Phòng thí nghiệm lượng tử Huế",
+               "host": "Viện Minh họa", "province": "Huế", "technology_area":
+               "CLOUD_QUANTUM_DATA", "year_established": 2021, "utilisation": 0.2,
+               "equipment": [{"name": "QPU", "category": "QUANTUM_DEVICE", "quantity": 1}]}
+        assert one.put("/v1/registry/labs/LAB-WORKER-ONE", json=lab,
+                       headers=service_env.auth("admin")).status_code == 200
+        after = two.post("/v1/prechecks", json=proposal(
+            title="Phòng thí nghiệm lượng tử Huế", province="Huế",
+            technology_area="CLOUD_QUANTUM_DATA"), headers=service_env.auth("reviewer")).json()
+        assert "LAB-WORKER-ONE" in {e["code"] for e in after["result"]["evidence"]}
