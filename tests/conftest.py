@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,3 +83,20 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 def service_env(tmp_path_factory: pytest.TempPathFactory) -> ServiceEnv:
     """Database + demo data + trained model + one key per role (built once per session)."""
     return build_service_env(tmp_path_factory.mktemp("service") / "var")
+
+
+def _pdf_unavailable() -> str | None:
+    """Why PDF rendering cannot run here (WeasyPrint without Pango/HarfBuzz), or None."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            import weasyprint  # noqa: F401 - only loading its system libraries is tested
+        except (ImportError, OSError) as exc:
+            return (f"PDF tests skipped: WeasyPrint cannot load its system libraries "
+                    f"({type(exc).__name__}); apt-get install libpango-1.0-0 "
+                    "libpangoft2-1.0-0 libharfbuzz-subset0")
+    return None
+
+
+PDF_UNAVAILABLE = _pdf_unavailable()
+requires_pdf = pytest.mark.skipif(PDF_UNAVAILABLE is not None, reason=PDF_UNAVAILABLE or "")

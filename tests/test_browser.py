@@ -16,6 +16,7 @@ import pytest
 
 from api.app import create_app
 from tests import browser
+from tests.conftest import requires_pdf
 from tests.fixtures_service import ServiceSetup, for_cycle, service_setup
 
 if TYPE_CHECKING:
@@ -181,6 +182,7 @@ def test_submission_errors_and_batch_upload_in_the_browser(
     browser.screenshot(driver, ARTIFACTS / "pages_batch_1280.png", 1280)
 
 
+@requires_pdf
 @pytest.mark.filterwarnings(HARFBUZZ)
 def test_report_pdf_as_png_pages(base_url: str, service: ServiceSetup) -> None:
     sid = service.screening_ids[0]

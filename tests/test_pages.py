@@ -21,6 +21,7 @@ from domain.flat_format import proposal_to_flat
 from domain.proposal import Proposal
 from screening.store import ScreeningFilter, list_screenings
 from storage.tables import ScreeningRow
+from tests.conftest import requires_pdf
 from tests.fixtures_service import ServiceSetup, for_cycle, service_setup
 
 # WeasyPrint warns at import when HarfBuzz-Subset is missing: a machine matter (see test_report).
@@ -240,6 +241,7 @@ def test_reviewer_goes_from_queue_to_report_to_decision(app: FastAPI,
     assert "Đã quyết định" in decided.text
 
 
+@requires_pdf
 @pytest.mark.filterwarnings(HARFBUZZ)
 def test_report_pdf_for_the_cookie_user(app: FastAPI, service: ServiceSetup) -> None:
     client = signed_in(app, service.keys["auditor"])

@@ -24,6 +24,7 @@ from reporting import DecisionView, render_report_html, render_report_pdf
 from reporting import labels as L
 from reporting.sample import sample_decision, sample_result
 from screening.schemas import ScreeningResult
+from tests.conftest import requires_pdf
 from wastescreen.locale_format import LANGS, Lang
 
 ROOT = Path(__file__).resolve().parent
@@ -285,6 +286,7 @@ def _pages(pdf: bytes) -> int:
     return sum(len(re.findall(rb"/Type\s*/Page\b", chunk)) for chunk in chunks)
 
 
+@requires_pdf
 @pytest.mark.filterwarnings(HARFBUZZ)
 @pytest.mark.parametrize("lang", LANGS)
 def test_pdf(lang: Lang) -> None:
