@@ -11,6 +11,8 @@ COPY demo_portfolio ./demo_portfolio
 COPY features ./features
 COPY models ./models
 COPY api ./api
+COPY screening ./screening
+COPY reporting ./reporting
 COPY report_templates ./report_templates
 RUN /opt/venv/bin/pip install --no-cache-dir -c constraints.txt .
 
