@@ -35,6 +35,15 @@ def _engine(request: Request) -> ScreeningEngine | None:
     return getattr(request.app.state, "engine", None)
 
 
+def _record_change(session: SessionDep, principal: Principal, kind: str, code: str) -> int:
+    """A new registry revision with its audit event, committed; returns the revision id."""
+    revision = record_revision(session, f"api: {kind} {code}").id
+    append_event(session, actor=principal.actor, action=f"registry.{kind}.upsert",
+                 subject=code, details={"revision": revision})
+    session.commit()
+    return revision
+
+
 @router.get("/labs", response_model=list[Lab])
 def labs(_: Anyone, session: SessionDep, offset: Offset = 0, limit: Limit = 100) -> list[Lab]:
     """Registry labs with their equipment, by lab code."""
@@ -56,10 +65,7 @@ def put_lab(lab_code: str, body: Lab, principal: Admin, session: SessionDep,
     if body.lab_code != lab_code:
         raise ApiError(422, "validation_error", "lab_code differs from the path", field="lab_code")
     if upsert_lab(session, body) is not UpsertResult.UNCHANGED:
-        revision = record_revision(session, f"api: lab {lab_code}").id
-        append_event(session, actor=principal.actor, action="registry.lab.upsert",
-                     subject=lab_code, details={"revision": revision})
-        session.commit()
+        revision = _record_change(session, principal, "lab", lab_code)
         engine = _engine(request)
         if engine is not None:
             engine.upsert_lab(body, revision)
@@ -89,10 +95,7 @@ def put_program(program_code: str, body: Program, principal: Admin, session: Ses
         raise ApiError(422, "validation_error", "program_code differs from the path",
                        field="program_code")
     if upsert_program(session, body) is not UpsertResult.UNCHANGED:
-        revision = record_revision(session, f"api: program {program_code}").id
-        append_event(session, actor=principal.actor, action="registry.program.upsert",
-                     subject=program_code, details={"revision": revision})
-        session.commit()
+        revision = _record_change(session, principal, "program", program_code)
         engine = _engine(request)
         if engine is not None:
             engine.upsert_program(body, revision)

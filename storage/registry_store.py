@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -13,6 +14,8 @@ from storage.canonical import sha256_hex
 from storage.tables import LabEquipmentRow, LabRow, ProgramRow, RegistryRevisionRow
 from wastescreen.reference import region_of
 
+R = TypeVar("R", LabRow, ProgramRow)
+
 
 class UpsertResult(StrEnum):
     INSERTED = "inserted"
@@ -20,18 +23,27 @@ class UpsertResult(StrEnum):
     UNCHANGED = "unchanged"
 
 
+def _row_to_write(session: Session, table: type[R], key: Any, code: str,
+                  digest: str) -> tuple[R | None, UpsertResult]:
+    """The row to fill for natural key ``code`` (a new one, added to the session), or None
+    when the stored content already has ``digest``."""
+    row = session.execute(select(table).where(key == code)).scalar_one_or_none()
+    if row is not None and row.content_hash == digest:
+        return None, UpsertResult.UNCHANGED
+    if row is not None:
+        return row, UpsertResult.UPDATED
+    row = table()
+    session.add(row)
+    return row, UpsertResult.INSERTED
+
+
 def upsert_lab(session: Session, lab: Lab) -> UpsertResult:
     """Insert or update ``lab`` by ``lab_code``; identical content is left alone."""
     digest = sha256_hex(lab)
-    row = session.execute(
-        select(LabRow).where(LabRow.lab_code == lab.lab_code)
-    ).scalar_one_or_none()
-    if row is not None and row.content_hash == digest:
-        return UpsertResult.UNCHANGED
-    result = UpsertResult.UPDATED if row is not None else UpsertResult.INSERTED
+    row, result = _row_to_write(session, LabRow, LabRow.lab_code, lab.lab_code, digest)
     if row is None:
-        row = LabRow(lab_code=lab.lab_code)
-        session.add(row)
+        return result
+    row.lab_code = lab.lab_code
     row.name, row.host, row.province = lab.name, lab.host, lab.province
     row.region = region_of(lab.province)
     row.technology_area = lab.technology_area
@@ -53,16 +65,11 @@ def upsert_lab(session: Session, lab: Lab) -> UpsertResult:
 def upsert_program(session: Session, program: Program) -> UpsertResult:
     """Insert or update ``program`` by ``program_code``; identical content is left alone."""
     digest = sha256_hex(program)
-    row = session.execute(
-        select(ProgramRow).where(ProgramRow.program_code == program.program_code)
-    ).scalar_one_or_none()
-    if row is not None and row.content_hash == digest:
-        return UpsertResult.UNCHANGED
-    result = UpsertResult.UPDATED if row is not None else UpsertResult.INSERTED
+    row, result = _row_to_write(session, ProgramRow, ProgramRow.program_code,
+                                program.program_code, digest)
     if row is None:
-        row = ProgramRow(program_code=program.program_code)
-        session.add(row)
-    for name in ("title", "managing_agency", "province", "technology_area",
+        return result
+    for name in ("program_code", "title", "managing_agency", "province", "technology_area",
                  "technology_area_version", "field", "objectives", "budget_vnd",
                  "start_year", "end_year"):
         setattr(row, name, getattr(program, name))
