@@ -1,7 +1,8 @@
 """Proposals + registry -> the model's feature rows and the matches behind them.
 
-One code path for training and serving: ``build_features`` takes a frame of any number of
-proposals (30,000 historical ones or the single one being screened) and works column-wise.
+One code path for training and serving: ``build_feature_columns`` takes the rows of any number
+of proposals (30,000 historical ones or the single one being screened, with its what-if
+variants) as numpy columns and works column-wise; ``build_features`` is the same as a frame.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from features.catalogue import FEATURE_NAMES
 from features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
-from features.proposal_frame import proposals_to_frame
-from features.regional_equipment import regional_equipment_features
+from features.proposal_frame import ProposalRows, proposals_to_frame
 from features.registry_context import RegistryContext
 
 CLOSE_MATCH = 0.5
@@ -42,20 +43,19 @@ class ProposalMatches:
     peers: list[OverlapMatch] = field(default_factory=list)
 
 
-def proposal_docs(frame: pd.DataFrame) -> list[OverlapDoc]:
-    """Overlap documents of the proposals in a frame made by ``proposals_to_frame``."""
-    columns = ["text", "equipment", "province", "region", "technology_area", "budget_vnd",
-               "year", "agency"]
-    records = [{str(k): v for k, v in r.items()}
-               for r in frame[columns].to_dict(orient="records")]
+def proposal_docs(rows: ProposalRows | pd.DataFrame) -> list[OverlapDoc]:
+    """Overlap documents of proposal rows made by ``proposal_rows`` (or that frame)."""
+    if isinstance(rows, pd.DataFrame):
+        rows = ProposalRows.from_frame(rows)
+    columns = [rows[c].tolist() for c in ("text", "equipment", "province", "region",
+                                           "technology_area", "budget_vnd", "year", "agency")]
     return [
-        OverlapDoc(doc_id=str(pid), kind="proposal", text=str(row["text"]),
-                   equipment=tuple(c for c, q in row["equipment"].items() for _ in range(q)),
-                   province=str(row["province"]), region=str(row["region"]),
-                   technology_area=str(row["technology_area"]),
-                   budget_vnd=int(row["budget_vnd"]), year=int(row["year"]),
-                   group=str(row["agency"]))
-        for pid, row in zip(frame.index, records, strict=True)
+        OverlapDoc(doc_id=str(pid), kind="proposal", text=str(text),
+                   equipment=tuple(c for c, q in equipment.items() for _ in range(q)),
+                   province=str(province), region=str(region), technology_area=str(area),
+                   budget_vnd=int(budget), year=int(year), group=str(agency))
+        for pid, text, equipment, province, region, area, budget, year, agency
+        in zip(rows.ids, *columns, strict=True)
     ]
 
 
@@ -73,27 +73,30 @@ def _query_unique(index: OverlapIndex, docs: Sequence[OverlapDoc], **options: An
     return [found[first[key]] for key in keys]
 
 
-def _registry_matches(frame: pd.DataFrame, docs: Sequence[OverlapDoc], index: OverlapIndex,
-                      kind: str) -> list[list[OverlapMatch]]:
-    out: list[list[OverlapMatch]] = [[] for _ in docs]
+def _registry_matches(rows: ProposalRows, docs: Sequence[OverlapDoc], index: OverlapIndex
+                      ) -> tuple[list[list[OverlapMatch]], list[list[OverlapMatch]]]:
+    """The ``TOP_K`` best labs and the ``TOP_K`` best programs of each proposal row."""
+    labs: list[list[OverlapMatch]] = [[] for _ in docs]
+    programs: list[list[OverlapMatch]] = [[] for _ in docs]
     if len(index) == 0:
-        return out
-    years = frame["year"].to_numpy()
+        return labs, programs
+    years = rows["year"]
     # Only what existed by the submission year is compared; grouping by year lets each group
     # go through the index as one batch.
     for year in np.unique(years):
         idx = [int(i) for i in np.flatnonzero(years == year)]
-        found = _query_unique(index, [docs[i] for i in idx], k=TOP_K, kinds={kind},
-                              max_year=int(year))
+        found = _query_unique(index, [docs[i] for i in idx], k=TOP_K, kinds={"lab", "program"},
+                              max_year=int(year), per_kind=True)
         for i, matches in zip(idx, found, strict=True):
-            out[i] = matches
-    return out
+            labs[i] = [m for m in matches if m.kind == "lab"]
+            programs[i] = [m for m in matches if m.kind == "program"]
+    return labs, programs
 
 
-def _peer_matches(frame: pd.DataFrame, docs: Sequence[OverlapDoc],
+def _peer_matches(rows: ProposalRows, docs: Sequence[OverlapDoc],
                   peers: PeerSet) -> list[list[OverlapMatch]]:
     out: list[list[OverlapMatch]] = [[] for _ in docs]
-    cycles = frame["cycle"].to_numpy()
+    cycles = rows["cycle"]
     agency_of = peers.agency_of
     for cycle in np.unique(cycles):
         index = peers.indexes.get(int(cycle))
@@ -112,42 +115,55 @@ def _best(matches: list[list[OverlapMatch]]) -> np.ndarray:
     return np.array([m[0].score if m else 0.0 for m in matches], dtype=np.float64)
 
 
-def build_features(frame: pd.DataFrame, context: RegistryContext,
-                   peers: PeerSet | None = None
-                   ) -> tuple[pd.DataFrame, list[ProposalMatches]]:
-    """Feature rows (columns = ``FEATURE_NAMES``, index = ``frame.index``) and the matches.
+def build_feature_columns(rows: ProposalRows, context: RegistryContext,
+                          peers: PeerSet | None = None
+                          ) -> tuple[dict[str, npt.NDArray[Any]], list[ProposalMatches]]:
+    """The one feature code path: ``FEATURE_NAMES`` -> (n,) array for n proposal rows, and the
+    matches behind them. Categorical features are object arrays of str, the others float64.
 
-    ``frame`` comes from ``proposals_to_frame``;
     ``peers`` holds the proposals of each budget cycle (a proposal's own row and its own
     agency's proposals are ignored).
     """
-    docs = proposal_docs(frame)
-    labs = _registry_matches(frame, docs, context.index, "lab")
-    programs = _registry_matches(frame, docs, context.index, "program")
-    cycle = _peer_matches(frame, docs, peers or PeerSet())
-    out = frame.copy()
+    docs = proposal_docs(rows)
+    labs, programs = _registry_matches(rows, docs, context.index)
+    cycle = _peer_matches(rows, docs, peers or PeerSet())
+    out: dict[str, npt.NDArray[Any]] = dict(rows.columns)
     out["sim_lab_best"] = _best(labs)
     out["sim_program_best"] = _best(programs)
     out["sim_cycle_best"] = _best(cycle)
-    out["close_match_count"] = [
+    out["close_match_count"] = np.array([
         float(sum(1 for group in trio for m in group if m.score >= CLOSE_MATCH))
-        for trio in zip(labs, programs, cycle, strict=True)]
-    regional = regional_equipment_features(frame, context.labs)
-    track = context.track_record.transform(frame)
-    out = out.join(regional).join(track)
+        for trio in zip(labs, programs, cycle, strict=True)], dtype=np.float64)
+    out["underused_capacity_nearby"], out["equipment_in_region_share"] = (
+        context.regional_labs.transform(rows["region"], rows["year"], list(rows["equipment"])))
+    out.update(context.track_record.transform_arrays(rows["agency"], rows["submitted_on"]))
     matches = [ProposalMatches(lab, prog, peer)
                for lab, prog, peer in zip(labs, programs, cycle, strict=True)]
-    return out[list(FEATURE_NAMES)], matches
+    return {name: out[name] for name in FEATURE_NAMES}, matches
 
 
-def build_peer_set(frame: pd.DataFrame) -> PeerSet:
+def build_features(frame: pd.DataFrame | ProposalRows, context: RegistryContext,
+                   peers: PeerSet | None = None
+                   ) -> tuple[pd.DataFrame, list[ProposalMatches]]:
+    """``build_feature_columns`` as a frame (columns = ``FEATURE_NAMES``, index = the ids).
+
+    ``frame`` comes from ``proposals_to_frame`` (or is the ``ProposalRows`` behind it).
+    """
+    rows = ProposalRows.from_frame(frame) if isinstance(frame, pd.DataFrame) else frame
+    columns, matches = build_feature_columns(rows, context, peers)
+    return pd.DataFrame(columns, index=pd.Index(list(rows.ids), name="proposal_id")), matches
+
+
+def build_peer_set(frame: pd.DataFrame | ProposalRows) -> PeerSet:
     """One overlap index per budget cycle over the proposals of ``frame``."""
-    docs = proposal_docs(frame)
-    cycles = frame["cycle"].to_numpy()
+    rows = ProposalRows.from_frame(frame) if isinstance(frame, pd.DataFrame) else frame
+    docs = proposal_docs(rows)
+    cycles = rows["cycle"]
     indexes = {int(c): OverlapIndex().fit([docs[int(i)] for i in np.flatnonzero(cycles == c)])
                for c in np.unique(cycles)}
-    return PeerSet(indexes=indexes, agency_of=dict(zip(frame.index.astype(str),
-                                                       frame["agency"], strict=True)))
+    return PeerSet(indexes=indexes, agency_of=dict(zip(rows.ids.tolist(),
+                                                       rows["agency"].tolist(), strict=True)))
 
 
-__all__ = ["PeerSet", "build_features", "build_peer_set", "proposals_to_frame"]
+__all__ = ["PeerSet", "build_feature_columns", "build_features", "build_peer_set",
+           "proposals_to_frame"]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
-
-import pandas as pd
 
 from features.build import ProposalMatches
 from features.overlap_index import OverlapMatch
@@ -22,12 +21,6 @@ def distance_class(province: str, other: str | None) -> str:
     return "same_region" if region_of(other) == region_of(province) else "elsewhere"
 
 
-def _record(row: pd.Series | pd.DataFrame) -> dict[str, Any]:
-    if isinstance(row, pd.DataFrame):  # a duplicated index label: the first row counts
-        row = row.iloc[0]
-    return {str(k): v for k, v in row.to_dict().items()}
-
-
 def _base(match: OverlapMatch, code: str) -> dict[str, Any]:
     return {"score": round(float(match.score), 6), "code": code,
             "components": {k: round(float(v), 6) for k, v in match.components.items()},
@@ -35,18 +28,19 @@ def _base(match: OverlapMatch, code: str) -> dict[str, Any]:
 
 
 def match_evidence(matches: ProposalMatches, context: RegistryContext, province: str,
-                   peer_details: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+                   peer_details: Mapping[str, Mapping[str, Any]] | None = None
+                   ) -> list[dict[str, Any]]:
     """One dict per match, best first within labs, programs, then same-cycle proposals.
 
-    ``peer_details``: frame indexed by proposal id with ``title``, ``agency``, ``province``,
-    ``budget_vnd`` (the proposals of the cycle), used for the ``proposal`` kind.
+    ``peer_details``: proposal id -> ``title``, ``agency``, ``province``, ``budget_vnd`` (the
+    proposals of the cycle), used for the ``proposal`` kind.
     """
     out: list[dict[str, Any]] = []
     for m in matches.labs:
         code = m.doc_id.removeprefix("lab:")
-        if code not in context.labs.index:
+        lab = context.lab_record(code)
+        if lab is None:
             continue
-        lab = _record(context.labs.loc[code])
         util = float(lab["utilisation"])
         out.append({**_base(m, code), "kind": "lab", "name": lab["name"], "host": lab["host"],
                     "province": lab["province"],
@@ -56,9 +50,9 @@ def match_evidence(matches: ProposalMatches, context: RegistryContext, province:
                     "budget_vnd": int(lab["investment_vnd"])})
     for m in matches.programs:
         code = m.doc_id.removeprefix("program:")
-        if code not in context.programs.index:
+        prog = context.program_record(code)
+        if prog is None:
             continue
-        prog = _record(context.programs.loc[code])
         prov = prog["province"] if isinstance(prog["province"], str) else ""
         out.append({**_base(m, code), "kind": "program", "name": prog["title"],
                     "host": prog["managing_agency"], "province": prov,
@@ -67,9 +61,9 @@ def match_evidence(matches: ProposalMatches, context: RegistryContext, province:
                     "period": f"{prog['start_year']}–{prog['end_year']}",
                     "status": prog["status"], "outcome": prog["outcome"]})
     for m in matches.peers:
-        if peer_details is None or m.doc_id not in peer_details.index:
+        peer = None if peer_details is None else peer_details.get(m.doc_id)
+        if peer is None:
             continue
-        peer = _record(peer_details.loc[m.doc_id])
         out.append({**_base(m, m.doc_id), "kind": "proposal", "name": peer["title"],
                     "host": peer["agency"], "province": peer["province"],
                     "distance": distance_class(province, peer["province"]),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from domain.registry import Lab, Program
 from features.overlap_index import OverlapDoc, OverlapIndex
-from features.regional_equipment import category_mask
+from features.regional_equipment import RegionalLabs, category_mask
 from features.track_record import TrackRecordTable, empty_history
 from wastescreen.reference import region_of
 
@@ -80,7 +81,10 @@ def programs_frame(programs: Iterable[Program]) -> pd.DataFrame:
 
 @dataclass
 class RegistryContext:
-    """Registry frames, outcome history, overlap index and the snapshot id they reflect."""
+    """Registry frames, outcome history, overlap index and the snapshot id they reflect.
+
+    Look-up structures derived from the frames are built on first use and dropped by
+    ``replace_labs`` / ``replace_programs`` (assign new frames only through those)."""
 
     labs: pd.DataFrame
     programs: pd.DataFrame
@@ -89,6 +93,9 @@ class RegistryContext:
     snapshot: int = 0
     snapshot_date: str = ""
     _track: TrackRecordTable | None = field(default=None, init=False, repr=False)
+    _regional: RegionalLabs | None = field(default=None, init=False, repr=False)
+    _records: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, init=False,
+                                                           repr=False)
 
     @property
     def track_record(self) -> TrackRecordTable:
@@ -96,6 +103,38 @@ class RegistryContext:
         if self._track is None:
             self._track = TrackRecordTable().fit(self.history)
         return self._track
+
+    @property
+    def regional_labs(self) -> RegionalLabs:
+        """The labs grouped by region for the regional-equipment features (built on first use)."""
+        if self._regional is None:
+            self._regional = RegionalLabs().fit(self.labs)
+        return self._regional
+
+    def lab_record(self, lab_code: str) -> dict[str, Any] | None:
+        """One lab's ``LAB_COLUMNS`` as a dict, or None when the registry has no such lab."""
+        return self._record("labs", self.labs, lab_code)
+
+    def program_record(self, program_code: str) -> dict[str, Any] | None:
+        """One program's ``PROGRAM_COLUMNS`` as a dict, or None."""
+        return self._record("programs", self.programs, program_code)
+
+    def _record(self, name: str, frame: pd.DataFrame, code: str) -> dict[str, Any] | None:
+        if name not in self._records:
+            # A duplicated code keeps its first row, as ``.loc`` evidence always did.
+            self._records[name] = {}
+            for key, row in zip(frame.index, frame.to_dict(orient="records"), strict=True):
+                self._records[name].setdefault(str(key), {str(k): v for k, v in row.items()})
+        return self._records[name].get(code)
+
+    def replace_labs(self, labs: pd.DataFrame) -> None:
+        self.labs = labs
+        self._regional = None
+        self._records.pop("labs", None)
+
+    def replace_programs(self, programs: pd.DataFrame) -> None:
+        self.programs = programs
+        self._records.pop("programs", None)
 
 
 def build_registry_context(labs: Sequence[Lab], programs: Sequence[Program],

@@ -6,7 +6,10 @@ outcome that was not yet known when it was filed (no leakage).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 # Smoothing towards a prior share: a new agency with no history sits at the prior, and a couple
@@ -47,14 +50,15 @@ class TrackRecordTable:
                 for col in OUTCOME_COLUMNS}
         return self
 
-    def transform(self, queries: pd.DataFrame) -> pd.DataFrame:
-        """Track-record features for each query row (see ``agency_track_record``)."""
-        n = len(queries)
+    def transform_arrays(self, agencies: npt.NDArray[Any], submitted: npt.NDArray[Any]
+                         ) -> dict[str, npt.NDArray[np.float64]]:
+        """Track-record features (name -> (n,) float64) for n queries: ``agencies`` (n,) str,
+        ``submitted`` (n,) datetime64 submission days (see ``agency_track_record``)."""
+        n = len(agencies)
         counts = np.zeros(n, dtype=np.float64)
         hits = {col: np.zeros(n, dtype=np.float64) for col in OUTCOME_COLUMNS}
-        submitted = pd.to_datetime(queries["submitted_on"]).to_numpy(dtype="datetime64[ns]")
-        agencies = queries["agency"].astype(str).to_numpy()
-        for agency in np.unique(agencies):
+        submitted = np.asarray(submitted).astype("datetime64[ns]")
+        for agency in dict.fromkeys(agencies):
             dates = self.dates_.get(str(agency))
             if dates is None:
                 continue
@@ -64,11 +68,17 @@ class TrackRecordTable:
             counts[idx] = k
             for col in OUTCOME_COLUMNS:
                 hits[col][idx] = self.counts_[str(agency)][col][k]
-        out = pd.DataFrame(index=queries.index)
-        out["agency_past_projects"] = counts
+        out = {"agency_past_projects": counts}
         for col, name in OUTCOME_COLUMNS.items():
             out[name] = (hits[col] + PRIOR_WEIGHT * PRIOR_RATE) / (counts + PRIOR_WEIGHT)
         return out
+
+    def transform(self, queries: pd.DataFrame) -> pd.DataFrame:
+        """Track-record features for each query row (see ``agency_track_record``)."""
+        return pd.DataFrame(self.transform_arrays(
+            queries["agency"].astype(str).to_numpy(dtype=object),
+            pd.to_datetime(queries["submitted_on"]).to_numpy(dtype="datetime64[ns]")),
+            index=queries.index)
 
 
 def agency_track_record(queries: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,8 @@ from models.spec import FloatArray
 from models.training import RiskModelBundle
 
 ADDITIVITY_TOLERANCE = 1e-4
+# Up to this many rows (a proposal and its what-if variants) one thread is faster than several.
+SMALL_BATCH = 64
 
 
 class AdditivityError(RuntimeError):
@@ -101,7 +103,7 @@ class Explainer:
     def explain_encoded(self, x: FloatArray, *, check_additivity: bool = True) -> Explanation:
         """Explain an encoded float32 matrix of shape (n_rows, n_features)."""
         x = np.ascontiguousarray(x, dtype=np.float32)
-        single = x.shape[0] == 1
+        single = x.shape[0] <= SMALL_BATCH
         boosters = self._single if single else self._batch
         dm = xgb.DMatrix(
             x,
@@ -126,6 +128,17 @@ class Explainer:
             per[target.name] = TargetExplanation(prob, margin, contribs[:, :-1], bias)
         overall = combine_any([p.probability for p in per.values()])
         return Explanation(self._names, per, overall, self.bundle.bands.bands(overall))
+
+    def score_encoded(self, x: FloatArray) -> npt.NDArray[np.float64]:
+        """The overall (noisy-OR) score (n_rows,) of an encoded float32 matrix, without
+        contributions: the same margins and calibration as ``explain_encoded``."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        boosters = self._single if x.shape[0] <= SMALL_BATCH else self._batch
+        probabilities = [
+            self.bundle.models[t.name].calibration.apply(boosters[t.name].inplace_predict(
+                x, predict_type="margin", validate_features=False))
+            for t in self.bundle.targets]
+        return np.asarray(combine_any(probabilities), dtype=np.float64)
 
     def explain_rows(self, rows: Sequence[Mapping[str, Any]]) -> Explanation:
         """Explain plain mappings of feature name -> value (missing keys are missing values)."""

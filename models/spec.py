@@ -129,22 +129,30 @@ class FeatureEncoder:
 
     def transform(self, frame: pd.DataFrame) -> FloatArray:
         """Encode a frame holding every feature column; returns float32, NaN for missing."""
-        out = np.empty((len(frame), len(self.features)), dtype=np.float32)
-        for j, spec in enumerate(self.features):
+        columns: dict[str, npt.NDArray[Any]] = {}
+        for spec in self.features:
             column = frame[spec.name]
             if spec.kind == "categorical":
-                text = column.astype(object).where(column.notna(), None)
-                keys = [None if v is None else str(v) for v in text]
-                codes = pd.Index(self.categories_[spec.name]).get_indexer(
-                    pd.Index(keys, dtype=object)
-                )
-                out[:, j] = np.where(codes < 0, np.nan, codes)
+                columns[spec.name] = column.astype(object).where(column.notna(), None).to_numpy()
             elif pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-                out[:, j] = column.to_numpy(dtype=float, na_value=np.nan)
+                columns[spec.name] = column.to_numpy(dtype=float, na_value=np.nan)
             else:
-                out[:, j] = pd.to_numeric(column.astype(object), errors="coerce").to_numpy(
-                    dtype=float, na_value=np.nan
-                )
+                columns[spec.name] = pd.to_numeric(column.astype(object), errors="coerce"
+                                                   ).to_numpy(dtype=float, na_value=np.nan)
+        return self.encode_columns(columns, len(frame))
+
+    def encode_columns(self, columns: Mapping[str, npt.NDArray[Any]], n_rows: int) -> FloatArray:
+        """Encode feature columns (name -> (n_rows,) array: numbers, or for categorical
+        features str / None) without pandas; returns float32 (n_rows, n_features)."""
+        out = np.empty((n_rows, len(self.features)), dtype=np.float32)
+        for j, spec in enumerate(self.features):
+            column = columns[spec.name]
+            if spec.kind == "categorical":
+                lookup = self._lookup[spec.name]
+                out[:, j] = [math.nan if v is None or (isinstance(v, float) and math.isnan(v))
+                             else lookup.get(str(v), math.nan) for v in column]
+            else:
+                out[:, j] = np.asarray(column, dtype=np.float64)
         return out
 
     def encode_rows(self, rows: Sequence[Mapping[str, Any]]) -> FloatArray:

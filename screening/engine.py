@@ -22,7 +22,7 @@ from domain.proposal import Proposal
 from domain.registry import Lab, Program
 from features.build import PeerSet, proposal_docs
 from features.overlap_index import OverlapIndex
-from features.proposal_frame import proposals_to_frame
+from features.proposal_frame import proposal_rows
 from features.registry_context import (
     RegistryContext,
     build_registry_context,
@@ -103,13 +103,12 @@ class ScreeningEngine:
     model: LoadedModel | None
     bands: BandThresholds
     peers: PeerSet
-    peer_details: pd.DataFrame
+    peer_details: dict[str, dict[str, Any]]
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def add_peer(self, proposal_id: str, proposal: Proposal) -> None:
         """Index a formal submission so later proposals of its cycle are compared with it."""
-        frame = proposals_to_frame([proposal], [proposal_id])
-        doc = proposal_docs(frame)[0]
+        doc = proposal_docs(proposal_rows([proposal], [proposal_id]))[0]
         with self.lock:
             index = self.peers.indexes.get(proposal.cycle)
             if index is None:
@@ -117,7 +116,7 @@ class ScreeningEngine:
             else:
                 index.add([doc])
             self.peers.agency_of[proposal_id] = proposal.agency
-            self.peer_details.loc[proposal_id] = _peer_row(proposal)
+            self.peer_details[proposal_id] = _peer_row(proposal)
 
     def sync(self, session: Session) -> None:
         """Catch up with what other processes wrote (another worker, the CLI): submissions
@@ -146,7 +145,7 @@ class ScreeningEngine:
         with self.lock:
             self.context.index.add([lab_doc(lab)])
             labs = self.context.labs.drop(index=[lab.lab_code], errors="ignore")
-            self.context.labs = pd.concat([labs, labs_frame([lab])])
+            self.context.replace_labs(pd.concat([labs, labs_frame([lab])]))
             self.context.snapshot = revision
 
     def upsert_program(self, program: Program, revision: int) -> None:
@@ -154,7 +153,7 @@ class ScreeningEngine:
             self.context.index.add([program_doc(program)])
             programs = self.context.programs.drop(index=[program.program_code],
                                                   errors="ignore")
-            self.context.programs = pd.concat([programs, programs_frame([program])])
+            self.context.replace_programs(pd.concat([programs, programs_frame([program])]))
             self.context.snapshot = revision
 
 
@@ -163,24 +162,22 @@ def _peer_row(p: Proposal) -> dict[str, Any]:
             "budget_vnd": p.total_budget_vnd, "cycle": p.cycle}
 
 
-def load_peers(session: Session) -> tuple[PeerSet, pd.DataFrame]:
+def load_peers(session: Session) -> tuple[PeerSet, dict[str, dict[str, Any]]]:
     """Formal submissions, indexed per budget cycle."""
     rows = session.execute(select(ProposalRow).where(ProposalRow.kind.in_(PEER_KINDS))).scalars()
     ids, proposals = [], []
     for row in rows:
         ids.append(row.id)
         proposals.append(Proposal.model_validate(row.payload))
-    details = pd.DataFrame([_peer_row(p) for p in proposals],
-                           index=pd.Index(ids, dtype=object),
-                           columns=["title", "agency", "province", "budget_vnd", "cycle"])
+    details = {i: _peer_row(p) for i, p in zip(ids, proposals, strict=True)}
     peers = PeerSet()
     if ids:
-        frame = proposals_to_frame(proposals, ids)
-        docs = proposal_docs(frame)
-        for cycle in sorted(set(frame["cycle"])):
+        table = proposal_rows(proposals, ids)
+        docs = proposal_docs(table)
+        for cycle in sorted(set(table["cycle"].tolist())):
             peers.indexes[int(cycle)] = OverlapIndex().fit(
-                [d for d, c in zip(docs, frame["cycle"], strict=True) if c == cycle])
-        peers.agency_of = dict(zip(ids, frame["agency"], strict=True))
+                [d for d, c in zip(docs, table["cycle"], strict=True) if c == cycle])
+        peers.agency_of = dict(zip(ids, table["agency"].tolist(), strict=True))
     return peers, details
 
 

@@ -8,17 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import numpy as np
-
 from domain.proposal import Proposal
-from features.build import build_features
+from features.build import build_feature_columns
 from features.catalogue import BY_NAME
 from features.evidence import match_evidence
-from features.proposal_frame import completeness, proposals_to_frame
+from features.proposal_frame import completeness, proposal_rows
 from screening.engine import ScreeningEngine
 from screening.reasons import top_reasons
 from screening.schemas import Contribution, MatchEvidence, ScreeningResult, TargetScore, WhatIf
-from screening.what_if import make_variants, om_target, regional_categories
+from screening.what_if import make_variants, om_target
 from storage.canonical import sha256_hex
 from wastescreen.reference import region_of
 
@@ -49,21 +47,21 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
     if model is None:
         raise ModelNotReady("no risk model has been trained yet: run `wastescreen train`")
     with engine.lock:
+        context = engine.context
         variants = make_variants(
             proposal, om_ratio_target=om_target(model.ranges),
-            regional_categories=regional_categories(
-                engine.context.labs, region_of(proposal.province),
-                max(proposal.submitted_on, as_of).year))
+            regional_categories=context.regional_labs.categories_held(
+                region_of(proposal.province), max(proposal.submitted_on, as_of).year))
         ids = [proposal_id] + [f"{proposal_id}~{v.change}" for v in variants]
-        frame = proposals_to_frame([proposal] + [v.proposal for v in variants], ids,
-                                   as_of=as_of)
-        features, matches = build_features(frame, engine.context, engine.peers)
-        evidence = match_evidence(matches[0], engine.context, proposal.province,
-                                  engine.peer_details)
-    explanation = model.explainer.explain_frame(features)
+        rows = proposal_rows([proposal] + [v.proposal for v in variants], ids, as_of=as_of)
+        features, matches = build_feature_columns(rows, context, engine.peers)
+        evidence = match_evidence(matches[0], context, proposal.province, engine.peer_details)
+    x = model.bundle.encoder.encode_columns(features, len(rows))
+    # Contributions for the proposal itself; its what-if variants only need their scores.
+    explanation = model.explainer.explain_encoded(x[:1])
+    overall = model.explainer.score_encoded(x)
     names = explanation.feature_names
-    values = {str(f): _clean(v) for f, v in features.iloc[0].to_dict().items()}
-    overall = np.asarray(explanation.overall, dtype=np.float64)
+    values = {name: _clean(column[0]) for name, column in features.items()}
     targets = []
     for name, t in explanation.targets.items():
         targets.append(TargetScore(
@@ -78,20 +76,19 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
         WhatIf(change=v.change, description_vi=v.description_vi,
                description_en=v.description_en, new_overall_score=float(overall[i + 1]),
                new_band=engine.bands.band(float(overall[i + 1])),
-               delta=float(overall[i + 1] - overall[0]))
+               delta=float(overall[i + 1] - explanation.overall[0]))
         for i, v in enumerate(variants)), key=lambda w: w.delta)
     share, missing = completeness(proposal)
     return ScreeningResult(
         proposal_title=proposal.title, agency=proposal.agency, cycle=proposal.cycle,
         province=proposal.province, technology_area=proposal.technology_area,
         project_type=proposal.project_type.value, total_budget_vnd=proposal.total_budget_vnd,
-        overall_score=float(overall[0]),
-        band=engine.bands.band(float(overall[0])),
+        overall_score=float(explanation.overall[0]),
+        band=engine.bands.band(float(explanation.overall[0])),
         scores={t.target: t.probability for t in targets}, targets=targets, reasons=reasons,
         what_if=[w for w in what_if if w.delta < 0][:WHAT_IF_SHOWN],
         evidence=[MatchEvidence.model_validate(e) for e in evidence],
         completeness=share, missing_fields=missing, features=values,
         model_version=model.version, model_trained_on_synthetic_data=model.synthetic,
-        registry_snapshot=engine.context.snapshot,
-        registry_snapshot_date=engine.context.snapshot_date,
+        registry_snapshot=context.snapshot, registry_snapshot_date=context.snapshot_date,
         input_hash=sha256_hex(proposal), as_of=as_of.isoformat())

@@ -95,15 +95,6 @@ def make_variants(p: Proposal, *, om_ratio_target: float | None,
     return out
 
 
-def regional_categories(labs: pd.DataFrame, region: str, year: int) -> frozenset[str]:
-    """Equipment categories held by labs of ``region`` established by ``year``."""
-    rows = labs[(labs["region"] == region) & (labs["year_established"] <= year)]
-    cats: set[str] = set()
-    for equipment in rows["equipment"]:
-        cats.update(equipment)
-    return frozenset(cats)
-
-
 def om_target(ranges: Mapping[str, Mapping[str, float]]) -> float | None:
     rng = ranges.get("om_ratio")
     return float(rng["median"]) if rng and rng.get("median") else None
