@@ -12,10 +12,13 @@ detailed instrument), environmental category, main sector, log cost and log comm
 *track-record* features: for the project's country, global practice, country x practice, region,
 instrument and implementing agency, the smoothed failure rate ``(fails + m * prior) / (n + m)`` and
 the count ``n`` over the rated projects that had closed AND been rated before the approval fiscal
-year (``max(Final Closing FY, Evaluation FY) < Approval FY``; the prior is the failure rate of that
-same earlier set). This is the analogue of an agency's track record. *Portfolio* features from
-the whole projects list (rated or not): the country's earlier approvals, its approvals in the five
-previous fiscal years, and the project's log cost minus the median of the country's earlier ones.
+year (``max(Final Closing FY, Evaluation FY) < Approval FY``). The prior is hierarchical: the
+country's rate is shrunk towards its region's (same-year) rate, the country x practice rate
+towards the country's; the others towards the failure rate of that same earlier set. This is the
+analogue of an agency's track record shrunk towards its ministry's or province's. *Portfolio*
+features from the whole projects list (rated or not): the country's earlier approvals, its
+approvals in the five previous fiscal years, and the project's log cost minus the median of the
+country's earlier ones.
 
 Never used as features (the trainer refuses them when declared): Quality at Entry, Quality of
 Supervision, Bank Performance, M&E Quality, Final Closing FY, Evaluation FY, Evaluation Type.
@@ -53,14 +56,17 @@ CATEGORICAL = {
     "agreement_type": "Agreement Type",
     "instrument_type": "Lending Instrument Type",
 }
-# (feature prefix, key columns) of the track-record features.
-HISTORY_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("country", ("country",)),
-    ("practice", ("global_practice",)),
-    ("country_practice", ("country", "global_practice")),
-    ("region", ("region",)),
-    ("instrument", ("instrument",)),
-    ("agency", ("agency_key",)),
+# (feature prefix, key columns, parent prefix) of the track-record features, parents first. A
+# rate is shrunk towards its parent's rate (a country with few evaluated projects towards its
+# region's record, a country x practice cell towards the country's), or towards the overall
+# earlier failure rate when there is no parent.
+HISTORY_KEYS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("region", ("region",), None),
+    ("country", ("country",), "region"),
+    ("practice", ("global_practice",), None),
+    ("country_practice", ("country", "global_practice"), "country"),
+    ("instrument", ("instrument",), None),
+    ("agency", ("agency_key",), None),
 )
 SMOOTHING = 10.0
 RECENT_APPROVAL = 5
@@ -144,7 +150,9 @@ def add_track_record(df: pd.DataFrame) -> pd.DataFrame:
     y = TARGET.label_column
     prior = {t: known.loc[known["_known_fy"] < t, y].mean() for t in years}
     out["_prior"] = out[TIME_COLUMN].map(prior).fillna(float(df[y].mean()))
-    for prefix, keys in HISTORY_KEYS:
+    for prefix, keys, parent in HISTORY_KEYS:
+        shrink_to = out["_prior"] if parent is None else out[f"{parent}_past_rate"]
+        shrink_to = shrink_to.fillna(out["_prior"])
         sub = known.dropna(subset=list(keys))
         table = pd.DataFrame(
             {"key": _key(sub, keys), "t": sub["_known_fy"].astype(int) + 1, "y": sub[y]}
@@ -156,7 +164,7 @@ def add_track_record(df: pd.DataFrame) -> pd.DataFrame:
         n = merged["n"].fillna(0).to_numpy()
         fails = merged["fails"].fillna(0).to_numpy()
         out[f"{prefix}_past_rate"] = np.where(
-            own.notna(), (fails + SMOOTHING * out["_prior"]) / (n + SMOOTHING), np.nan
+            own.notna(), (fails + SMOOTHING * shrink_to) / (n + SMOOTHING), np.nan
         )
         out[f"{prefix}_past_n"] = np.where(own.notna(), n, np.nan)
     return out.drop(columns=["_prior"])
@@ -222,10 +230,9 @@ def feature_specs(*, include_quality_at_entry: bool = False) -> list[FeatureSpec
     numeric = ("log_cost", "log_commitment", "objective_words", "sector_count")
     specs += [FeatureSpec(c, "numeric") for c in numeric]
     specs.append(FeatureSpec("additional_financing", "boolean"))
-    for prefix, _ in HISTORY_KEYS:
-        if prefix != "agency":
-            specs.append(FeatureSpec(f"{prefix}_past_rate", "numeric", {TARGET.name: 1}))
-            specs.append(FeatureSpec(f"{prefix}_past_n", "numeric"))
+    for prefix in ("country", "practice", "country_practice", "region", "instrument"):
+        specs.append(FeatureSpec(f"{prefix}_past_rate", "numeric", {TARGET.name: 1}))
+        specs.append(FeatureSpec(f"{prefix}_past_n", "numeric"))
     specs += [
         FeatureSpec(c, "numeric")
         for c in ("country_prior", "country_recent_approvals", "relative_cost")
