@@ -223,8 +223,10 @@ def feature_specs(*, include_quality_at_entry: bool = False) -> list[FeatureSpec
     1995 and 25 % in 2005-2008, so what they learn is a recording practice, not a risk). Also
     tried and not kept, no gain beyond noise: objective-text features (numbers, percentages,
     vague verbs, enumerated components), IDA share, cost/commitment ratio, 10-year track
-    records; later also (mean fold AUC, 0.599 with this set): major-sector shares 0.592, main
-    major sector as a category 0.602 (gain only on the oldest fold), failure rate of the 20
+    records; later also (mean fold AUC against 0.593 for the set with flat-prior track records,
+    except where noted): major-sector shares 0.592, main major sector as a category 0.598
+    (0.602 against 0.599 with the hierarchical records; gain on the oldest fold only), failure
+    rate of the 20
     most similar earlier-evaluated projects by name/objective TF-IDF 0.594, country x sector,
     sector, lending-group and region x practice track records 0.591, an 8-year country record
     0.594, rates as log-odds relative to the prior and counts as shares 0.591-0.593,
