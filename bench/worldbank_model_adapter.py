@@ -12,10 +12,13 @@ detailed instrument), environmental category, main sector, log cost and log comm
 *track-record* features: for the project's country, global practice, country x practice, region,
 instrument and implementing agency, the smoothed failure rate ``(fails + m * prior) / (n + m)`` and
 the count ``n`` over the rated projects that had closed AND been rated before the approval fiscal
-year (``max(Final Closing FY, Evaluation FY) < Approval FY``; the prior is the failure rate of that
-same earlier set). This is the analogue of an agency's track record. *Portfolio* features from
-the whole projects list (rated or not): the country's earlier approvals, its approvals in the five
-previous fiscal years, and the project's log cost minus the median of the country's earlier ones.
+year (``max(Final Closing FY, Evaluation FY) < Approval FY``). The prior is hierarchical: the
+country's rate is shrunk towards its region's (same-year) rate, the country x practice rate
+towards the country's; the others towards the failure rate of that same earlier set. This is the
+analogue of an agency's track record shrunk towards its ministry's or province's. *Portfolio*
+features from the whole projects list (rated or not): the country's earlier approvals, its
+approvals in the five previous fiscal years, and the project's log cost minus the median of the
+country's earlier ones.
 
 Never used as features (the trainer refuses them when declared): Quality at Entry, Quality of
 Supervision, Bank Performance, M&E Quality, Final Closing FY, Evaluation FY, Evaluation Type.
@@ -53,14 +56,17 @@ CATEGORICAL = {
     "agreement_type": "Agreement Type",
     "instrument_type": "Lending Instrument Type",
 }
-# (feature prefix, key columns) of the track-record features.
-HISTORY_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("country", ("country",)),
-    ("practice", ("global_practice",)),
-    ("country_practice", ("country", "global_practice")),
-    ("region", ("region",)),
-    ("instrument", ("instrument",)),
-    ("agency", ("agency_key",)),
+# (feature prefix, key columns, parent prefix) of the track-record features, parents first. A
+# rate is shrunk towards its parent's rate (a country with few evaluated projects towards its
+# region's record, a country x practice cell towards the country's), or towards the overall
+# earlier failure rate when there is no parent.
+HISTORY_KEYS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("region", ("region",), None),
+    ("country", ("country",), "region"),
+    ("practice", ("global_practice",), None),
+    ("country_practice", ("country", "global_practice"), "country"),
+    ("instrument", ("instrument",), None),
+    ("agency", ("agency_key",), None),
 )
 SMOOTHING = 10.0
 RECENT_APPROVAL = 5
@@ -144,7 +150,9 @@ def add_track_record(df: pd.DataFrame) -> pd.DataFrame:
     y = TARGET.label_column
     prior = {t: known.loc[known["_known_fy"] < t, y].mean() for t in years}
     out["_prior"] = out[TIME_COLUMN].map(prior).fillna(float(df[y].mean()))
-    for prefix, keys in HISTORY_KEYS:
+    for prefix, keys, parent in HISTORY_KEYS:
+        shrink_to = out["_prior"] if parent is None else out[f"{parent}_past_rate"]
+        shrink_to = shrink_to.fillna(out["_prior"])
         sub = known.dropna(subset=list(keys))
         table = pd.DataFrame(
             {"key": _key(sub, keys), "t": sub["_known_fy"].astype(int) + 1, "y": sub[y]}
@@ -156,7 +164,7 @@ def add_track_record(df: pd.DataFrame) -> pd.DataFrame:
         n = merged["n"].fillna(0).to_numpy()
         fails = merged["fails"].fillna(0).to_numpy()
         out[f"{prefix}_past_rate"] = np.where(
-            own.notna(), (fails + SMOOTHING * out["_prior"]) / (n + SMOOTHING), np.nan
+            own.notna(), (fails + SMOOTHING * shrink_to) / (n + SMOOTHING), np.nan
         )
         out[f"{prefix}_past_n"] = np.where(own.notna(), n, np.nan)
     return out.drop(columns=["_prior"])
@@ -215,17 +223,24 @@ def feature_specs(*, include_quality_at_entry: bool = False) -> list[FeatureSpec
     1995 and 25 % in 2005-2008, so what they learn is a recording practice, not a risk). Also
     tried and not kept, no gain beyond noise: objective-text features (numbers, percentages,
     vague verbs, enumerated components), IDA share, cost/commitment ratio, 10-year track
-    records. Kept: the country's lending portfolio (earlier and recent approvals, cost relative
+    records; later also (mean fold AUC against 0.593 for the set with flat-prior track records,
+    except where noted): major-sector shares 0.592, main major sector as a category 0.598
+    (0.602 against 0.599 with the hierarchical records; gain on the oldest fold only), failure
+    rate of the 20
+    most similar earlier-evaluated projects by name/objective TF-IDF 0.594, country x sector,
+    sector, lending-group and region x practice track records 0.591, an 8-year country record
+    0.594, rates as log-odds relative to the prior and counts as shares 0.591-0.593,
+    practice/instrument rates shrunk towards practice group/instrument type (no change).
+    Kept: the country's lending portfolio (earlier and recent approvals, cost relative
     to its earlier projects)."""
     cats = [c for c in CATEGORICAL if c != "country"] + ["environmental_category"]
     specs = [FeatureSpec(c, "categorical") for c in cats]
     numeric = ("log_cost", "log_commitment", "objective_words", "sector_count")
     specs += [FeatureSpec(c, "numeric") for c in numeric]
     specs.append(FeatureSpec("additional_financing", "boolean"))
-    for prefix, _ in HISTORY_KEYS:
-        if prefix != "agency":
-            specs.append(FeatureSpec(f"{prefix}_past_rate", "numeric", {TARGET.name: 1}))
-            specs.append(FeatureSpec(f"{prefix}_past_n", "numeric"))
+    for prefix in ("country", "practice", "country_practice", "region", "instrument"):
+        specs.append(FeatureSpec(f"{prefix}_past_rate", "numeric", {TARGET.name: 1}))
+        specs.append(FeatureSpec(f"{prefix}_past_n", "numeric"))
     specs += [
         FeatureSpec(c, "numeric")
         for c in ("country_prior", "country_recent_approvals", "relative_cost")
