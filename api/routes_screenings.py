@@ -71,13 +71,15 @@ def redact_for(principal: Principal, result: ScreeningResult) -> ScreeningResult
     return result.model_copy(update={"evidence": evidence})
 
 
-def screening_out(session: SessionDep, row: ScreeningRow, principal: Principal) -> ScreeningOut:
-    """The stored screening as the caller may see it (see ``redact_for``)."""
-    decision = latest_decision(session, row.id)
+def screening_out(session: SessionDep, row: ScreeningRow, principal: Principal,
+                  fresh: ScreeningResult | None = None) -> ScreeningOut:
+    """The stored screening as the caller may see it (see ``redact_for``); ``fresh``: the
+    result just stored in ``row`` (a new screening, so no decision yet and nothing to re-read)."""
+    decision = None if fresh is not None else latest_decision(session, row.id)
     return ScreeningOut(
         id=row.id, proposal_id=row.proposal_id, kind=row.kind, status=row.status,
         created_at=as_utc(row.created_at),
-        result=redact_for(principal, ScreeningResult.model_validate(row.result)),
+        result=redact_for(principal, fresh or ScreeningResult.model_validate(row.result)),
         decision=None if decision is None else DecisionOut(
             decision=decision.decision, rationale=decision.rationale, override=decision.override,
             decided_by=decision.decided_by, decided_at=as_utc(decision.created_at)))
@@ -94,7 +96,7 @@ def visible_screening(session: SessionDep, principal: Principal, screening_id: s
 
 @router.post("/prechecks", response_model=ScreeningOut, status_code=201)
 def precheck(proposal: Proposal, principal: Submitter, session: SessionDep,
-             engine: EngineDep, request: Request) -> ScreeningOut:
+             engine: EngineDep, request: Request) -> ScreeningOut | Response:
     """Screen a proposal before it is filed; kept only as a pre-check, never queued."""
     _own_agency(principal, proposal)
     pid = new_id()
@@ -102,7 +104,7 @@ def precheck(proposal: Proposal, principal: Submitter, session: SessionDep,
     row = save_screening(session, proposal, pid, result, ScreeningKind.PRECHECK,
                          actor=principal.actor, api_key_id=principal.key_id)
     request.app.state.metrics.screenings.labels("precheck", result.band).inc()
-    return screening_out(session, row, principal)
+    return json_response(screening_out(session, row, principal, result), 201)
 
 
 @router.post("/screenings", response_model=ScreeningOut, status_code=201,
@@ -110,7 +112,7 @@ def precheck(proposal: Proposal, principal: Submitter, session: SessionDep,
 def submit(proposal: Proposal, principal: AgencyOnly, session: SessionDep, engine: EngineDep,
            request: Request, response: Response,
            idempotency_key: Annotated[str | None, Header(max_length=200)] = None
-           ) -> ScreeningOut:
+           ) -> ScreeningOut | Response:
     """File a proposal: screened, stored and queued for review."""
     _own_agency(principal, proposal)
     if idempotency_key:
@@ -131,7 +133,15 @@ def submit(proposal: Proposal, principal: AgencyOnly, session: SessionDep, engin
         return _replay(session, existing, proposal, response, principal)
     engine.add_peer(pid, proposal)
     request.app.state.metrics.screenings.labels("submission", result.band).inc()
-    return screening_out(session, row, principal)
+    return json_response(screening_out(session, row, principal, result), 201)
+
+
+def json_response(out: ScreeningOut, status_code: int) -> Response:
+    """``out`` serialised once by pydantic: a returned model would be validated against the
+    response model and serialised again by FastAPI (the declared ``response_model`` still
+    documents the body)."""
+    return Response(out.model_dump_json(), status_code=status_code,
+                    media_type="application/json")
 
 
 def _replay(session: SessionDep, existing: ScreeningRow, proposal: Proposal,

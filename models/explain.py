@@ -1,6 +1,6 @@
 """Scoring with exact SHAP explanations from XGBoost's own TreeSHAP (``pred_contribs``).
 
-For each target and row: the raw margin (log-odds, from ``inplace_predict``), the calibrated
+For each target and row: the raw margin (log-odds, a plain ``predict``), the calibrated
 probability, one contribution per feature (log-odds units) and the bias (the expected margin);
 contributions + bias = margin, checked on every call within ``ADDITIVITY_TOLERANCE``. XGBoost's
 TreeSHAP is exact for native categorical splits, which ``shap.TreeExplainer`` is not.
@@ -103,20 +103,12 @@ class Explainer:
     def explain_encoded(self, x: FloatArray, *, check_additivity: bool = True) -> Explanation:
         """Explain an encoded float32 matrix of shape (n_rows, n_features)."""
         x = np.ascontiguousarray(x, dtype=np.float32)
-        single = x.shape[0] <= SMALL_BATCH
-        boosters = self._single if single else self._batch
-        dm = xgb.DMatrix(
-            x,
-            feature_names=self._names,
-            feature_types=self._types,
-            enable_categorical=True,
-            nthread=1 if single else self.nthread,
-        )
+        dm, boosters = self._dmatrix(x)
         per: dict[str, TargetExplanation] = {}
         for target in self.bundle.targets:
             booster = boosters[target.name]
-            contribs = booster.predict(dm, pred_contribs=True)
-            margin = booster.inplace_predict(x, predict_type="margin", validate_features=False)
+            contribs = booster.predict(dm, pred_contribs=True, validate_features=False)
+            margin = booster.predict(dm, output_margin=True, validate_features=False)
             bias = contribs[:, -1]
             if check_additivity:
                 gap = float(np.max(np.abs(contribs.sum(axis=1) - margin))) if len(x) else 0.0
@@ -129,15 +121,19 @@ class Explainer:
         overall = combine_any([p.probability for p in per.values()])
         return Explanation(self._names, per, overall, self.bundle.bands.bands(overall))
 
+    def _dmatrix(self, x: FloatArray) -> tuple[xgb.DMatrix, dict[str, xgb.Booster]]:
+        # One thread for a proposal and its what-if variants: starting threads costs more.
+        single = x.shape[0] <= SMALL_BATCH
+        dm = xgb.DMatrix(x, feature_names=self._names, feature_types=self._types,
+                         enable_categorical=True, nthread=1 if single else self.nthread)
+        return dm, self._single if single else self._batch
+
     def score_encoded(self, x: FloatArray) -> npt.NDArray[np.float64]:
         """The overall (noisy-OR) score (n_rows,) of an encoded float32 matrix, without
         contributions: the same margins and calibration as ``explain_encoded``."""
-        x = np.ascontiguousarray(x, dtype=np.float32)
-        boosters = self._single if x.shape[0] <= SMALL_BATCH else self._batch
-        probabilities = [
-            self.bundle.models[t.name].calibration.apply(boosters[t.name].inplace_predict(
-                x, predict_type="margin", validate_features=False))
-            for t in self.bundle.targets]
+        dm, boosters = self._dmatrix(np.ascontiguousarray(x, dtype=np.float32))
+        probabilities = [self.bundle.models[t.name].calibration.apply(boosters[t.name].predict(
+            dm, output_margin=True, validate_features=False)) for t in self.bundle.targets]
         return np.asarray(combine_any(probabilities), dtype=np.float64)
 
     def explain_rows(self, rows: Sequence[Mapping[str, Any]]) -> Explanation:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
+
 from domain.proposal import Proposal
 from features.build import build_feature_columns
 from features.catalogue import BY_NAME
@@ -59,7 +61,7 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
     x = model.bundle.encoder.encode_columns(features, len(rows))
     # Contributions for the proposal itself; its what-if variants only need their scores.
     explanation = model.explainer.explain_encoded(x[:1])
-    overall = model.explainer.score_encoded(x)
+    variant_scores = model.explainer.score_encoded(x[1:]) if variants else np.zeros(0)
     names = explanation.feature_names
     values = {name: _clean(column[0]) for name, column in features.items()}
     targets = []
@@ -74,10 +76,10 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
                           names, values, model.ranges)
     what_if = sorted((
         WhatIf(change=v.change, description_vi=v.description_vi,
-               description_en=v.description_en, new_overall_score=float(overall[i + 1]),
-               new_band=engine.bands.band(float(overall[i + 1])),
-               delta=float(overall[i + 1] - explanation.overall[0]))
-        for i, v in enumerate(variants)), key=lambda w: w.delta)
+               description_en=v.description_en, new_overall_score=float(score),
+               new_band=engine.bands.band(float(score)),
+               delta=float(score - explanation.overall[0]))
+        for v, score in zip(variants, variant_scores, strict=True)), key=lambda w: w.delta)
     share, missing = completeness(proposal)
     return ScreeningResult(
         proposal_title=proposal.title, agency=proposal.agency, cycle=proposal.cycle,

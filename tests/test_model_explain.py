@@ -139,3 +139,24 @@ def test_overall_is_noisy_or_and_reasons_are_sorted(categorical_bundle: RiskMode
     assert all(v > 0 for _, v in reasons)
     record = result.to_records()[0]
     assert set(record["targets"]["idle"]["contributions"]) == {"budget", "users", "area", "shared"}
+
+
+@pytest.mark.parametrize("rows", [7, 300])  # the one-thread and the several-thread boosters
+def test_score_without_contributions_equals_explained_score(
+    categorical_bundle: RiskModelBundle, rows: int
+) -> None:
+    explainer = Explainer(categorical_bundle, nthread=2)
+    x = categorical_bundle.encoder.transform(make_frame(rows, seed=21))
+    np.testing.assert_array_equal(explainer.score_encoded(x), explainer.explain_encoded(x).overall)
+
+
+def test_encoding_columns_equals_encoding_a_frame(categorical_bundle: RiskModelBundle) -> None:
+    frame = make_frame(50, seed=22)
+    frame.loc[frame.index[:5], "area"] = None
+    encoder = categorical_bundle.encoder
+    columns = {spec.name: np.array([None if pd.isna(v) else str(v) for v in frame[spec.name]],
+                                   dtype=object)
+               if spec.kind == "categorical" else frame[spec.name].to_numpy(dtype=float)
+               for spec in encoder.features}
+    np.testing.assert_array_equal(encoder.encode_columns(columns, len(frame)),
+                                  encoder.transform(frame))

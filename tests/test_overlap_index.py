@@ -168,6 +168,19 @@ def test_query_many_equals_query_row_by_row(index: OverlapIndex) -> None:
         assert index.query_many(qs, k=4, **kw) == [index.query(q, k=4, **kw) for q in qs]
 
 
+@pytest.mark.parametrize("n_candidates", [1, 2, 200])
+def test_per_kind_equals_one_call_per_kind(n_candidates: int) -> None:
+    # n_candidates 1-2: the candidate cut must be made within each kind, not over all of them.
+    index = OverlapIndex(n_candidates=n_candidates).fit(REGISTRY)
+    kinds = ("lab", "program", "proposal")
+    for kw in ({}, {"max_year": 2019}, {"exclude_ids": {"lab-nano"}}):
+        joint = index.query_many(_queries(), k=2, kinds=set(kinds), per_kind=True, **kw)
+        for kind in kinds:
+            alone = index.query_many(_queries(), k=2, kinds={kind}, **kw)
+            assert [[m for m in row if m.kind == kind] for row in joint] == alone
+        assert any(len({m.kind for m in row}) > 1 for row in joint)
+
+
 def test_candidate_norms_equal_cached_norms(monkeypatch: pytest.MonkeyPatch) -> None:
     import features.overlap_index as module
 

@@ -10,8 +10,8 @@ import pytest
 
 from demo_portfolio import DemoPortfolio, generate_portfolio
 from domain import Lab, ProposalOutcome
-from features.build import build_features, build_peer_set
-from features.proposal_frame import proposals_to_frame
+from features.build import build_feature_columns, build_features, build_peer_set
+from features.proposal_frame import proposal_rows, proposals_to_frame
 from features.registry_context import build_registry_context
 from models.explain import Explainer
 from models.spec import BandThresholds
@@ -45,6 +45,13 @@ def test_batch_and_single_rows_are_identical(portfolio: DemoPortfolio, tset: Tra
         single, _ = build_features(proposals_to_frame([proposals[i]], [ids[i]]), tset.context,
                                    peers)
         pd.testing.assert_frame_equal(single, batch.iloc[[i]], check_exact=True)
+        # What the screening service computes: numpy columns, no frame at all.
+        served, _ = build_feature_columns(proposal_rows([proposals[i]], [ids[i]]), tset.context,
+                                          peers)
+        assert list(served) == list(batch.columns)
+        for name, column in served.items():
+            want = batch[name].iloc[i]
+            assert column[0] == want or (pd.isna(want) and pd.isna(column[0])), name
 
 
 def test_features_ignore_outcomes_and_labs_from_after_submission(
