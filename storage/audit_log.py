@@ -12,11 +12,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from storage.canonical import canonical_json
-from storage.tables import AuditEventRow
+from storage.tables import AuditEventRow, table_of
 
 GENESIS = "0" * 64
 
@@ -34,24 +34,26 @@ def _event_hash(prev_hash: str, seq: int, created_at: dt.datetime, actor: str, a
 
 def append_event(session: Session, *, actor: str, action: str, subject: str,
                  details: dict[str, Any] | None = None) -> AuditEventRow:
-    """Append one event in the caller's transaction; returns the new row (flushed)."""
+    """Append one event in the caller's transaction; returns the new row as written (not
+    attached to the session)."""
     if session.get_bind().dialect.name == "postgresql":
         # Serialise appenders: row locks cannot stop two writers from reading the same tail.
         session.execute(text("SELECT pg_advisory_xact_lock(5757)"))
+    # Only the tail's seq and hash are read, and the row is written with one INSERT rather
+    # than through the ORM's unit of work: this runs for every screening.
     last = session.execute(
-        select(AuditEventRow).order_by(AuditEventRow.seq.desc()).limit(1).with_for_update()
-    ).scalar_one_or_none()
+        select(AuditEventRow.seq, AuditEventRow.hash).order_by(AuditEventRow.seq.desc())
+        .limit(1).with_for_update()
+    ).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
     now = dt.datetime.now(dt.UTC)
     payload = details or {}
-    row = AuditEventRow(
-        seq=seq, created_at=now, actor=actor, action=action, subject=subject, details=payload,
-        prev_hash=prev, hash=_event_hash(prev, seq, now, actor, action, subject, payload),
-    )
-    session.add(row)
-    session.flush()
-    return row
+    values = {"seq": seq, "created_at": now, "actor": actor, "action": action,
+              "subject": subject, "details": payload, "prev_hash": prev,
+              "hash": _event_hash(prev, seq, now, actor, action, subject, payload)}
+    session.execute(insert(table_of(AuditEventRow)), values)
+    return AuditEventRow(**values)
 
 
 @dataclass(frozen=True)
