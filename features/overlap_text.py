@@ -127,6 +127,18 @@ class TextHasher:
         return parts[0] if len(parts) == 1 else sp.csr_matrix(sp.vstack(parts, format="csr"))
 
 
+def field_counts(hasher: TextHasher, texts: Sequence[str], titles: Sequence[str],
+                 title_boost: float) -> sp.csr_matrix:
+    """``hasher.counts(texts)`` plus ``title_boost`` times the counts of ``titles`` (a title is
+    part of its text, so this weights the terms that name an item without adding terms)."""
+    counts = hasher.counts(texts)
+    if title_boost <= 0 or not any(titles):
+        return counts
+    out = sp.csr_matrix(counts + title_boost * hasher.counts(titles), dtype=np.float32)
+    out.sort_indices()
+    return out
+
+
 def bm25_rows(counts: sp.csr_matrix, *, k1: float, b: float, length_scale: float) -> sp.csr_matrix:
     """BM25 term-frequency saturation per row: tf(k1+1) / (tf + k1(1 - b + b*len/length_scale)).
 

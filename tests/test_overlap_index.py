@@ -72,6 +72,22 @@ def test_english_plurals_fold_to_the_singular_and_vietnamese_is_untouched() -> N
         assert word_ngrams(text) == toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
 
 
+def test_title_boost_weights_the_terms_that_name_an_item() -> None:
+    docs = [OverlapDoc("titled", "program", "Rural roads maintenance. Support to health clinics",
+                       title="Rural roads maintenance"),
+            OverlapDoc("plain", "program", "Support to health clinics. Rural roads maintenance"),
+            *REGISTRY]
+    q = OverlapDoc("q", "proposal", "maintenance of rural roads")
+    boosted = OverlapIndex(title_boost=3.0).fit(docs).query(q, k=2)
+    assert _ids(boosted) == ["titled", "plain"]
+    assert boosted[0].score > boosted[1].score
+    flat = OverlapIndex(title_boost=0.0).fit(docs).query(q, k=2)
+    assert flat[0].score == pytest.approx(flat[1].score)
+    # Documents without a title are scored as before, whatever the boost.
+    assert _results(OverlapIndex(title_boost=3.0).fit(REGISTRY)) == _results(
+        OverlapIndex(title_boost=0.0).fit(REGISTRY))
+
+
 def test_unaccented_query_matches_accented_registry_text(index: OverlapIndex) -> None:
     plain = replace(NANO_QUERY, text="phong thi nghiem vat lieu nano linh kien dien tu",
                     equipment=(), province="", region="", technology_area="", budget_vnd=0)
