@@ -5,6 +5,8 @@ Registry: every project with objective text (name + objective), as ``program`` d
 query (objective text only, plus country, region, sector and cost) may only see projects approved
 before it: ``max_year`` = its year, and the later projects of the same year excluded by id.
 
+The index is the default one except for the weights (below): text folds English plurals, and a
+registry project's name counts ``title_boost`` (3) times more, both chosen on the tune half.
 Weights were chosen with ``--tune`` (a grid over the components on the "tune" half of the pairs,
 split by the parity of the query id's digits, see ``split_half``); the figures are reported on
 the other half ("held_out") and on all pairs. ``--dense`` adds the optional MiniLM component.

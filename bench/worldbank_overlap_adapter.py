@@ -1,6 +1,8 @@
 """Maps World Bank projects onto the overlap search's documents (Protocol 2 of the data README).
 
-A registry project becomes a ``program``: text = project name + objective (pdo), country ->
+A registry project becomes a ``program``: text = project name + objective (pdo), and the name
+as ``title`` (its terms weigh the index's ``title_boost`` more; the service's
+``features.registry_context.program_doc`` has to pass a program's title the same way), country ->
 province, World Bank region -> region, main sector -> technology area, project cost (USD; only
 log ratios are used, so the currency does not matter) -> budget, approval year -> year. A query
 project becomes a ``proposal`` whose text is its objective alone (never its name, which would give
@@ -105,10 +107,11 @@ def _budget(cost: float) -> int:
 
 
 def registry_doc(p: Project) -> OverlapDoc:
-    """A registry ``program``: name + objective, country, region, sector, cost, year."""
-    return OverlapDoc(doc_id=p.id, kind="program", text=f"{p.name} {p.pdo}", province=p.country,
-                      region=p.region, technology_area=p.area, budget_vnd=_budget(p.cost),
-                      year=p.year)
+    """A registry ``program``: name + objective (the name also as ``title``), country, region,
+    sector, cost, year."""
+    return OverlapDoc(doc_id=p.id, kind="program", text=f"{p.name} {p.pdo}", title=p.name,
+                      province=p.country, region=p.region, technology_area=p.area,
+                      budget_vnd=_budget(p.cost), year=p.year)
 
 
 def query_doc(p: Project) -> OverlapDoc:

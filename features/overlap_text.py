@@ -28,6 +28,9 @@ from wastescreen.text import fold
 
 _TOKEN = re.compile(r"\w+")
 _HASH_CHUNK = 20_000
+# English plurals: suffix -> replacement, first match wins; words ending like _KEEP_S are kept.
+_PLURALS = (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", ""))
+_KEEP_S = ("ss", "us", "is")
 # Latin, Latin-1, Latin Extended A/B, Latin Extended Additional (all Vietnamese precomposed
 # letters) and the combining-mark blocks: every character there gets the image ``fold`` gives it.
 _FOLD_RANGES = ((0x00, 0x250), (0x300, 0x370), (0x1AB0, 0x1B00), (0x1DC0, 0x1F00),
@@ -61,9 +64,27 @@ def syllables(text: str) -> list[str]:
     return _TOKEN.findall(fast_fold(text))
 
 
+@lru_cache(maxsize=2**16)
+def _singular(token: str) -> str:
+    """An English plural folded to the singular ("policies" -> "policy", "roads" -> "road").
+
+    Called only on tokens ending in "s", and no Vietnamese syllable does (its finals are vowels
+    and c, ch, m, n, ng, nh, p, t), so Vietnamese text, with or without diacritics, is untouched.
+    On the World Bank pairs this lifts reworded recall@1 by about 0.01 (bench.overlap_worldbank);
+    heavier English stemming, truncation and stop-word lists measured no better or worse.
+    """
+    if len(token) <= 3 or token.endswith(_KEEP_S):
+        return token
+    for suffix, repl in _PLURALS:
+        if token.endswith(suffix):
+            return token[: -len(suffix)] + repl
+    return token
+
+
 def word_ngrams(text: str, n_max: int = 2) -> list[str]:
-    """Syllable 1..n_max grams of the folded text (bigrams joined by one space)."""
-    toks = syllables(text)
+    """Syllable 1..n_max grams of the folded text (bigrams joined by one space), English plurals
+    folded to the singular."""
+    toks = [t if t[-1] != "s" else _singular(t) for t in syllables(text)]
     grams = list(toks)
     for n in range(2, n_max + 1):
         grams.extend(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
@@ -104,6 +125,18 @@ class TextHasher:
             m.sort_indices()
             parts.append(m)
         return parts[0] if len(parts) == 1 else sp.csr_matrix(sp.vstack(parts, format="csr"))
+
+
+def field_counts(hasher: TextHasher, texts: Sequence[str], titles: Sequence[str],
+                 title_boost: float) -> sp.csr_matrix:
+    """``hasher.counts(texts)`` plus ``title_boost`` times the counts of ``titles`` (a title is
+    part of its text, so this weights the terms that name an item without adding terms)."""
+    counts = hasher.counts(texts)
+    if title_boost <= 0 or not any(titles):
+        return counts
+    out = sp.csr_matrix(counts + title_boost * hasher.counts(titles), dtype=np.float32)
+    out.sort_indices()
+    return out
 
 
 def bm25_rows(counts: sp.csr_matrix, *, k1: float, b: float, length_scale: float) -> sp.csr_matrix:

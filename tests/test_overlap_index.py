@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 from features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
-from features.overlap_text import fast_fold, syllables
+from features.overlap_text import fast_fold, syllables, word_ngrams
 from wastescreen.text import fold
 
 MS, SEM, PCR = "MASS_SPECTROMETER", "ELECTRON_MICROSCOPE", "PCR"
@@ -57,6 +58,34 @@ def test_fast_fold_gives_the_tokens_of_fold_for_composed_and_decomposed_text(tex
     for form in ("NFC", "NFD"):
         assert syllables(unicodedata.normalize(form, text)) == expected
     assert fast_fold("Phòng Thí Nghiệm đo lường") == "phong thi nghiem do luong"
+
+
+def test_english_plurals_fold_to_the_singular_and_vietnamese_is_untouched() -> None:
+    assert word_ngrams("Policies, roads, taxes and processes; access, status, basis, gas", 1) == [
+        "policy", "road", "tax", "and", "process", "access", "status", "basis", "gas"]
+    assert "basic service" in word_ngrams("basic services")
+    for text in ("Phòng thí nghiệm trọng điểm quốc gia về vật liệu nano và các linh kiện",
+                 "nen tang du lieu lon phuc vu quan ly nong nghiep, cac tinh, nguoi dan",
+                 "Nghiên cứu chế tạo máy bay không người lái; giám sát an ninh mạng"):
+        toks = syllables(text)
+        assert word_ngrams(text, 1) == toks
+        assert word_ngrams(text) == toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
+
+
+def test_title_boost_weights_the_terms_that_name_an_item() -> None:
+    docs = [OverlapDoc("titled", "program", "Rural roads maintenance. Support to health clinics",
+                       title="Rural roads maintenance"),
+            OverlapDoc("plain", "program", "Support to health clinics. Rural roads maintenance"),
+            *REGISTRY]
+    q = OverlapDoc("q", "proposal", "maintenance of rural roads")
+    boosted = OverlapIndex(title_boost=3.0).fit(docs).query(q, k=2)
+    assert _ids(boosted) == ["titled", "plain"]
+    assert boosted[0].score > boosted[1].score
+    flat = OverlapIndex(title_boost=0.0).fit(docs).query(q, k=2)
+    assert flat[0].score == pytest.approx(flat[1].score)
+    # Documents without a title are scored as before, whatever the boost.
+    assert _results(OverlapIndex(title_boost=3.0).fit(REGISTRY)) == _results(
+        OverlapIndex(title_boost=0.0).fit(REGISTRY))
 
 
 def test_unaccented_query_matches_accented_registry_text(index: OverlapIndex) -> None:
