@@ -2,7 +2,7 @@
 
 A registry project becomes a ``program``: text = project name + objective (pdo), and the name
 as ``title`` (its terms weigh the index's ``title_boost`` more; the service's
-``features.registry_context.program_doc`` has to pass a program's title the same way), country ->
+``features.registry_context.program_doc`` passes a program's title the same way), country ->
 province, World Bank region -> region, main sector -> technology area, project cost (USD; only
 log ratios are used, so the currency does not matter) -> budget, approval year -> year. A query
 project becomes a ``proposal`` whose text is its objective alone (never its name, which would give

@@ -26,11 +26,12 @@ PROGRAM_COLUMNS = ("title", "managing_agency", "province", "technology_area", "o
 
 
 def lab_doc(lab: Lab) -> OverlapDoc:
-    """A lab as an overlap document (equipment codes repeated once per unit)."""
+    """A lab as an overlap document (equipment codes repeated once per unit; its name also as
+    the ``title``, as registry items are indexed in the World Bank benchmark)."""
     text = " ".join(t for t in (lab.name, lab.field,
                                 " ".join(e.name for e in lab.equipment)) if t)
     return OverlapDoc(
-        doc_id=f"lab:{lab.lab_code}", kind="lab", text=text,
+        doc_id=f"lab:{lab.lab_code}", kind="lab", text=text, title=lab.name,
         equipment=tuple(e.category for e in lab.equipment for _ in range(e.quantity)),
         province=lab.province, region=region_of(lab.province),
         technology_area=lab.technology_area, budget_vnd=lab.investment_vnd,
@@ -38,11 +39,13 @@ def lab_doc(lab: Lab) -> OverlapDoc:
 
 
 def program_doc(program: Program) -> OverlapDoc:
-    """A program as an overlap document."""
+    """A program as an overlap document (its title also as the ``title``). A proposal, the
+    query side, carries no ``title``, as the benchmark's queries carry none."""
     province = program.province or ""
     return OverlapDoc(
         doc_id=f"program:{program.program_code}", kind="program",
-        text=f"{program.title} {program.objectives}".strip(), province=province,
+        text=f"{program.title} {program.objectives}".strip(), title=program.title,
+        province=province,
         region=region_of(province) if province else "",
         technology_area=program.technology_area, budget_vnd=program.budget_vnd,
         year=program.start_year, group=program.managing_agency)
