@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -13,12 +16,27 @@ from api import routes_admin, routes_batch, routes_pages, routes_registry, route
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
+from screening.batch_jobs import resume_stale_jobs
 from screening.engine import load_engine
 from wastescreen import __version__
 from wastescreen.database import open_database
 from wastescreen.settings import Settings, get_settings
 
 log = logging.getLogger("wastescreen")
+
+
+async def _sweep_batch_jobs(app: FastAPI, cfg: Settings) -> None:
+    """Every ``batch_sweep_seconds`` (and at start-up), run the batch jobs a stopped worker
+    left open; in a thread, as screening is blocking work."""
+    while True:
+        engine = app.state.engine
+        if engine is not None and engine.model is not None:
+            try:
+                await anyio.to_thread.run_sync(resume_stale_jobs, app.state.db.sessions, engine,
+                                               cfg.batch_lease_seconds)
+            except Exception:  # keep sweeping: one bad job must not stop the others
+                log.exception("resuming interrupted batch jobs failed")
+        await asyncio.sleep(cfg.batch_sweep_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,7 +55,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.engine = load_engine(cfg, session)
         except Exception:  # serve /health and report not-ready rather than crash-loop
             log.exception("screening engine failed to load")
+        sweeper = asyncio.create_task(_sweep_batch_jobs(app, cfg))
         yield
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
         app.state.db.dispose()
 
     app = FastAPI(title="wastescreen", version=__version__, lifespan=lifespan,

@@ -1,29 +1,22 @@
-"""Batch upload: a CSV/XLSX of proposals in, a job id out; results as JSON or CSV."""
+"""Batch upload: a CSV/XLSX of proposals in, a job id out; results as JSON or CSV.
+
+Jobs are kept with their rows and survive a restart (``screening.batch_jobs``)."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Request, Response, UploadFile
-from sqlalchemy.orm import Session, sessionmaker
 
 from api.deps import SessionDep, can_see_agency, require
 from api.errors import ERROR_RESPONSES, ApiError
-from screening.batch import (
-    RESULT_COLUMNS,
-    BatchRow,
-    csv_safe_rows,
-    error_row,
-    read_batch,
-    screen_rows,
-)
+from screening.batch import RESULT_COLUMNS, BatchRow, csv_safe_rows, read_batch
+from screening.batch_jobs import accept_job, run_job
 from screening.engine import ScreeningEngine
-from screening.store import new_id
 from storage.api_keys import Principal, Role
 from storage.registry_import import ImportFileError
 from storage.tables import BatchJobRow, as_utc
@@ -31,7 +24,6 @@ from storage.tables import BatchJobRow, as_utc
 router = APIRouter(prefix="/v1", tags=["batch"], responses=ERROR_RESPONSES)
 Submitter = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER, Role.AUDITOR))]
-PROGRESS_EVERY = 25
 
 
 def _foreign_rows(principal: Principal, rows: list[BatchRow]) -> None:
@@ -41,32 +33,6 @@ def _foreign_rows(principal: Principal, rows: list[BatchRow]) -> None:
             item.errors = [{"field": "agency", "rule": "forbidden",
                             "message": "an agency key may only screen its own proposals"}]
             item.proposal = None
-
-
-def run_job(sessions: sessionmaker[Session], engine: ScreeningEngine, job_id: str,
-            rows: list[BatchRow]) -> None:
-    """Screen the rows, saving progress; a failure marks the job failed with its reason."""
-    def progress(done: int) -> None:
-        if done % PROGRESS_EVERY == 0:
-            with sessions() as s:
-                job = s.get(BatchJobRow, job_id)
-                if job is not None:
-                    job.rows_done, job.status = done, "running"
-                    s.commit()
-
-    try:
-        results = screen_rows(engine, rows, progress)
-        status, error = "done", ""
-    except Exception as exc:  # the job records why it stopped
-        results, status, error = [error_row(r) for r in rows if r.proposal is None], "failed", (
-            f"{type(exc).__name__}: {exc}")
-    with sessions() as s:
-        job = s.get(BatchJobRow, job_id)
-        if job is not None:
-            job.results, job.status, job.error = results, status, error
-            job.rows_done = len(rows) if status == "done" else job.rows_done
-            job.finished_at = dt.datetime.now(dt.UTC)
-            s.commit()
 
 
 @router.post("/batch", status_code=202)
@@ -91,11 +57,10 @@ def submit_batch(principal: Submitter, session: SessionDep, request: Request,
         except ImportFileError as exc:
             raise ApiError(422, "invalid_file", str(exc), field="file") from exc
     _foreign_rows(principal, rows)
-    job = BatchJobRow(id=new_id(), api_key_id=principal.key_id, agency=principal.agency,
-                      filename=(file.filename or "")[:300], rows_total=len(rows))
-    session.add(job)
-    session.commit()
-    background.add_task(run_job, request.app.state.db.sessions, engine, job.id, rows)
+    lease = request.app.state.settings.batch_lease_seconds
+    job = accept_job(session, rows, api_key_id=principal.key_id, agency=principal.agency,
+                     filename=file.filename or "", lease_seconds=lease)
+    background.add_task(run_job, request.app.state.db.sessions, engine, job.id, rows, lease)
     return {"job_id": job.id, "status": job.status, "rows_total": len(rows),
             "invalid_rows": sum(1 for r in rows if r.proposal is None)}
 

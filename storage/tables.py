@@ -221,6 +221,11 @@ class BatchJobRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
                                                             nullable=True)
+    # The validated rows as accepted (``screening.batch_jobs``), so that a job interrupted by a
+    # restart is run again; ``lease_until`` is how long the worker running it holds it.
+    inputs: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
 
 
 class ModelVersionRow(Base):

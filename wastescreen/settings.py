@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     rate_limit_per_minute: int = Field(default=600, gt=0)
+    batch_lease_seconds: float = Field(
+        default=120.0, gt=0, description="how long a worker holds a batch job between progress "
+        "reports; a job whose lease runs out is screened again by another worker")
+    batch_sweep_seconds: float = Field(
+        default=30.0, gt=0, description="how often each worker looks for such jobs")
     demo_seed: int = 57
 
     def resolved_database_url(self) -> str:

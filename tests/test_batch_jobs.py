@@ -1,0 +1,101 @@
+"""An accepted batch job is never lost: one left open by a stopped worker is screened again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from domain.proposal import Proposal
+from screening.batch import BatchRow
+from screening.batch_jobs import claim_stale_job, rows_from_json, rows_to_json
+from storage.tables import ApiKeyRow, BatchJobRow
+from tests.service_env import AGENCY_A, ServiceEnv
+from wastescreen.database import open_database
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "proposal.json"
+
+
+def _rows() -> list[BatchRow]:
+    proposal = Proposal.model_validate(json.loads(EXAMPLE.read_text("utf-8")))
+    return [BatchRow(row=2, proposal=proposal),
+            BatchRow(row=3, errors=[{"field": "title", "rule": "missing", "message": "x"}]),
+            BatchRow(row=4, proposal=proposal.model_copy(update={"title": "Một đề xuất khác"}))]
+
+
+def test_rows_round_trip_through_json() -> None:
+    rows = _rows()
+    again = rows_from_json(json.loads(json.dumps(rows_to_json(rows))))
+    assert [(r.row, r.proposal, r.errors) for r in again] == [
+        (r.row, r.proposal, r.errors) for r in rows]
+
+
+def _job(key_id: int, lease_until: dt.datetime | None, status: str,
+         inputs: list[BatchRow] | None) -> BatchJobRow:
+    return BatchJobRow(id=str(uuid.uuid4()),
+                       api_key_id=key_id, agency=AGENCY_A, filename="b.csv", status=status,
+                       rows_total=3, rows_done=1, results=[],
+                       inputs=None if inputs is None else rows_to_json(inputs),
+                       lease_until=lease_until)
+
+
+def test_a_job_left_open_by_a_stopped_worker_is_screened_again(service_env: ServiceEnv
+                                                               ) -> None:
+    settings = service_env.settings.model_copy(update={"batch_sweep_seconds": 0.2})
+    db = open_database(settings)
+    now = dt.datetime.now(dt.UTC)
+    with db.sessions() as s:
+        key_id = s.execute(select(ApiKeyRow.id).where(ApiKeyRow.label == "agency_a")
+                           ).scalar_one()
+        # What a kill -9 leaves: running, its lease run out; and one a live worker still holds.
+        stale = _job(key_id, now - dt.timedelta(seconds=5), "running", _rows())
+        held = _job(key_id, now + dt.timedelta(hours=1), "queued", _rows())
+        old = _job(key_id, None, "queued", None)  # accepted before rows were kept
+        s.add_all([stale, held, old])
+        s.commit()
+        ids = stale.id, held.id, old.id
+    with TestClient(create_app(settings)) as client:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            body = client.get(f"/v1/batch/{ids[0]}", headers=service_env.auth("agency_a")).json()
+            if body["status"] == "done":
+                break
+            time.sleep(0.2)
+        assert body["status"] == "done", body
+        assert [r["status"] for r in body["results"]] == ["screened", "invalid", "screened"]
+        assert body["rows_done"] == 3 and body["finished_at"]
+        held_now = client.get(f"/v1/batch/{ids[1]}", headers=service_env.auth("agency_a")).json()
+        assert held_now["status"] == "queued" and held_now["results"] == []
+        old_now = client.get(f"/v1/batch/{ids[2]}", headers=service_env.auth("agency_a")).json()
+        assert old_now["status"] == "failed" and "resubmit" in old_now["error"]
+    with db.sessions() as s:
+        assert s.get(BatchJobRow, ids[0]).lease_until is None  # type: ignore[union-attr]
+        s.delete(s.get(BatchJobRow, ids[1]))
+        s.commit()
+    db.dispose()
+
+
+def test_only_one_worker_wins_a_stale_job(service_env: ServiceEnv) -> None:
+    db = open_database(service_env.settings)
+    with db.sessions() as s:
+        key_id = s.execute(select(ApiKeyRow.id).where(ApiKeyRow.label == "agency_a")
+                           ).scalar_one()
+        job = _job(key_id, dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1), "queued", _rows())
+        s.add(job)
+        s.commit()
+        job_id = job.id
+    with db.sessions() as first, db.sessions() as second:
+        won = claim_stale_job(first, lease_seconds=60)
+        lost = claim_stale_job(second, lease_seconds=60)
+    assert won is not None and won[0] == job_id and len(won[1]) == 3
+    assert lost is None or lost[0] != job_id
+    with db.sessions() as s:
+        s.delete(s.get(BatchJobRow, job_id))
+        s.commit()
+    db.dispose()
