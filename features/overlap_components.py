@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 COMPONENTS = ("text", "equipment", "place", "area", "budget")
 UNKNOWN = -1
@@ -19,18 +18,18 @@ UNSEEN = -2
 
 
 def equipment_shared(
-    q_units: np.ndarray, q_total: np.ndarray, cand_units: sp.csr_matrix
+    q_units: np.ndarray, q_total: np.ndarray, cand_units: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Units of the query's requested categories that each candidate already holds.
 
     ``q_units`` (n_pairs, k) query units in k category columns, ``q_total`` (n_pairs,) all units
     the query requests (including categories no indexed row has), ``cand_units`` (n_pairs, k)
-    candidate units in the same columns. Returns (coverage (n_pairs,), shared (n_pairs, k)) with
-    shared = min(query units, candidate units) and coverage = shared units / requested units.
-    Coverage is relative to the query, not symmetric: a big lab already holding everything a
-    proposal asks for scores 1.0 — exactly the redundancy a reviewer has to see.
+    candidate units in the same columns (dense). Returns (coverage (n_pairs,), shared
+    (n_pairs, k)) with shared = min(query units, candidate units) and coverage = shared units /
+    requested units. Coverage is relative to the query, not symmetric: a big lab already holding
+    everything a proposal asks for scores 1.0 — exactly the redundancy a reviewer has to see.
     """
-    held = cand_units.toarray().astype(np.float32)
+    held = np.asarray(cand_units, dtype=np.float32)
     shared = np.minimum(held, q_units.astype(np.float32))
     cover = np.divide(shared.sum(axis=1), q_total, out=np.zeros(len(q_total), np.float32),
                       where=q_total > 0)

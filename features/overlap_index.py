@@ -346,11 +346,16 @@ class OverlapIndex:
         total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
         cats = {"province": [q.province for q in qs], "region": [q.region for q in qs],
                 "area": [q.technology_area for q in qs]}
+        gen.data *= w["text"]  # gen is ours: scaled in place, as gen * w would, without a copy
+        # Each requested unit's share of the equipment weight; one multiply per stored value,
+        # as diag(w / total) @ eq gives, without building the diagonal matrix.
+        per_unit = (w["equipment"] / np.maximum(total, 1)).astype(np.float32)
+        eq_gen = sp.csr_matrix((eq.data * np.repeat(per_unit, np.diff(eq.indptr)), eq.indices,
+                                eq.indptr), shape=eq.shape, dtype=np.float32)
         return {
-            "full": full, "self": q_self, "gen": sp.csr_matrix(gen * w["text"], dtype=np.float32),
+            "full": full, "self": q_self, "gen": gen,
             "eq": eq, "eq_total": total, "dense": self._dense([q.text for q in qs]),
-            "eq_gen": sp.csr_matrix(sp.diags(w["equipment"] / np.maximum(total, 1)) @ eq,
-                                    dtype=np.float32),
+            "eq_gen": eq_gen,
             **{f: np.array([self._code(f, v, grow=False) for v in vs], np.int32)
                for f, vs in cats.items()},
             "log_budget": np.array([oc.log10_budget(q.budget_vnd) for q in qs], np.float32),
@@ -434,15 +439,19 @@ class OverlapIndex:
         enc = self._encode(qs)
         n_eq = len(self.vocab_["equipment"])
         q_cols = np.unique(enc["eq"].indices)
+        # Requested units in the requested categories, dense (n_queries, len(q_cols)): a few
+        # dozen categories at most, so dense beats sparse fancy indexing per pair.
+        q_units = enc["eq"][:, q_cols].toarray()
         found: list[dict[str, np.ndarray]] = []
         for pos, seg in enumerate(self.segments_):
             pq, rr = self._candidates(enc, seg, self._allowed(pos, kinds, max_year, exclude_ids),
                                       len(qs), per_kind)
             if pq.size == 0:
                 continue
-            cover, shared = oc.equipment_shared(
-                enc["eq"][pq][:, q_cols].toarray(), enc["eq_total"][pq],
-                _with_cols(seg.eq, n_eq)[rr][:, q_cols])
+            held = np.zeros((rr.size, n_eq), np.float32)
+            held[:, : seg.eq.shape[1]] = seg.eq[rr].toarray()
+            cover, shared = oc.equipment_shared(q_units[pq], enc["eq_total"][pq],
+                                                held[:, q_cols])
             parts = {
                 "text": self._text(seg, rr, enc, pq), "equipment": cover,
                 "place": oc.place_score(enc["province"][pq], enc["region"][pq],

@@ -202,18 +202,19 @@ def encode_queries(
     the longest postings, so candidate generation skips them unless a query has nothing else.
     """
     a = bm25_rows(counts, k1=k1, b=b, length_scale=length_scale)
-    full = a.copy()
-    full.data = a.data * idf[a.indices]
+    # ``full`` shares ``a``'s (fresh) index arrays: one query is a handful of terms, so the
+    # copies and re-checks of whole matrices would cost more than the arithmetic.
+    full = sp.csr_matrix((a.data * idf[a.indices], a.indices, a.indptr), shape=a.shape)
     q_self = np.asarray(full.multiply(a).sum(axis=1), np.float64).ravel()
     term_df = df[a.indices]
     rare = (term_df > 0) & (term_df <= max_df)
     row_of = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
     has_rare = np.bincount(row_of[rare], minlength=a.shape[0]) > 0
     use = (rare | ~has_rare[row_of]) & (term_df > 0)
-    gen = full.copy()
-    gen.data = np.where(use, gen.data / np.maximum(q_self, 1e-12)[row_of], 0).astype(np.float32)
+    gen = sp.csr_matrix((np.where(use, full.data / np.maximum(q_self, 1e-12)[row_of], 0)
+                         .astype(np.float32), a.indices.copy(), a.indptr.copy()), shape=a.shape)
     gen.eliminate_zeros()
-    return full, q_self, sp.csr_matrix(gen)
+    return full, q_self, gen
 
 
 def text_similarity(num: np.ndarray, q_self: np.ndarray, d_self: np.ndarray | None) -> np.ndarray:
