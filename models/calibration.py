@@ -2,8 +2,13 @@
 
 Calibration maps the raw XGBoost margin (log-odds, unbounded) to a probability:
 
-- ``isotonic``: a non-decreasing step-linear map, stored as ``x`` (margin thresholds) and ``y``
-  (probabilities) arrays and applied with ``numpy.interp`` (flat beyond the ends);
+- ``isotonic``: centred isotonic regression — the isotonic fit's blocks, each reduced to one
+  point (the middle of its margins, its probability), joined by straight lines and applied with
+  ``numpy.interp`` (flat beyond the first and last centres). Plain isotonic regression is a
+  staircase: every margin inside a block gets the same probability, and on the World Bank data
+  60 % of the later projects shared one value, so a queue "sorted by risk" could not order
+  them. Joining the centres keeps the fit's calibration at each block and the model's ranking
+  between them (Oron & Flournoy, 2017);
 - ``platt``: ``p = 1 / (1 + exp(-(a * margin + b)))`` with ``a >= 0``.
 
 Both maps are non-decreasing in the margin, so a monotone constraint that holds for the margin
@@ -67,6 +72,17 @@ def choose_method(y: npt.ArrayLike) -> Method:
     )
 
 
+def block_centres(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[list[float], list[float]]:
+    """One point per constant block of an isotonic fit: (middle of the block's margins, its
+    value). ``x``, ``y``: the fit's thresholds (n,), x increasing, y non-decreasing; returns
+    x strictly increasing and y strictly increasing (blocks of equal value are one block)."""
+    xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    starts = np.flatnonzero(np.r_[True, np.diff(ys) != 0])
+    ends = np.r_[starts[1:], len(ys)] - 1
+    return ([float((xs[a] + xs[b]) / 2) for a, b in zip(starts, ends, strict=True)],
+            [float(ys[a]) for a in starts])
+
+
 def fit_calibration(
     margin: npt.ArrayLike, y: npt.ArrayLike, method: Method | Literal["auto"] = "auto"
 ) -> Calibration:
@@ -78,13 +94,8 @@ def fit_calibration(
     chosen: Method = choose_method(labels) if method == "auto" else method
     if chosen == "isotonic":
         iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(m, labels)
-        return Calibration(
-            "isotonic",
-            {
-                "x": [float(v) for v in iso.X_thresholds_],
-                "y": [float(v) for v in iso.y_thresholds_],
-            },
-        )
+        x, y = block_centres(iso.X_thresholds_, iso.y_thresholds_)
+        return Calibration("isotonic", {"x": x, "y": y})
     lr = LogisticRegression(C=1e6, max_iter=1000).fit(m.reshape(-1, 1), labels)
     a = max(float(lr.coef_[0, 0]), 0.0)  # a < 0 would invert the ranking; a = 0 means "no signal"
     return Calibration("platt", {"a": a, "b": float(lr.intercept_[0])})
