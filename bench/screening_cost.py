@@ -1,0 +1,127 @@
+"""Where one screening's CPU goes, in process (no HTTP): the steps of ``screen_proposal`` and of
+a pre-check's storage, each timed alone on the example proposal, beside the pandas-frame path
+the service used before (``build_features`` on a frame of the proposal and its what-if variants,
+``explain_frame`` on all of them) measured in the same run.
+
+Usage: ``python -m bench.screening_cost [--var DIR]``: a var folder with data and a promoted
+model (e.g. the one ``make run`` fills); without it a small demo set-up (60 labs, 600 programs)
+is built in a temporary folder. Figures are median CPU milliseconds (process time) of
+``--repeat`` calls. Writes ``bench/results/screening-cost.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT, print_table, write_results
+
+
+def _cpu_ms(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm caches (idf, norms, record look-ups)
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        times.append((time.process_time() - start) * 1e3)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--var", type=Path, help="an existing var folder with data and model")
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.var is None:
+            from tests.service_env import build_service_env
+
+            args.var = Path(tmp) / "var"
+            build_service_env(args.var)
+        measure(args.var, args.repeat)
+
+
+def measure(var: Path, r: int) -> None:
+    """Time the steps against the data and model under ``var`` and print / write them."""
+    os.environ["WASTESCREEN_VAR_DIR"] = str(var)
+    from domain.proposal import Proposal
+    from features.build import build_feature_columns, build_features, proposal_docs
+    from features.proposal_frame import proposal_rows, proposals_to_frame
+    from screening.engine import load_engine
+    from screening.service import screen_proposal
+    from screening.store import ScreeningKind, new_id, save_screening
+    from screening.what_if import make_variants, om_target
+    from wastescreen.database import open_database
+    from wastescreen.reference import region_of
+    from wastescreen.settings import Settings
+
+    settings = Settings()
+    db = open_database(settings)
+    with db.sessions() as session:
+        engine = load_engine(settings, session)
+    model = engine.model
+    if model is None:
+        raise SystemExit(f"no promoted model under {var}: run `wastescreen train`")
+    raw = (ROOT / "examples" / "proposal.json").read_text("utf-8")
+    proposal = Proposal.model_validate(json.loads(raw))
+    today = dt.datetime.now(dt.UTC).date()
+    context = engine.context
+    variants = make_variants(proposal, om_ratio_target=om_target(model.ranges),
+                             regional_categories=context.regional_labs.categories_held(
+                                 region_of(proposal.province), today.year))
+    batch = [proposal] + [v.proposal for v in variants]
+    ids = ["p"] + [f"p~{v.change}" for v in variants]
+    rows = proposal_rows(batch, ids, as_of=today)
+    columns, _ = build_feature_columns(rows, context, engine.peers)
+    x = model.bundle.encoder.encode_columns(columns, len(rows))
+    frame = proposals_to_frame(batch, ids, as_of=today)
+    features_frame, _ = build_features(frame, context, engine.peers)
+    doc = proposal_docs(rows)[0]
+    ours: dict[str, float] = {
+        "validate the JSON body": _cpu_ms(lambda: Proposal.model_validate_json(raw), r),
+        "what-if variants": _cpu_ms(lambda: make_variants(
+            proposal, om_ratio_target=om_target(model.ranges),
+            regional_categories=context.regional_labs.categories_held(
+                region_of(proposal.province), today.year)), r),
+        "features (numpy columns)": _cpu_ms(
+            lambda: build_feature_columns(proposal_rows(batch, ids, as_of=today), context,
+                                          engine.peers), r),
+        "  of which overlap search": _cpu_ms(lambda: context.index.query_many(
+            [doc], k=5, kinds={"lab", "program"}, max_year=today.year, per_kind=True), r),
+        "SHAP for the proposal + variant scores": _cpu_ms(
+            lambda: (model.explainer.explain_encoded(x[:1]), model.explainer.score_encoded(x[1:])),
+            r),
+        "whole screen_proposal": _cpu_ms(lambda: screen_proposal(engine, proposal, "p"), r),
+    }
+    with db.sessions() as session:
+        result = screen_proposal(engine, proposal, "p")
+        ours["store proposal, result, audit event"] = _cpu_ms(lambda: save_screening(
+            session, proposal, new_id(), result, ScreeningKind.PRECHECK, actor="bench"), r // 4)
+        ours["catch up with other workers"] = _cpu_ms(lambda: engine.sync(session), r)
+    base = {
+        "features (numpy columns)": _cpu_ms(lambda: build_features(
+            proposals_to_frame(batch, ids, as_of=today), context, engine.peers), r),
+        "SHAP for the proposal + variant scores": _cpu_ms(
+            lambda: model.explainer.explain_frame(features_frame), r),
+    }
+    db.dispose()
+    table: list[tuple[str, str, str, str]] = [
+        (step, f"{base[step]:.2f} (frame path)" if step in base else "-", f"{ms:.2f}", "-")
+        for step, ms in ours.items()]
+    print_table(f"one screening, median CPU ms of {r} calls ({len(variants)} what-if variants)",
+                table)
+    figures: dict[str, Any] = {"cpu_ms": ours, "frame_path_cpu_ms": base,
+                               "variants": len(variants), "repeat": r, "var": str(var)}
+    write_results("screening-cost", figures)
+
+
+if __name__ == "__main__":
+    main()
