@@ -60,7 +60,8 @@ def submit_batch(principal: Submitter, session: SessionDep, request: Request,
     lease = request.app.state.settings.batch_lease_seconds
     job = accept_job(session, rows, api_key_id=principal.key_id, agency=principal.agency,
                      filename=file.filename or "", lease_seconds=lease)
-    background.add_task(run_job, request.app.state.db.sessions, engine, job.id, rows, lease)
+    background.add_task(run_job, request.app.state.db.sessions, engine, job.id,
+                        job.lease_owner or "", rows, lease)
     return {"job_id": job.id, "status": job.status, "rows_total": len(rows),
             "invalid_rows": sum(1 for r in rows if r.proposal is None)}
 

@@ -222,10 +222,11 @@ class BatchJobRow(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
                                                             nullable=True)
     # The validated rows as accepted (``screening.batch_jobs``), so that a job interrupted by a
-    # restart is run again; ``lease_until`` is how long the worker running it holds it.
+    # restart is run again; ``lease_until`` is how long the run ``lease_owner`` holds it.
     inputs: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
                                                             nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class ModelVersionRow(Base):

@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -14,7 +15,15 @@ from sqlalchemy import select
 from api.app import create_app
 from domain.proposal import Proposal
 from screening.batch import BatchRow
-from screening.batch_jobs import claim_stale_job, rows_from_json, rows_to_json
+from screening.batch_jobs import (
+    claim_stale_job,
+    rows_from_json,
+    rows_to_json,
+    run_job,
+    stale_job_ids,
+    try_claim,
+)
+from screening.engine import load_engine
 from storage.tables import ApiKeyRow, BatchJobRow
 from tests.service_env import AGENCY_A, ServiceEnv
 from wastescreen.database import open_database
@@ -81,21 +90,56 @@ def test_a_job_left_open_by_a_stopped_worker_is_screened_again(service_env: Serv
     db.dispose()
 
 
-def test_only_one_worker_wins_a_stale_job(service_env: ServiceEnv) -> None:
+def _stale_job(service_env: ServiceEnv, **changes: object) -> tuple[Any, str]:
     db = open_database(service_env.settings)
     with db.sessions() as s:
         key_id = s.execute(select(ApiKeyRow.id).where(ApiKeyRow.label == "agency_a")
                            ).scalar_one()
         job = _job(key_id, dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1), "queued", _rows())
+        for name, value in changes.items():
+            setattr(job, name, value)
         s.add(job)
         s.commit()
-        job_id = job.id
+        return db, job.id
+
+
+def test_of_two_workers_claiming_at_once_exactly_one_wins(service_env: ServiceEnv) -> None:
+    db, job_id = _stale_job(service_env)
     with db.sessions() as first, db.sessions() as second:
-        won = claim_stale_job(first, lease_seconds=60)
-        lost = claim_stale_job(second, lease_seconds=60)
-    assert won is not None and won[0] == job_id and len(won[1]) == 3
-    assert lost is None or lost[0] != job_id
+        # Both see the job as stale before either claims it: only the conditional UPDATE decides.
+        assert job_id in stale_job_ids(first) and job_id in stale_job_ids(second)
+        wins = [try_claim(first, job_id, "run-1", 60), try_claim(second, job_id, "run-2", 60)]
+    assert wins == [True, False]
     with db.sessions() as s:
-        s.delete(s.get(BatchJobRow, job_id))
+        job = s.get(BatchJobRow, job_id)
+        assert job is not None and job.lease_owner == "run-1"
+        s.delete(job)
         s.commit()
+    db.dispose()
+
+
+def test_a_run_that_lost_its_lease_writes_nothing(service_env: ServiceEnv) -> None:
+    db, job_id = _stale_job(service_env, lease_owner="the-new-run",
+                            lease_until=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    with db.sessions() as s:
+        engine = load_engine(service_env.settings, s)
+    run_job(db.sessions, engine, job_id, "the-old-run", _rows(), lease_seconds=60)
+    with db.sessions() as s:
+        job = s.get(BatchJobRow, job_id)
+        assert job is not None
+        assert (job.status, job.results, job.lease_owner) == ("queued", [], "the-new-run")
+        s.delete(job)
+        s.commit()
+    db.dispose()
+
+
+def test_stored_rows_that_no_longer_validate_fail_the_job(service_env: ServiceEnv) -> None:
+    broken = rows_to_json(_rows())
+    broken[0]["proposal"]["total_budget_vnd"] = -1
+    db, job_id = _stale_job(service_env, inputs=broken)
+    with db.sessions() as s:
+        assert claim_stale_job(s, lease_seconds=60) is None
+        job = s.get(BatchJobRow, job_id)
+        assert job is not None and job.status == "failed" and "no longer validate" in job.error
+        assert job.lease_owner is None
     db.dispose()

@@ -18,9 +18,11 @@ def upgrade() -> None:
     with op.batch_alter_table('batch_jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('inputs', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('lease_owner', sa.String(length=36), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('batch_jobs', schema=None) as batch_op:
+        batch_op.drop_column('lease_owner')
         batch_op.drop_column('lease_until')
         batch_op.drop_column('inputs')
