@@ -93,7 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             checks["database"] = False
         ok = all(checks.values())
         body = {"status": "ready" if ok else "not_ready", "checks": checks,
-                "model_version": engine.model.version if engine and engine.model else None}
+                "model_version": engine.model.version if engine and engine.model else None,
+                # Served either way, but said: scores of such a model are not reliable.
+                "model_features_match": bool(engine and engine.model
+                                             and engine.model.features_match)}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)

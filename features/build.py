@@ -8,6 +8,7 @@ variants) as numpy columns and works column-wise; ``build_features`` is the same
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ import pandas as pd
 
 from features.catalogue import FEATURE_NAMES
 from features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
+from features.overlap_text import TEXT_VERSION
 from features.proposal_frame import ProposalRows, proposals_to_frame
 from features.registry_context import RegistryContext
 
@@ -154,6 +156,14 @@ def build_features(frame: pd.DataFrame | ProposalRows, context: RegistryContext,
     return pd.DataFrame(columns, index=pd.Index(list(rows.ids), name="proposal_id")), matches
 
 
+def feature_fingerprint() -> dict[str, Any]:
+    """What the similarity features depend on besides the data: the overlap index's parameters
+    and the tokenizer's version (JSON-able). Stored with a trained model and compared when it is
+    served: a model is only valid with the feature code it was trained with."""
+    params = json.loads(json.dumps(OverlapIndex().get_params(), default=str))
+    return {"overlap_params": params, "text_version": TEXT_VERSION}
+
+
 def build_peer_set(frame: pd.DataFrame | ProposalRows) -> PeerSet:
     """One overlap index per budget cycle over the proposals of ``frame``."""
     rows = ProposalRows.from_frame(frame) if isinstance(frame, pd.DataFrame) else frame
@@ -166,4 +176,4 @@ def build_peer_set(frame: pd.DataFrame | ProposalRows) -> PeerSet:
 
 
 __all__ = ["PeerSet", "build_feature_columns", "build_features", "build_peer_set",
-           "proposals_to_frame"]
+           "feature_fingerprint", "proposals_to_frame"]

@@ -27,6 +27,9 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from wastescreen.text import fold
 
 _TOKEN = re.compile(r"\w+")
+# Changes whenever the terms a text yields change, so that a model trained on similarity
+# features of an older tokenizer is recognised (``features.build.feature_fingerprint``).
+TEXT_VERSION = "2: folded syllable 1-2 grams, English plurals singular"
 _HASH_CHUNK = 20_000
 # English plurals: suffix -> replacement, first match wins; words ending like _KEEP_S are kept.
 _PLURALS = (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", ""))

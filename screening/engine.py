@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from domain.proposal import Proposal
 from domain.registry import Lab, Program
-from features.build import PeerSet, proposal_docs
+from features.build import PeerSet, feature_fingerprint, proposal_docs
 from features.overlap_index import OverlapIndex
 from features.proposal_frame import proposal_rows
 from features.registry_context import (
@@ -56,6 +56,12 @@ class LoadedModel:
         return bool(self.card.get("synthetic_training_data"))
 
     @property
+    def features_match(self) -> bool:
+        """Whether this model was trained with today's similarity features (a model saved
+        before fingerprints were recorded cannot say: treated as not matching)."""
+        return bool(self.bundle.training.get("feature_fingerprint") == feature_fingerprint())
+
+    @property
     def ranges(self) -> dict[str, dict[str, float]]:
         return dict(self.bundle.training.get("reference_ranges", {}))
 
@@ -67,7 +73,11 @@ def load_current_model(models_dir: Path) -> LoadedModel | None:
     if version is None:
         return None
     bundle = registry.current()
-    return LoadedModel(version, bundle, Explainer(bundle, nthread=1), registry.card(version))
+    model = LoadedModel(version, bundle, Explainer(bundle, nthread=1), registry.card(version))
+    if not model.features_match:
+        log.warning("model %s was trained with other overlap or tokenizer settings than this "
+                    "code computes; its scores are not reliable: run `wastescreen train`", version)
+    return model
 
 
 def _load_index(index_dir: Path, revision: int) -> OverlapIndex | None:

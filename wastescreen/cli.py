@@ -202,7 +202,8 @@ def train(
                                                 help="CSV/Parquet of historical proposals "
                                                 "(flat format); default: the database.")] = None,
     if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing when a model is "
-                                             "already promoted.")] = False,
+                                             "already promoted and was trained with this "
+                                             "code's features.")] = False,
     promote: Annotated[bool, typer.Option(help="Make the new model current.")] = True,
     synthetic: Annotated[bool | None, typer.Option(help="Mark the training data as synthetic "
                                                    "(default: yes when the database holds "
@@ -217,7 +218,8 @@ def train(
         version = train_and_register(settings, db, source=source, if_missing=if_missing,
                                      promote=promote, synthetic=synthetic)
     if version is None:
-        console.print("A model is already promoted; nothing trained.")
+        console.print("A model trained with these features is already promoted; "
+                      "nothing trained.")
     else:
         console.print(f"Model {version} registered{' and promoted' if promote else ''}.")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from features.build import feature_fingerprint
 from models.registry import ModelRegistry
 from models.spec import BandThresholds
 from storage.audit_log import append_event
@@ -26,9 +27,10 @@ def train_and_register(settings: Settings, db: Database, *, source: Path | None 
                        if_missing: bool = False, promote: bool = True,
                        synthetic: bool | None = None) -> str | None:
     """Train on the database's history (or ``source``); returns the version, or None when
-    ``if_missing`` and a model is already current."""
+    ``if_missing`` and a model is already current and was trained with today's features."""
     registry = ModelRegistry(settings.models_dir)
-    if if_missing and registry.current_version() is not None:
+    if if_missing and registry.current_version() is not None and (
+            registry.current().training.get("feature_fingerprint") == feature_fingerprint()):
         return None
     with db.sessions() as session:
         history = load_history_file(source) if source else load_history(session)

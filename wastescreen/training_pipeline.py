@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.build import build_features, build_peer_set
+from features.build import build_features, build_peer_set, feature_fingerprint
 from features.catalogue import CATALOGUE, LABELS, TARGETS
 from features.proposal_frame import proposals_to_frame
 from features.registry_context import RegistryContext, build_registry_context
@@ -97,6 +97,7 @@ def train_bundle(tset: TrainingSet, bands: BandThresholds, *, seed: int = 0) -> 
     bundle.training["reference_ranges"] = reference_ranges(tset.frame)
     bundle.training["registry_snapshot"] = tset.context.snapshot
     bundle.training["trained_on"] = dt.date.today().isoformat()
+    bundle.training["feature_fingerprint"] = feature_fingerprint()
     return bundle
 
 

@@ -1,0 +1,24 @@
+"""A model is only served and kept with the similarity features it was trained with."""
+
+from __future__ import annotations
+
+import pytest
+
+from features.build import feature_fingerprint
+from tests.service_env import ServiceEnv
+from wastescreen import model_admin
+from wastescreen.database import open_database
+from wastescreen.model_admin import train_and_register
+
+
+def test_train_if_missing_retrains_when_the_feature_code_changed(
+        service_env: ServiceEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = open_database(service_env.settings)
+    try:
+        assert train_and_register(service_env.settings, db, if_missing=True) is None
+        changed = {**feature_fingerprint(), "text_version": "a later tokenizer"}
+        monkeypatch.setattr(model_admin, "feature_fingerprint", lambda: changed)
+        version = train_and_register(service_env.settings, db, if_missing=True, promote=False)
+        assert version is not None and version != service_env.model_version
+    finally:
+        db.dispose()
