@@ -31,7 +31,7 @@ def current_model(_: Anyone, request: Request) -> dict[str, Any]:
 
 @router.get("/audit", response_model=AuditPage)
 def audit(_: AuditReader, session: SessionDep,
-          after_seq: Annotated[int, Query(ge=0)] = 0,
+          after_seq: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,  # seq is a 32-bit column
           limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> AuditPage:
     """Audit events after ``after_seq``, and whether the whole hash chain verifies."""
     problems = verify_chain(session)
