@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import platform
+import statistics
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,20 @@ def require_worldbank() -> Path:
         print(f"skipped: {WORLDBANK} is absent (the real data lives beside the repository)")
         sys.exit(0)
     return WORLDBANK
+
+
+def median_ms(fn: Callable[[], object], runs: int, *, warmup: int = 1,
+              clock: Callable[[], float] = time.perf_counter) -> float:
+    """Median milliseconds of ``runs`` calls of ``fn`` after ``warmup`` untimed ones, on
+    ``clock`` (``time.process_time`` for CPU time)."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = clock()
+        fn()
+        times.append((clock() - start) * 1000.0)
+    return statistics.median(times)
 
 
 def write_results(name: str, figures: dict[str, Any]) -> Path:

@@ -18,24 +18,13 @@ import jinja2
 import weasyprint
 from markupsafe import Markup
 
-from bench.common import print_table, write_results
+from bench.common import median_ms, print_table, write_results
 from reporting.render import build_view, render_report_html, render_report_pdf
 from reporting.sample import sample_decision, sample_result
 
 HTML_RUNS = 200
 PDF_RUNS = 10
 HTML_TARGET_MS = 10.0
-
-
-def _median_ms(fn: Callable[[], object], runs: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000.0)
-    return statistics.median(times)
 
 
 def _paired_medians_ms(ours: Callable[[], object], base: Callable[[], object],
@@ -78,7 +67,7 @@ def main() -> None:
 
     assert naive_html() == ours_html()  # same output; only the cost differs
     html_ms, base_html_ms = _paired_medians_ms(ours_html, naive_html, HTML_RUNS)
-    html_en_ms = _median_ms(partial(ours_html, lang="en"), HTML_RUNS)
+    html_en_ms = median_ms(partial(ours_html, lang="en"), HTML_RUNS, warmup=3)
     pdf_ms, base_pdf_ms = _paired_medians_ms(ours_pdf, naive_pdf, PDF_RUNS)
     size_kb = len(ours_html().encode("utf-8")) / 1024
     pdf_kb = len(ours_pdf()) / 1024

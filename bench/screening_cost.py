@@ -15,24 +15,17 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, print_table, write_results
+from bench.common import ROOT, median_ms, print_table, write_results
 
 
 def _cpu_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm caches (idf, norms, record look-ups)
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        times.append((time.process_time() - start) * 1e3)
-    return statistics.median(times)
+    return median_ms(fn, repeat, clock=time.process_time)  # the first call warms the caches
 
 
 def main() -> None:
