@@ -15,6 +15,7 @@ from storage.tables import AuditEventRow
 from tests.conftest import EXAMPLES
 from tests.service_env import AGENCY_A, AGENCY_B, ServiceEnv
 from wastescreen.database import open_database
+from wastescreen.reference import region_of
 
 ROLES = ("agency_a", "reviewer", "auditor", "admin")
 
@@ -201,12 +202,17 @@ def test_registry_write_reaches_the_live_index(client: TestClient, service_env: 
            "equipment": [{"name": "SEM", "category": "ELECTRON_MICROSCOPE", "quantity": 1},
                          {"name": "PECVD", "category": "DEPOSITION", "quantity": 1},
                          {"name": "XRD", "category": "XRAY_DIFFRACTOMETER", "quantity": 1}]}
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    region = region_of("Hà Nội")
+    before = len(engine.context.regional_labs.masks_.get(region, ()))  # builds the cache
     r = client.put("/v1/registry/labs/LAB-NEW-API", json=lab, headers=service_env.auth("admin"))
     assert r.status_code == 200
     result = client.post("/v1/prechecks", json=proposal(),
                          headers=service_env.auth("agency_a")).json()["result"]
     assert "LAB-NEW-API" in {e["code"] for e in result["evidence"] if e["kind"] == "lab"}
     assert result["registry_snapshot"] >= 2
+    # The regional-equipment table was rebuilt with the new lab, not served from the old cache.
+    assert len(engine.context.regional_labs.masks_[region]) == before + 1
 
 
 def test_audit_paging_refuses_numbers_beyond_the_column(client: TestClient,
