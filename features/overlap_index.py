@@ -36,6 +36,7 @@ FORMAT = "wastescreen-overlap-index/1"
 _CATS = ("kind", "province", "region", "area", "group")  # int32 codes per row, -1 = unknown
 _PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
 _SELF_CACHE_MIN_ROWS = 50_000  # below this, norms of a whole segment are cheap to cache at once
+_PARTIAL_NORM_QUERIES = 16  # then a large segment's norms are cached whole (see _text)
 _CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
 _PARAMS = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
            "n_candidates", "candidate_max_df", "budget_span_decades", "text_similarity",
@@ -88,6 +89,7 @@ class _Segment:
     eq_inv: sp.csr_matrix = field(init=False)  # (n_equipment, n): 1 where a row holds it
     alive: np.ndarray = field(init=False)
     self_score: np.ndarray | None = None  # (n,) sum idf * weight^2, reset when the idf changes
+    partial_norms: int = 0  # queries since the idf changed that computed candidates' norms only
 
     def __post_init__(self) -> None:
         self.inv = self.rows.T.tocsr()
@@ -287,6 +289,7 @@ class OverlapIndex:
             self._idf_cache = ot.bm25_idf(self.df_, len(self))
             for seg in self.segments_:
                 seg.self_score = None
+                seg.partial_norms = 0
         return self._idf_cache
 
     def _weights(self) -> dict[str, float]:
@@ -419,9 +422,12 @@ class OverlapIndex:
         if self.text_similarity == "cosine":
             if seg.self_score is not None:
                 d_self = seg.self_score[rows]
-            elif rows.size * 4 < len(seg.ids) and len(seg.ids) > _SELF_CACHE_MIN_ROWS:
+            elif (rows.size * 4 < len(seg.ids) and len(seg.ids) > _SELF_CACHE_MIN_ROWS
+                  and seg.partial_norms < _PARTIAL_NORM_QUERIES):
                 # A few queries right after a change: norms of the candidates only, rather than
-                # a pass over every row of a large segment (same arithmetic, same values).
+                # a pass over every row of a large segment (same arithmetic, same values). Once
+                # queries keep coming, the whole segment's norms are cached as for small ones.
+                seg.partial_norms += 1
                 d_self = _self_scores(seg.rows[rows], self._idf())
             else:  # cached per segment until the idf changes again
                 seg.self_score = _self_scores(seg.rows, self._idf())
