@@ -4,14 +4,16 @@ A registry project becomes a ``program``: text = project name + objective (pdo),
 as ``title`` (its terms weigh the index's ``title_boost`` more; the service's
 ``features.registry_context.program_doc`` passes a program's title the same way), country ->
 province, World Bank region -> region, main sector -> technology area, project cost (USD; only
-log ratios are used, so the currency does not matter) -> budget, approval year -> year. A query
+log ratios are used, so the currency does not matter) -> budget, approval year -> year,
+implementing agency (lower case, punctuation and spacing folded) -> group, the agency. A query
 project becomes a ``proposal`` whose text is its objective alone (never its name, which would give
-the parent away), with the same country, region, sector and cost a proposal would carry.
+the parent away), with the same country, region, sector, cost and agency a proposal would carry.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +39,7 @@ class Project:
     approved: datetime
     cost: float
     area: str
+    agency: str = ""
 
     @property
     def year(self) -> int:
@@ -68,22 +71,34 @@ def projects_from_frames(projects: pd.DataFrame, sectors: pd.DataFrame,
                          sector_field: str = "sector") -> dict[str, Project]:
     """Projects with objective text and an approval date, by id, in file order. ``projects``
     has the columns of projects.csv.gz (id, project_name, pdo, countryshortname, regionname,
-    boardapprovaldate, curr_project_cost); ``sectors`` those of sectors.csv.gz."""
+    boardapprovaldate, curr_project_cost, and impagency when present); ``sectors`` those of
+    sectors.csv.gz."""
     main = main_sectors(sectors, sector_field)
     approved = pd.to_datetime(projects["boardapprovaldate"], utc=True, errors="coerce")
     cost = pd.to_numeric(projects["curr_project_cost"], errors="coerce")
+    agencies = projects["impagency"] if "impagency" in projects else [None] * len(projects)
     out: dict[str, Project] = {}
-    for pid, name, pdo, country, region, when, usd in zip(
+    for pid, name, pdo, country, region, when, usd, agency in zip(
             projects["id"], projects["project_name"], projects["pdo"],
-            projects["countryshortname"], projects["regionname"], approved, cost, strict=True):
+            projects["countryshortname"], projects["regionname"], approved, cost, agencies,
+            strict=True):
         if not isinstance(pdo, str) or not pdo.strip() or pd.isna(when):
             continue
         out[str(pid)] = Project(
             str(pid), name if isinstance(name, str) else "", pdo,
             country if isinstance(country, str) else "",
             region if isinstance(region, str) else "", when.to_pydatetime(),
-            float(usd) if math.isfinite(usd) else 0.0, main.get(str(pid), ""))
+            float(usd) if math.isfinite(usd) else 0.0, main.get(str(pid), ""),
+            agency_key(agency))
     return out
+
+
+def agency_key(name: object) -> str:
+    """An implementing agency's name folded for comparison ("Ministry of Finance," and
+    "MINISTRY OF FINANCE" are one agency); "" when missing."""
+    if not isinstance(name, str):
+        return ""
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", name.lower()).split())
 
 
 def load_projects(folder: Path, sector_field: str = "sector") -> dict[str, Project]:
@@ -108,17 +123,17 @@ def _budget(cost: float) -> int:
 
 def registry_doc(p: Project) -> OverlapDoc:
     """A registry ``program``: name + objective (the name also as ``title``), country, region,
-    sector, cost, year."""
+    sector, cost, year, implementing agency."""
     return OverlapDoc(doc_id=p.id, kind="program", text=f"{p.name} {p.pdo}", title=p.name,
                       province=p.country, region=p.region, technology_area=p.area,
-                      budget_vnd=_budget(p.cost), year=p.year)
+                      budget_vnd=_budget(p.cost), year=p.year, group=p.agency)
 
 
 def query_doc(p: Project) -> OverlapDoc:
     """A ``proposal``: the objective text only, plus what a proposal carries."""
     return OverlapDoc(doc_id=p.id, kind="proposal", text=p.pdo, province=p.country,
                       region=p.region, technology_area=p.area, budget_vnd=_budget(p.cost),
-                      year=p.year)
+                      year=p.year, group=p.agency)
 
 
 def later_same_year(projects: Mapping[str, Project], query_id: str) -> list[str]:

@@ -160,8 +160,11 @@ def feature_fingerprint() -> dict[str, Any]:
     """What the similarity features depend on besides the data: the overlap index's parameters
     and the tokenizer's version (JSON-able). Stored with a trained model and compared when it is
     served: a model is only valid with the feature code it was trained with."""
-    params = json.loads(json.dumps(OverlapIndex().get_params(), default=str))
-    return {"overlap_params": params, "text_version": TEXT_VERSION}
+    index = OverlapIndex()
+    params = json.loads(json.dumps(index.get_params(), default=str))
+    # The effective weights too: ``weights`` None stands for defaults that can change.
+    return {"overlap_params": params, "overlap_weights": index.component_weights(),
+            "text_version": TEXT_VERSION}
 
 
 def build_peer_set(frame: pd.DataFrame | ProposalRows) -> PeerSet:

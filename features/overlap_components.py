@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-COMPONENTS = ("text", "equipment", "place", "area", "budget")
+COMPONENTS = ("text", "equipment", "place", "area", "budget", "agency")
 UNKNOWN = -1
 UNSEEN = -2
 
@@ -52,6 +52,13 @@ def area_score(q_area: np.ndarray, area: np.ndarray) -> np.ndarray:
     return same.astype(np.float32)
 
 
+def agency_score(q_group: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """1.0 when the candidate is managed or hosted by the query's own agency, else 0 (unknown
+    never matches): an agency asking again for what it already runs is the plainest redundancy."""
+    same: np.ndarray = (q_group >= 0) & (q_group == group)
+    return same.astype(np.float32)
+
+
 def budget_score(q_log10: np.ndarray, log10: np.ndarray, span_decades: float) -> np.ndarray:
     """Closeness of budget scale: 1 - |log10 ratio| / span_decades, floored at 0; NaN (unknown)
     on either side scores 0. With a span of 2 decades a budget ten times larger scores 0.5."""
@@ -86,9 +93,10 @@ def context_score(
     q: dict[str, Any], rows: dict[str, np.ndarray], weights: dict[str, float],
     span_decades: float,
 ) -> np.ndarray:
-    """Weighted place + area + budget of one query against candidate rows (n,): what candidate
-    generation adds to the text part so rows are chosen by (nearly) the score they are ranked by.
-    ``q`` holds scalar codes (province, region, area, log_budget) and ``applies`` flags."""
+    """Weighted place + area + budget + agency of one query against candidate rows (n,): what
+    candidate generation adds to the text part so rows are chosen by (nearly) the score they are
+    ranked by. ``q`` holds scalar codes (province, region, area, log_budget, group) and
+    ``applies`` flags."""
     out = np.zeros(rows["province"].size, np.float32)
     if q["applies"]["place"]:
         out += weights["place"] * place_score(q["province"], q["region"], rows["province"],
@@ -97,4 +105,6 @@ def context_score(
         out += weights["area"] * area_score(q["area"], rows["area"])
     if q["applies"]["budget"]:
         out += weights["budget"] * budget_score(q["log_budget"], rows["log_budget"], span_decades)
+    if q["applies"]["agency"]:
+        out += weights["agency"] * agency_score(q["group"], rows["group"])
     return out

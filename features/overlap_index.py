@@ -2,8 +2,9 @@
 
 Two steps per query. (1) Candidates: a sparse product of the query's distinctive terms and
 equipment categories with an inverted index, plus place/area/budget, gives the ``n_candidates``
-best rows per segment. (2) Those rows are scored exactly on five components in [0, 1] (text,
-equipment, place, area, budget), combined by ``weights`` over the components the query carries.
+best rows per segment. (2) Those rows are scored exactly on six components in [0, 1] (text,
+equipment, place, area, budget, agency), combined by ``weights`` over the components the query
+carries.
 A reviewer sees the components and the shared equipment units behind every score.
 
 Storage is log-structured: ``add`` appends a segment (small segments merge geometrically, so no
@@ -30,7 +31,7 @@ from features import overlap_components as oc
 from features import overlap_text as ot
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05,
+    "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05, "agency": 0.05,
 }
 FORMAT = "wastescreen-overlap-index/1"
 _CATS = ("kind", "province", "region", "area", "group")  # int32 codes per row, -1 = unknown
@@ -48,8 +49,9 @@ class OverlapDoc:
     """What is indexed and what is queried.
 
     ``equipment`` repeats a category code once per unit (("MASS_SPECTROMETER",) * 2 = two units).
-    ``year`` is when the item started / was approved / was submitted (0 = unknown); ``group`` is a
-    free label (budget cycle, agency); ``budget_vnd`` 0 = unknown. ``title`` repeats the part of
+    ``year`` is when the item started / was approved / was submitted (0 = unknown); ``group`` is
+    the agency (a proposal's agency, a program's managing agency, a lab's host; "" unknown), the
+    ``agency`` component; ``budget_vnd`` 0 = unknown. ``title`` repeats the part of
     ``text`` that names the item (it stays in ``text``): its terms count ``title_boost`` more.
     """
 
@@ -293,6 +295,10 @@ class OverlapIndex:
         return self._idf_cache
 
     def _weights(self) -> dict[str, float]:
+        return self.component_weights()
+
+    def component_weights(self) -> dict[str, float]:
+        """The weight of every component (``weights`` or the defaults; missing ones are 0)."""
         w = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
         return {c: float(w.get(c, 0.0)) for c in oc.COMPONENTS}
 
@@ -348,7 +354,7 @@ class OverlapIndex:
         eq = self._equipment(qs, grow=False)
         total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
         cats = {"province": [q.province for q in qs], "region": [q.region for q in qs],
-                "area": [q.technology_area for q in qs]}
+                "area": [q.technology_area for q in qs], "group": [q.group for q in qs]}
         gen.data *= w["text"]  # gen is ours: scaled in place, as gen * w would, without a copy
         # Each requested unit's share of the equipment weight; one multiply per stored value,
         # as diag(w / total) @ eq gives, without building the diagonal matrix.
@@ -367,6 +373,7 @@ class OverlapIndex:
                 "place": np.array([bool(q.province or q.region) for q in qs]),
                 "area": np.array([bool(q.technology_area) for q in qs]),
                 "budget": np.array([q.budget_vnd > 0 for q in qs]),
+                "agency": np.array([bool(q.group) for q in qs]),
             },
         }
 
@@ -378,7 +385,7 @@ class OverlapIndex:
         dense_w = w["text"] * self.dense_share
         # Place/area/budget/dense add at most this much: rows whose term score is further than
         # that below the n-th best cannot enter the top n, so they are not scored.
-        ctx_max = w["place"] + w["area"] + w["budget"] + dense_w
+        ctx_max = w["place"] + w["area"] + w["budget"] + w["agency"] + dense_w
         gen = enc["gen"] @ seg.inv
         if enc["eq_gen"].nnz and seg.eq_inv.shape[0]:
             gen = gen + enc["eq_gen"][:, : seg.eq_inv.shape[0]] @ seg.eq_inv
@@ -389,7 +396,7 @@ class OverlapIndex:
             val = gen.data[gen.indptr[i] : gen.indptr[i + 1]]
             keep = ok[idx]
             idx, val = idx[keep], val[keep]
-            q = {f: enc[f][i] for f in ("province", "region", "area", "log_budget")}
+            q = {f: enc[f][i] for f in ("province", "region", "area", "log_budget", "group")}
             q["applies"] = {c: a[i] for c, a in enc["applies"].items()}
             groups = [(idx, val)]
             if per_kind:
@@ -465,6 +472,7 @@ class OverlapIndex:
                 "area": oc.area_score(enc["area"][pq], seg.arr["area"][rr]),
                 "budget": oc.budget_score(enc["log_budget"][pq], seg.arr["log_budget"][rr],
                                           self.budget_span_decades),
+                "agency": oc.agency_score(enc["group"][pq], seg.arr["group"][rr]),
             }
             total = oc.combine(parts, {c: a[pq] for c, a in enc["applies"].items()},
                                self._weights())

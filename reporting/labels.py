@@ -83,9 +83,10 @@ UI: dict[str, dict[Lang, str]] = {
     "sec_evidence": _p("Bằng chứng trùng lặp", "Overlap evidence"),
     "evidence_intro": _p(
         "Các phòng thí nghiệm, chương trình và đề xuất cùng kỳ giống đề xuất này nhất. Mức "
-        "trùng (0–1) gộp từ các thành phần: nội dung, thiết bị, địa điểm, lĩnh vực, kinh phí.",
+        "trùng (0–1) gộp từ các thành phần: nội dung, thiết bị, địa điểm, lĩnh vực, kinh phí, "
+        "cùng cơ quan.",
         "The labs, programs and same-cycle proposals most like this one. The overlap (0–1) "
-        "combines its components: text, equipment, place, area and budget."),
+        "combines its components: text, equipment, place, area, budget and same agency."),
     "ev_labs": _p("Phòng thí nghiệm đã có", "Existing labs"),
     "ev_programs": _p("Chương trình, nhiệm vụ đã có", "Existing programs and tasks"),
     "ev_proposals": _p("Đề xuất cùng kỳ của cơ quan khác", "Same-cycle proposals"),
@@ -96,7 +97,7 @@ UI: dict[str, dict[Lang, str]] = {
     "col_manager": _p("Cơ quan quản lý", "Managing agency"),
     "col_place": _p("Địa điểm", "Place"),
     "col_overlap": _p("Mức trùng", "Overlap"),
-    "col_components": _p("Thành phần (ND/TB/ĐĐ/LV/KP)", "Components (T/E/P/A/B)"),
+    "col_components": _p("Thành phần (ND/TB/ĐĐ/LV/KP/CQ)", "Components (T/E/P/A/B/G)"),
     "col_equipment": _p("Thiết bị trùng", "Overlapping equipment"),
     "col_utilisation": _p("Công suất sử dụng", "Utilisation"),
     "col_shared": _p("Mở cho dùng chung", "Open for shared use"),
@@ -106,8 +107,10 @@ UI: dict[str, dict[Lang, str]] = {
     "col_status": _p("Tình trạng", "Status"),
     "col_outcome": _p("Kết quả", "Outcome"),
     "components_key": _p(
-        "ND: nội dung · TB: thiết bị · ĐĐ: địa điểm · LV: lĩnh vực · KP: kinh phí",
-        "T: text · E: equipment · P: place · A: area · B: budget"),
+        "ND: nội dung · TB: thiết bị · ĐĐ: địa điểm · LV: lĩnh vực · KP: kinh phí · "
+        "CQ: cùng cơ quan (1 khi hạng mục do chính cơ quan đề xuất quản lý hoặc chủ trì)",
+        "T: text · E: equipment · P: place · A: area · B: budget · "
+        "G: same agency (1 when the proposing agency itself manages or hosts the item)"),
     "underused": _p("dưới công suất", "under-used"),
     # what-if
     "sec_whatif": _p("Điều gì sẽ giảm rủi ro", "What would lower the risk"),

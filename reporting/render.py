@@ -142,9 +142,10 @@ def _evidence_row(m: MatchEvidence, lang: Lang) -> dict[str, Any]:
         "score": number(m.score, lang, 2),
         "components": " · ".join(
             f"{k} {number(v, lang, 2)}"
-            for k, v in zip(("ND", "TB", "ĐĐ", "LV", "KP") if lang == "vi"
-                            else ("T", "E", "P", "A", "B"),
-                            (c.text, c.equipment, c.place, c.area, c.budget), strict=True)),
+            for k, v in zip(("ND", "TB", "ĐĐ", "LV", "KP", "CQ") if lang == "vi"
+                            else ("T", "E", "P", "A", "B", "G"),
+                            (c.text, c.equipment, c.place, c.area, c.budget, c.agency),
+                            strict=True)),
         "equipment": [f"{L.lookup(eq, code, lang)} × {number(n, lang)}"
                       for code, n in sorted(m.shared_equipment.items())],
         "utilisation": "—" if m.utilisation is None else percent(m.utilisation, lang),

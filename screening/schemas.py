@@ -55,6 +55,7 @@ class MatchComponent(BaseModel):
     place: float = 0.0
     area: float = 0.0
     budget: float = 0.0
+    agency: float = 0.0  # absent from results stored before the component existed
 
 
 class MatchEvidence(BaseModel):

@@ -103,9 +103,25 @@ def test_near_duplicate_ranks_first_and_components_explain_it(index: OverlapInde
     assert best.components["place"] == 1.0 and best.components["area"] == 1.0
     assert best.shared_equipment == {MS: 1, SEM: 1}  # the query asks for one unit of each
     assert best.components["equipment"] == pytest.approx(2 / 3)
-    assert set(best.components) == {"text", "equipment", "place", "area", "budget"}
+    assert set(best.components) == {"text", "equipment", "place", "area", "budget", "agency"}
     assert all(0.0 <= v <= 1.0 for m in top for v in (m.score, *m.components.values()))
     assert [m.score for m in top] == sorted((m.score for m in top), reverse=True)
+
+
+def test_same_agency_counts_only_when_the_query_names_its_agency() -> None:
+    twins = [OverlapDoc(f"prog-{g or 'none'}", "program", "Chương trình vật liệu nano ứng dụng",
+                        (), "Hà Nội", "RRD", "MATERIALS", 10_000_000_000, 2020, g)
+             for g in ("Sở KH&CN Huế", "Viện Hàn lâm", "")]
+    index = OverlapIndex().fit(twins)
+    q = OverlapDoc("q", "proposal", "Chương trình vật liệu nano ứng dụng", (), "Hà Nội", "RRD",
+                   "MATERIALS", 10_000_000_000, 2026, "Viện Hàn lâm")
+    top = index.query(q, k=3)
+    assert top[0].doc_id == "prog-Viện Hàn lâm"
+    assert [m.components["agency"] for m in top] == [1.0, 0.0, 0.0]
+    assert top[0].score > top[1].score == top[2].score
+    anonymous = index.query(replace(q, group=""), k=3)  # no agency: the component does not apply
+    assert len({m.score for m in anonymous}) == 1
+    assert all(m.components["agency"] == 0.0 for m in anonymous)
 
 
 def test_place_region_scores_half(index: OverlapIndex) -> None:
@@ -220,6 +236,11 @@ def test_candidate_norms_equal_cached_norms(monkeypatch: pytest.MonkeyPatch) -> 
     per_candidate = OverlapIndex(n_candidates=1).fit(REGISTRY)
     assert _results(per_candidate) == expected
     assert all(s.self_score is None for s in per_candidate.segments_)
+    # Queries keep coming: after _PARTIAL_NORM_QUERIES of them the whole segment is cached.
+    for _ in range(module._PARTIAL_NORM_QUERIES):
+        per_candidate.query(NANO_QUERY)
+    assert all(s.self_score is not None for s in per_candidate.segments_)
+    assert _results(per_candidate) == expected
 
 
 def test_unfitted_and_empty_inputs() -> None:

@@ -22,6 +22,7 @@ PROJECTS = pd.DataFrame({
     "boardapprovaldate": ["2001-05-01T00:00:00Z", "2003-02-01T00:00:00Z",
                           "2006-07-01T00:00:00Z", "2006-03-01T00:00:00Z", "2002-01-01T00:00:00Z"],
     "curr_project_cost": ["50000000", "20000000", "", "10000000", "1"],
+    "impagency": ["Ministry of Transport", None, "MINISTRY OF TRANSPORT,", "  ", "MOH"],
 })
 SECTORS = pd.DataFrame({
     "project_id": ["P1", "P1", "P2", "P3", "P4"],
@@ -56,6 +57,9 @@ def test_registry_and_query_documents() -> None:
     assert query.kind == "proposal"
     assert query.text == projects["P3"].pdo  # the objective only, never the name
     assert query.budget_vnd == 0
+    # The implementing agency is the group on both sides, folded so spelling variants agree.
+    assert reg.group == query.group == "ministry of transport"
+    assert wb.query_doc(projects["P2"]).group == wb.registry_doc(projects["P4"]).group == ""
 
 
 def test_registry_before_the_query_finds_the_parent() -> None:
