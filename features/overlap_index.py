@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,13 @@ import scipy.sparse as sp
 
 from features import overlap_components as oc
 from features import overlap_text as ot
+from features.overlap_segment import CATEGORIES, Segment, top_rows
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05, "agency": 0.05,
 }
 FORMAT = "wastescreen-overlap-index/1"
-_CATS = ("kind", "province", "region", "area", "group")  # int32 codes per row, -1 = unknown
 _PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
-_SELF_CACHE_MIN_ROWS = 50_000  # below this, norms of a whole segment are cheap to cache at once
-_PARTIAL_NORM_QUERIES = 16  # then a large segment's norms are cached whole (see _text)
 _CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
 _PARAMS = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
            "n_candidates", "candidate_max_df", "budget_span_decades", "text_similarity",
@@ -77,58 +75,6 @@ class OverlapMatch:
     score: float
     components: dict[str, float]
     shared_equipment: dict[str, int]
-
-
-@dataclass
-class _Segment:
-    """Rows appended together. ``arr``: per-row arrays (_CATS codes, year, log_budget, dense)."""
-
-    ids: np.ndarray  # (n,) str
-    rows: sp.csr_matrix  # (n, n_features) BM25 document weights
-    eq: sp.csr_matrix  # (n, n_equipment) units per equipment category
-    arr: dict[str, np.ndarray]
-    inv: sp.csr_matrix = field(init=False)  # (n_features, n): the inverted index
-    eq_inv: sp.csr_matrix = field(init=False)  # (n_equipment, n): 1 where a row holds it
-    alive: np.ndarray = field(init=False)
-    self_score: np.ndarray | None = None  # (n,) sum idf * weight^2, reset when the idf changes
-    partial_norms: int = 0  # queries since the idf changed that computed candidates' norms only
-
-    def __post_init__(self) -> None:
-        self.inv = self.rows.T.tocsr()
-        presence = self.eq.copy()
-        presence.data = np.ones_like(presence.data)
-        self.eq_inv = presence.T.tocsr()
-        self.alive = np.ones(len(self.ids), bool)
-
-    @classmethod
-    def merge(cls, segs: Sequence[_Segment], n_eq: int) -> _Segment:
-        """The live rows of ``segs``, in order, as one segment (dead rows are dropped here)."""
-        keep = [s.alive for s in segs]
-        pairs = list(zip(segs, keep, strict=True))
-        return cls(np.concatenate([s.ids[k] for s, k in pairs]),
-                   sp.csr_matrix(sp.vstack([s.rows[k] for s, k in pairs], format="csr")),
-                   sp.csr_matrix(sp.vstack([_with_cols(s.eq, n_eq)[k] for s, k in pairs])),
-                   {a: np.concatenate([s.arr[a][k] for s, k in pairs]) for a in segs[0].arr})
-
-
-def _with_cols(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
-    return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))
-
-
-def _self_scores(rows: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
-    """(n,) float64 sum over each row's terms of idf * weight^2 (a row's squared norm)."""
-    sq = rows.multiply(rows).tocsr()
-    sq.data *= idf[sq.indices]
-    return np.asarray(sq.sum(axis=1), np.float64).ravel()
-
-
-def _top(idx: np.ndarray, val: np.ndarray, n: int) -> np.ndarray:
-    """The n rows with the highest values; exact ties at the cut-off go to the lowest rows."""
-    if val.size <= n:
-        return idx
-    thr = val[np.argpartition(-val, n - 1)[:n]].min()
-    above = idx[val > thr]
-    return np.concatenate([above, np.sort(idx[val == thr])[: n - above.size]])
 
 
 class OverlapIndex:
@@ -205,11 +151,11 @@ class OverlapIndex:
         self._hasher = ot.TextHasher(self.n_features, self.ngram_max)
         if length_scale is not None:
             self.length_scale_ = length_scale
-        self.vocab_ = vocab or {c: [] for c in (*_CATS, "equipment")}
+        self.vocab_ = vocab or {c: [] for c in (*CATEGORIES, "equipment")}
         self._codes = {c: {v: i for i, v in enumerate(vs)} for c, vs in self.vocab_.items()}
         self.df_ = np.zeros(self.n_features, np.int64)
         self._idf_cache: np.ndarray | None = None
-        self.segments_: list[_Segment] = []
+        self.segments_: list[Segment] = []
         self.where_: dict[str, tuple[int, int]] = {}
 
     def _code(self, name: str, value: str, *, grow: bool) -> int:
@@ -258,7 +204,7 @@ class OverlapIndex:
         arr["year"] = np.array([d.year for d in docs], np.int32)
         arr["log_budget"] = np.array([oc.log10_budget(d.budget_vnd) for d in docs], np.float32)
         arr["dense"] = self._dense([d.text for d in docs])
-        seg = _Segment(np.array([d.doc_id for d in docs], dtype=str), rows,
+        seg = Segment(np.array([d.doc_id for d in docs], dtype=str), rows,
                        self._equipment(docs, grow=True), arr)
         self.df_ += np.bincount(rows.indices, minlength=self.n_features)
         self._idf_cache = None
@@ -269,7 +215,7 @@ class OverlapIndex:
             len(self.segments_[-2].ids) <= 2 * len(self.segments_[-1].ids)
         ):
             tail = self.segments_[-2:]
-            self.segments_[-2:] = [_Segment.merge(tail, len(self.vocab_["equipment"]))]
+            self.segments_[-2:] = [Segment.merge(tail, len(self.vocab_["equipment"]))]
             self._register(len(self.segments_) - 1)
 
     def _register(self, pos: int) -> None:
@@ -290,8 +236,7 @@ class OverlapIndex:
         if self._idf_cache is None:
             self._idf_cache = ot.bm25_idf(self.df_, len(self))
             for seg in self.segments_:
-                seg.self_score = None
-                seg.partial_norms = 0
+                seg.reset_norms()
         return self._idf_cache
 
     def _weights(self) -> dict[str, float]:
@@ -377,7 +322,7 @@ class OverlapIndex:
             },
         }
 
-    def _candidates(self, enc: dict[str, Any], seg: _Segment, ok: np.ndarray,
+    def _candidates(self, enc: dict[str, Any], seg: Segment, ok: np.ndarray,
                     n_queries: int, per_kind: bool) -> tuple[np.ndarray, np.ndarray]:
         """(query number, row) pairs: up to n_candidates rows of ``seg`` per query (per query
         and kind with ``per_kind``)."""
@@ -409,7 +354,7 @@ class OverlapIndex:
         return np.concatenate(pq_parts), np.concatenate(row_parts).astype(np.int64)
 
     def _top_candidates(self, idx: np.ndarray, val: np.ndarray, q: dict[str, Any],
-                        seg: _Segment, enc: dict[str, Any], i: int, ctx_max: float,
+                        seg: Segment, enc: dict[str, Any], i: int, ctx_max: float,
                         dense_w: float) -> np.ndarray:
         """The n_candidates rows among ``idx`` (term scores ``val``) best by term + context."""
         if val.size > self.n_candidates:
@@ -420,25 +365,12 @@ class OverlapIndex:
                                      self._weights(), self.budget_span_decades)
         if dense_w > 0:
             val += dense_w * np.maximum(seg.arr["dense"][idx] @ enc["dense"][i], 0)
-        return _top(idx, val, self.n_candidates)
+        return top_rows(idx, val, self.n_candidates)
 
-    def _text(self, seg: _Segment, rows: np.ndarray, enc: dict[str, Any],
+    def _text(self, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
               pq: np.ndarray) -> np.ndarray:
         num = np.asarray(seg.rows[rows].multiply(enc["full"][pq]).sum(axis=1), np.float64)
-        d_self = None
-        if self.text_similarity == "cosine":
-            if seg.self_score is not None:
-                d_self = seg.self_score[rows]
-            elif (rows.size * 4 < len(seg.ids) and len(seg.ids) > _SELF_CACHE_MIN_ROWS
-                  and seg.partial_norms < _PARTIAL_NORM_QUERIES):
-                # A few queries right after a change: norms of the candidates only, rather than
-                # a pass over every row of a large segment (same arithmetic, same values). Once
-                # queries keep coming, the whole segment's norms are cached as for small ones.
-                seg.partial_norms += 1
-                d_self = _self_scores(seg.rows[rows], self._idf())
-            else:  # cached per segment until the idf changes again
-                seg.self_score = _self_scores(seg.rows, self._idf())
-                d_self = seg.self_score[rows]
+        d_self = seg.norms(rows, self._idf()) if self.text_similarity == "cosine" else None
         sim = ot.text_similarity(num.ravel(), enc["self"][pq], d_self)
         if self.dense_share > 0:
             cos = np.einsum("ij,ij->i", seg.arr["dense"][rows], enc["dense"][pq])
@@ -515,10 +447,9 @@ class OverlapIndex:
         if not hasattr(self, "df_"):
             raise ValueError("nothing to save: the index is not fitted")
         n_eq = len(self.vocab_["equipment"])
-        seg = _Segment.merge(self.segments_, n_eq) if self.segments_ else self._empty()
-        sp.save_npz(directory / "text.npz", seg.rows)
-        sp.save_npz(directory / "equipment.npz", _with_cols(seg.eq, n_eq))
-        np.savez(directory / "rows.npz", allow_pickle=False, ids=seg.ids, **seg.arr)
+        seg = (Segment.merge(self.segments_, n_eq) if self.segments_
+               else Segment.empty(self.n_features, n_eq))
+        seg.save(directory, n_eq)
         meta = {"format": FORMAT, "params": self.get_params(),
                 "length_scale_": self.length_scale_, "vocab_": self.vocab_}
         (directory / "index.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
@@ -532,21 +463,9 @@ class OverlapIndex:
             raise ValueError(f"{directory}: not a {FORMAT} index")
         self = cls(**meta["params"])
         self._start(float(meta["length_scale_"]), {c: list(v) for c, v in meta["vocab_"].items()})
-        with np.load(directory / "rows.npz", allow_pickle=False) as z:
-            arr = {name: z[name] for name in z.files}
-        rows = sp.csr_matrix(sp.load_npz(directory / "text.npz"), dtype=np.float32)
-        if rows.shape[0]:
-            self.segments_ = [_Segment(arr.pop("ids"), rows,
-                                       sp.csr_matrix(sp.load_npz(directory / "equipment.npz")),
-                                       arr)]
-            self.df_ = np.bincount(rows.indices, minlength=self.n_features).astype(np.int64)
+        seg = Segment.load(directory)
+        if seg is not None:
+            self.segments_ = [seg]
+            self.df_ = np.bincount(seg.rows.indices, minlength=self.n_features).astype(np.int64)
             self._register(0)
         return self
-
-    def _empty(self) -> _Segment:
-        arr = {c: np.zeros(0, np.int32) for c in (*_CATS, "year")}
-        arr["log_budget"] = np.zeros(0, np.float32)
-        arr["dense"] = np.zeros((0, 0), np.float32)
-        return _Segment(np.array([], dtype=str),
-                        sp.csr_matrix((0, self.n_features), dtype=np.float32),
-                        sp.csr_matrix((0, len(self.vocab_["equipment"])), dtype=np.float32), arr)

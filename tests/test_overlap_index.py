@@ -227,7 +227,7 @@ def test_per_kind_equals_one_call_per_kind(n_candidates: int) -> None:
 
 
 def test_candidate_norms_equal_cached_norms(monkeypatch: pytest.MonkeyPatch) -> None:
-    import features.overlap_index as module
+    import features.overlap_segment as module
 
     cached = OverlapIndex(n_candidates=1).fit(REGISTRY)
     expected = _results(cached)

@@ -1,0 +1,119 @@
+"""Segments of the overlap index: rows appended together, their inverted indexes, row norms and
+files. ``features.overlap_index`` appends, merges and queries them.
+
+A segment never changes its rows after it is built; removal only clears ``alive``. Files are
+scipy/numpy ``.npz`` read with ``allow_pickle=False`` (no pickle anywhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+CATEGORIES = ("kind", "province", "region", "area", "group")  # int32 codes per row, -1 unknown
+_SELF_CACHE_MIN_ROWS = 50_000  # below this, norms of a whole segment are cheap to cache at once
+_PARTIAL_NORM_QUERIES = 16  # then a large segment's norms are cached whole (see Segment.norms)
+
+
+@dataclass
+class Segment:
+    """Rows appended together. ``arr``: per-row arrays (CATEGORIES codes, year, log_budget,
+    dense)."""
+
+    ids: np.ndarray  # (n,) str
+    rows: sp.csr_matrix  # (n, n_features) BM25 document weights
+    eq: sp.csr_matrix  # (n, n_equipment) units per equipment category
+    arr: dict[str, np.ndarray]
+    inv: sp.csr_matrix = field(init=False)  # (n_features, n): the inverted index
+    eq_inv: sp.csr_matrix = field(init=False)  # (n_equipment, n): 1 where a row holds it
+    alive: np.ndarray = field(init=False)
+    self_score: np.ndarray | None = None  # (n,) sum idf * weight^2, reset when the idf changes
+    partial_norms: int = 0  # queries since the idf changed that computed candidates' norms only
+
+    def __post_init__(self) -> None:
+        self.inv = self.rows.T.tocsr()
+        presence = self.eq.copy()
+        presence.data = np.ones_like(presence.data)
+        self.eq_inv = presence.T.tocsr()
+        self.alive = np.ones(len(self.ids), bool)
+
+    @classmethod
+    def merge(cls, segs: Sequence[Segment], n_eq: int) -> Segment:
+        """The live rows of ``segs``, in order, as one segment (dead rows are dropped here)."""
+        keep = [s.alive for s in segs]
+        pairs = list(zip(segs, keep, strict=True))
+        return cls(np.concatenate([s.ids[k] for s, k in pairs]),
+                   sp.csr_matrix(sp.vstack([s.rows[k] for s, k in pairs], format="csr")),
+                   sp.csr_matrix(sp.vstack([with_cols(s.eq, n_eq)[k] for s, k in pairs])),
+                   {a: np.concatenate([s.arr[a][k] for s, k in pairs]) for a in segs[0].arr})
+
+    @classmethod
+    def empty(cls, n_features: int, n_eq: int) -> Segment:
+        arr = {c: np.zeros(0, np.int32) for c in (*CATEGORIES, "year")}
+        arr["log_budget"] = np.zeros(0, np.float32)
+        arr["dense"] = np.zeros((0, 0), np.float32)
+        return cls(np.array([], dtype=str), sp.csr_matrix((0, n_features), dtype=np.float32),
+                   sp.csr_matrix((0, n_eq), dtype=np.float32), arr)
+
+    def reset_norms(self) -> None:
+        """Forget the cached norms (the idf they were computed with changed)."""
+        self.self_score = None
+        self.partial_norms = 0
+
+    def norms(self, rows: np.ndarray, idf: np.ndarray) -> np.ndarray:
+        """(len(rows),) float64 squared norms (sum idf * weight^2) of the given rows."""
+        if self.self_score is not None:
+            cached: np.ndarray = self.self_score[rows]
+            return cached
+        if (rows.size * 4 < len(self.ids) and len(self.ids) > _SELF_CACHE_MIN_ROWS
+                and self.partial_norms < _PARTIAL_NORM_QUERIES):
+            # A few queries right after a change: norms of the candidates only, rather than a
+            # pass over every row of a large segment (same arithmetic, same values). Once
+            # queries keep coming, the whole segment's norms are cached as for small ones.
+            self.partial_norms += 1
+            return self_scores(self.rows[rows], idf)
+        self.self_score = self_scores(self.rows, idf)
+        picked: np.ndarray = self.self_score[rows]
+        return picked
+
+    def save(self, directory: Path, n_eq: int) -> None:
+        """``text.npz`` and ``equipment.npz`` (scipy CSR), ``rows.npz`` (ids and arr)."""
+        sp.save_npz(directory / "text.npz", self.rows)
+        sp.save_npz(directory / "equipment.npz", with_cols(self.eq, n_eq))
+        np.savez(directory / "rows.npz", allow_pickle=False, ids=self.ids, **self.arr)
+
+    @classmethod
+    def load(cls, directory: Path) -> Segment | None:
+        """What ``save`` wrote, or None when it holds no rows."""
+        with np.load(directory / "rows.npz", allow_pickle=False) as z:
+            arr = {name: z[name] for name in z.files}
+        rows = sp.csr_matrix(sp.load_npz(directory / "text.npz"), dtype=np.float32)
+        if not rows.shape[0]:
+            return None
+        return cls(arr.pop("ids"), rows, sp.csr_matrix(sp.load_npz(directory / "equipment.npz")),
+                   arr)
+
+
+def with_cols(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
+    """``m`` seen with ``n_cols`` columns (the equipment vocabulary only grows)."""
+    return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))
+
+
+def self_scores(rows: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
+    """(n,) float64 sum over each row's terms of idf * weight^2 (a row's squared norm)."""
+    sq = rows.multiply(rows).tocsr()
+    sq.data *= idf[sq.indices]
+    return np.asarray(sq.sum(axis=1), np.float64).ravel()
+
+
+def top_rows(idx: np.ndarray, val: np.ndarray, n: int) -> np.ndarray:
+    """The n rows with the highest values; exact ties at the cut-off go to the lowest rows."""
+    if val.size <= n:
+        return idx
+    thr = val[np.argpartition(-val, n - 1)[:n]].min()
+    above = idx[val > thr]
+    return np.concatenate([above, np.sort(idx[val == thr])[: n - above.size]])
