@@ -103,21 +103,54 @@ class Explainer:
     def explain_encoded(self, x: FloatArray, *, check_additivity: bool = True) -> Explanation:
         """Explain an encoded float32 matrix of shape (n_rows, n_features)."""
         x = np.ascontiguousarray(x, dtype=np.float32)
+        contribs, margins = self._predict(x)
+        return self._explanation(contribs, margins, check_additivity)
+
+    def explain_first(self, x: FloatArray) -> tuple[Explanation, npt.NDArray[np.float64]]:
+        """Row 0 of an encoded (n_rows, n_features) matrix explained, and the overall score
+        (n_rows - 1,) of the other rows: the numbers ``explain_encoded(x[:1])`` and
+        ``score_encoded(x[1:])`` give, from one DMatrix and two predictions per target instead
+        of two DMatrix and three (each row's trees are walked alone, so its margin and
+        contributions do not depend on the other rows of the batch)."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        contribs, margins = self._predict(x)
+        first = self._explanation({t: c[:1] for t, c in contribs.items()},
+                                  {t: m[:1] for t, m in margins.items()}, True)
+        # Calibrated on the rest alone, as score_encoded(x[1:]) would: same shapes, same bits.
+        rest = combine_any([self.bundle.models[t].calibration.apply(m[1:])
+                            for t, m in margins.items()])
+        return first, np.asarray(rest, dtype=np.float64)
+
+    def _predict(self, x: npt.NDArray[np.float32]
+                 ) -> tuple[dict[str, npt.NDArray[np.float32]], dict[str, npt.NDArray[np.float32]]]:
+        """Per target: contributions with the bias last (n_rows, n_features + 1) and margins
+        (n_rows,), both log-odds."""
         dm, boosters = self._dmatrix(x)
-        per: dict[str, TargetExplanation] = {}
+        contribs: dict[str, npt.NDArray[np.float32]] = {}
+        margins: dict[str, npt.NDArray[np.float32]] = {}
         for target in self.bundle.targets:
             booster = boosters[target.name]
-            contribs = booster.predict(dm, pred_contribs=True, validate_features=False)
-            margin = booster.predict(dm, output_margin=True, validate_features=False)
-            bias = contribs[:, -1]
+            contribs[target.name] = booster.predict(dm, pred_contribs=True,
+                                                    validate_features=False)
+            margins[target.name] = booster.predict(dm, output_margin=True,
+                                                   validate_features=False)
+        return contribs, margins
+
+    def _explanation(self, contribs: Mapping[str, npt.NDArray[np.float32]],
+                     margins: Mapping[str, npt.NDArray[np.float32]],
+                     check_additivity: bool) -> Explanation:
+        per: dict[str, TargetExplanation] = {}
+        for name, c in contribs.items():
+            margin = margins[name]
+            bias = c[:, -1]
             if check_additivity:
-                gap = float(np.max(np.abs(contribs.sum(axis=1) - margin))) if len(x) else 0.0
+                gap = float(np.max(np.abs(c.sum(axis=1) - margin))) if len(c) else 0.0
                 if gap > ADDITIVITY_TOLERANCE:
                     raise AdditivityError(
-                        f"{target.name}: contributions + bias differ from margin by {gap}"
+                        f"{name}: contributions + bias differ from margin by {gap}"
                     )
-            prob = self.bundle.models[target.name].calibration.apply(margin)
-            per[target.name] = TargetExplanation(prob, margin, contribs[:, :-1], bias)
+            prob = self.bundle.models[name].calibration.apply(margin)
+            per[name] = TargetExplanation(prob, margin, c[:, :-1], bias)
         overall = combine_any([p.probability for p in per.values()])
         return Explanation(self._names, per, overall, self.bundle.bands.bands(overall))
 

@@ -35,12 +35,18 @@ from models.explain import Explainer
 from models.registry import ModelRegistry
 from models.spec import BandThresholds
 from models.training import RiskModelBundle
-from storage.registry_store import current_revision
-from storage.tables import ProposalRow
+from storage.tables import ProposalRow, RegistryRevisionRow
 from wastescreen.history import load_outcome_frame, load_registry
 from wastescreen.settings import Settings
 
 PEER_KINDS = ("submission",)
+# (newest registry revision id or None, number of peer submissions): both in one round trip,
+# built once, as every screening request runs it.
+_SYNC_CHECK = select(
+    select(RegistryRevisionRow.id).order_by(RegistryRevisionRow.id.desc()).limit(1)
+    .scalar_subquery(),
+    select(func.count()).select_from(ProposalRow).where(ProposalRow.kind.in_(PEER_KINDS))
+    .scalar_subquery())
 log = logging.getLogger(__name__)
 
 
@@ -131,16 +137,14 @@ class ScreeningEngine:
     def sync(self, session: Session) -> None:
         """Catch up with what other processes wrote (another worker, the CLI): submissions
         this one has not indexed, and a registry revision newer than its own."""
-        revision = current_revision(session)
-        if revision is not None and revision.id != self.context.snapshot:
+        revision, count = session.execute(_SYNC_CHECK).one()
+        if revision is not None and revision != self.context.snapshot:
             registry = load_registry(session)
             context = build_registry_context(
                 registry.labs, registry.programs, load_outcome_frame(session),
                 snapshot=registry.revision, snapshot_date=registry.revision_date)
             with self.lock:
                 self.context = context
-        count = session.execute(select(func.count()).select_from(ProposalRow).where(
-            ProposalRow.kind.in_(PEER_KINDS))).scalar_one()
         if count == len(self.peers.agency_of):
             return
         known = set(self.peers.agency_of)

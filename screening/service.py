@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import numpy as np
-
 from domain.proposal import Proposal
 from features.build import build_feature_columns
 from features.catalogue import BY_NAME
@@ -60,8 +58,7 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
         evidence = match_evidence(matches[0], context, proposal.province, engine.peer_details)
     x = model.bundle.encoder.encode_columns(features, len(rows))
     # Contributions for the proposal itself; its what-if variants only need their scores.
-    explanation = model.explainer.explain_encoded(x[:1])
-    variant_scores = model.explainer.score_encoded(x[1:]) if variants else np.zeros(0)
+    explanation, variant_scores = model.explainer.explain_first(x)
     names = explanation.feature_names
     values = {name: _clean(column[0]) for name, column in features.items()}
     targets = []

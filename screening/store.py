@@ -31,6 +31,11 @@ class IdempotencyConflict(ValueError):
     """The idempotency key was used before with a different proposal."""
 
 
+# Built once: a statement object caches its own cache key, a new one computes it again.
+_INSERT_PROPOSAL = insert(table_of(ProposalRow))
+_INSERT_SCREENING = insert(table_of(ScreeningRow))
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 
@@ -50,9 +55,9 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
 
     Plain INSERTs rather than the ORM's unit of work: this runs for every screening."""
     now = utcnow()
-    # The values go as parameters of one cached statement (values baked into the statement
+    # The values go as parameters of statements built once (values baked into a statement
     # would be walked for its cache key every time, the result JSON included).
-    session.execute(insert(table_of(ProposalRow)), {
+    session.execute(_INSERT_PROPOSAL, {
         "id": proposal_id, "kind": kind.value, "reference_code": proposal.reference_code,
         "cycle": proposal.cycle, "agency": proposal.agency, "province": proposal.province,
         "technology_area": proposal.technology_area,
@@ -69,7 +74,7 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
         "model_version": result.model_version, "registry_snapshot": result.registry_snapshot,
         "input_hash": result.input_hash, "result": result.model_dump(mode="json"),
         "api_key_id": api_key_id, "idempotency_key": idempotency_key, "created_at": now}
-    session.execute(insert(table_of(ScreeningRow)), values)
+    session.execute(_INSERT_SCREENING, values)
     append_event(session, actor=actor, action=f"{kind.value}.screened", subject=screening_id,
                  details={"proposal_id": proposal_id, "agency": proposal.agency,
                           "input_hash": result.input_hash, "overall_score": result.overall_score,

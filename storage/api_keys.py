@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.audit_log import append_event
@@ -76,11 +76,17 @@ def revoke_key(session: Session, key_id: int, *, actor: str = "cli") -> bool:
     return True
 
 
+# Built once with a bound parameter, and plain columns rather than an ORM entity: this runs
+# for every API request, and building the statement (with its cache key) or loading an entity
+# into the session's identity map each cost more than the query itself.
+_BY_HASH = select(ApiKeyRow.id, ApiKeyRow.role, ApiKeyRow.agency, ApiKeyRow.label,
+                  ApiKeyRow.revoked_at).where(ApiKeyRow.key_hash == bindparam("key_hash"))
+
+
 def authenticate(session: Session, key: str) -> Principal | None:
-    """The principal of an active key, or None."""
-    row = session.execute(
-        select(ApiKeyRow).where(ApiKeyRow.key_hash == hash_key(key))
-    ).scalar_one_or_none()
+    """The principal of an active key, or None. Read from the database on every call, so a
+    revocation (by any process) holds from the next request on."""
+    row = session.execute(_BY_HASH, {"key_hash": hash_key(key)}).one_or_none()
     if row is None or row.revoked_at is not None:
         return None
     return Principal(key_id=row.id, role=Role(row.role), agency=row.agency, label=row.label)

@@ -19,6 +19,11 @@ from storage.canonical import canonical_json
 from storage.tables import AuditEventRow, table_of
 
 GENESIS = "0" * 64
+# Built once (each new statement object computes its cache key again): every screening runs
+# these. _TAIL: the last event's seq and hash, locked for the appending transaction.
+_TAIL = (select(AuditEventRow.seq, AuditEventRow.hash).order_by(AuditEventRow.seq.desc())
+         .limit(1).with_for_update())
+_INSERT = insert(table_of(AuditEventRow))
 
 
 def _event_hash(prev_hash: str, seq: int, created_at: dt.datetime, actor: str, action: str,
@@ -41,10 +46,7 @@ def append_event(session: Session, *, actor: str, action: str, subject: str,
         session.execute(text("SELECT pg_advisory_xact_lock(5757)"))
     # Only the tail's seq and hash are read, and the row is written with one INSERT rather
     # than through the ORM's unit of work: this runs for every screening.
-    last = session.execute(
-        select(AuditEventRow.seq, AuditEventRow.hash).order_by(AuditEventRow.seq.desc())
-        .limit(1).with_for_update()
-    ).first()
+    last = session.execute(_TAIL).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
     now = dt.datetime.now(dt.UTC)
@@ -52,7 +54,7 @@ def append_event(session: Session, *, actor: str, action: str, subject: str,
     values = {"seq": seq, "created_at": now, "actor": actor, "action": action,
               "subject": subject, "details": payload, "prev_hash": prev,
               "hash": _event_hash(prev, seq, now, actor, action, subject, payload)}
-    session.execute(insert(table_of(AuditEventRow)), values)
+    session.execute(_INSERT, values)
     return AuditEventRow(**values)
 
 

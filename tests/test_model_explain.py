@@ -150,6 +150,23 @@ def test_score_without_contributions_equals_explained_score(
     np.testing.assert_array_equal(explainer.score_encoded(x), explainer.explain_encoded(x).overall)
 
 
+@pytest.mark.parametrize("rows", [1, 4, 80])  # no variants, a screening's batch, batch boosters
+def test_explain_first_equals_the_separate_calls(
+    categorical_bundle: RiskModelBundle, rows: int
+) -> None:
+    explainer = Explainer(categorical_bundle, nthread=2)
+    x = categorical_bundle.encoder.transform(make_frame(rows, seed=23))
+    first, rest = explainer.explain_first(x)
+    alone = explainer.explain_encoded(x[:1])
+    np.testing.assert_array_equal(
+        rest, explainer.score_encoded(x[1:]) if rows > 1 else np.zeros(0))
+    np.testing.assert_array_equal(first.overall, alone.overall)
+    assert first.bands == alone.bands
+    for name, t in alone.targets.items():
+        for field in ("probability", "margin", "contributions", "bias"):
+            np.testing.assert_array_equal(getattr(first.targets[name], field), getattr(t, field))
+
+
 def test_encoding_columns_equals_encoding_a_frame(categorical_bundle: RiskModelBundle) -> None:
     frame = make_frame(50, seed=22)
     frame.loc[frame.index[:5], "area"] = None
