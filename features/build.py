@@ -26,6 +26,9 @@ from features.registry_context import RegistryContext
 CLOSE_MATCH = 0.5
 TOP_K = 5
 PEER_K = 10
+# Raised whenever what a feature means changes without a parameter changing (it is part of the
+# fingerprint a model is trained with): 2 = same-cycle peers are compared without the agency.
+FEATURES_VERSION = 2
 
 
 @dataclass
@@ -64,7 +67,8 @@ def proposal_docs(rows: ProposalRows | pd.DataFrame) -> list[OverlapDoc]:
 def _query_unique(index: OverlapIndex, docs: Sequence[OverlapDoc], **options: Any
                   ) -> list[list[OverlapMatch]]:
     """``index.query_many`` over the distinct contents of ``docs`` (the id aside), so that
-    what-if variants that leave text, equipment, place, area and budget alone cost nothing."""
+    what-if variants that leave text, equipment, place, area, budget and agency alone cost
+    nothing."""
     first: dict[OverlapDoc, int] = {}
     keys = [dataclasses.replace(d, doc_id="") for d in docs]
     for i, key in enumerate(keys):
@@ -105,7 +109,10 @@ def _peer_matches(rows: ProposalRows, docs: Sequence[OverlapDoc],
         if index is None or len(index) == 0:
             continue
         idx = [int(i) for i in np.flatnonzero(cycles == cycle)]
-        found = _query_unique(index, [docs[i] for i in idx], k=PEER_K + 1)
+        # Without the agency: the proposal's own agency's are dropped below, so the agency
+        # component could only lift them into the window and scale everyone else's down.
+        found = _query_unique(index, [dataclasses.replace(docs[i], group="") for i in idx],
+                              k=PEER_K + 1)
         for i, matches in zip(idx, found, strict=True):
             own, agency = docs[i].doc_id, docs[i].group
             out[i] = [m for m in matches
@@ -164,7 +171,7 @@ def feature_fingerprint() -> dict[str, Any]:
     params = json.loads(json.dumps(index.get_params(), default=str))
     # The effective weights too: ``weights`` None stands for defaults that can change.
     return {"overlap_params": params, "overlap_weights": index.component_weights(),
-            "text_version": TEXT_VERSION}
+            "text_version": TEXT_VERSION, "features_version": FEATURES_VERSION}
 
 
 def build_peer_set(frame: pd.DataFrame | ProposalRows) -> PeerSet:

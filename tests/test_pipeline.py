@@ -54,6 +54,20 @@ def test_batch_and_single_rows_are_identical(portfolio: DemoPortfolio, tset: Tra
             assert column[0] == want or (pd.isna(want) and pd.isna(column[0])), name
 
 
+def test_a_same_cycle_twin_counts_from_another_agency_only(portfolio: DemoPortfolio,
+                                                            tset: TrainingSet) -> None:
+    original = portfolio.proposals[0]
+    agencies = sorted({p.agency for p in portfolio.proposals} - {original.agency})
+    other = original.model_copy(update={"agency": agencies[0]})
+    rows = proposal_rows([original], ["p-0"])
+    for twin, expected in ((other, 1.0), (original, 0.0)):  # another agency's / its own copy
+        peers = build_peer_set(proposal_rows([original, twin], ["p-0", "p-twin"]))
+        columns, matches = build_feature_columns(rows, tset.context, peers)
+        assert columns["sim_cycle_best"][0] == pytest.approx(expected, abs=1e-6)
+        # Scored without the agency component: it cannot apply between different agencies.
+        assert all(m.components["agency"] == 0.0 for m in matches[0].peers)
+
+
 def test_features_ignore_outcomes_and_labs_from_after_submission(
         portfolio: DemoPortfolio, tset: TrainingSet) -> None:
     i = 4000
