@@ -141,7 +141,7 @@ def _evidence_row(m: MatchEvidence, lang: Lang) -> dict[str, Any]:
         "distance": L.lookup(L.DISTANCES, m.distance, lang),
         "score": number(m.score, lang, 2),
         "components": " · ".join(
-            f"{k} {number(v, lang, 2)}"
+            f"{k} {'—' if v is None else number(v, lang, 2)}"
             for k, v in zip(("ND", "TB", "ĐĐ", "LV", "KP", "CQ") if lang == "vi"
                             else ("T", "E", "P", "A", "B", "G"),
                             (c.text, c.equipment, c.place, c.area, c.budget, c.agency),

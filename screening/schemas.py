@@ -55,7 +55,7 @@ class MatchComponent(BaseModel):
     place: float = 0.0
     area: float = 0.0
     budget: float = 0.0
-    agency: float = 0.0  # absent from results stored before the component existed
+    agency: float | None = None  # None: stored before the component existed (not computed)
 
 
 class MatchEvidence(BaseModel):

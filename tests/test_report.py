@@ -259,6 +259,18 @@ def test_no_decision_yet_and_no_evidence() -> None:
     assert L.UI["missing_none"]["vi"] in text
 
 
+def test_a_result_stored_before_the_agency_component_reads_and_renders() -> None:
+    stored = sample_result().model_dump(mode="json")
+    for e in stored["evidence"]:
+        del e["components"]["agency"]  # as results were stored before the component existed
+    old = ScreeningResult.model_validate(stored)
+    assert all(e.components.agency is None for e in old.evidence)
+    text = " ".join("".join(parse(render(old, lang="en")).text).split())
+    assert "G —" in text and "G 0.00" not in text and "G 1.00" not in text
+    new_text = " ".join("".join(parse(render(lang="en")).text).split())
+    assert "G 1.00" in new_text and "G 0.00" in new_text and "G —" not in new_text
+
+
 def test_every_catalogue_feature_has_a_short_label() -> None:
     assert set(FEATURE_NAMES) <= set(L.FEATURES)
     for table in (L.UI, L.BANDS, L.BAND_MEANINGS, L.TARGETS, L.FEATURES, L.FIELDS):
