@@ -87,7 +87,7 @@ def measure(var: Path, r: int) -> None:
     from screening.service import screen_proposal
     from screening.store import ScreeningKind, new_id, save_screening
     from screening.what_if import make_variants, om_target
-    from storage.api_keys import Role, authenticate, create_key
+    from storage.api_keys import Role, authenticate, create_key, revoke_key
     from wastescreen.database import open_database
     from wastescreen.reference import region_of
     from wastescreen.settings import Settings
@@ -134,10 +134,17 @@ def measure(var: Path, r: int) -> None:
         ours["store proposal, result, audit event"] = _cpu_ms(lambda: save_screening(
             session, proposal, new_id(), result, ScreeningKind.PRECHECK, actor="bench"), r // 4)
         ours["catch up with other workers"] = _cpu_ms(lambda: engine.sync(session), r)
-        key, _ = create_key(session, Role.REVIEWER, label="bench-screening-cost")
-    with db.sessions() as session:
-        ours["check the API key"] = _cpu_ms(lambda: authenticate(session, key), r)
-    ours["POST /v1/prechecks in process (ASGI, sequential)"] = _request_cpu_ms(raw, key, r // 4)
+        key, row = create_key(session, Role.REVIEWER, label="bench-screening-cost",
+                              actor="bench")
+        key_id = row.id
+    try:
+        with db.sessions() as session:
+            ours["check the API key"] = _cpu_ms(lambda: authenticate(session, key), r)
+        ours["POST /v1/prechecks in process (ASGI, sequential)"] = _request_cpu_ms(raw, key,
+                                                                                  r // 4)
+    finally:  # the key must not outlive the run in a database the service uses
+        with db.sessions() as session:
+            revoke_key(session, key_id, actor="bench")
     # The frame path, keyed by the step of ours it stands beside.
     base = {
         "features (numpy columns)": ("features (pandas frame)", _cpu_ms(lambda: build_features(
