@@ -77,8 +77,9 @@ def combine(
 ) -> np.ndarray:
     """Weighted mean of the components a query carries (n_pairs,) in [0, 1].
 
-    A component applies when the query has the attribute (equipment, place, area, budget; text
-    always), so a proposal without a budget is not pulled down by a budget score it cannot earn.
+    A component applies when the query has the attribute (equipment, place, area, budget,
+    agency; text always), so a proposal without a budget is not pulled down by a budget score it
+    cannot earn.
     """
     num = np.zeros_like(parts["text"], dtype=np.float64)
     den = np.zeros_like(num)

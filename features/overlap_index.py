@@ -1,10 +1,10 @@
 """Overlap search: which registry labs, programs and same-cycle proposals a proposal duplicates.
 
 Two steps per query. (1) Candidates: a sparse product of the query's distinctive terms and
-equipment categories with an inverted index, plus place/area/budget, gives the ``n_candidates``
-best rows per segment. (2) Those rows are scored exactly on six components in [0, 1] (text,
-equipment, place, area, budget, agency), combined by ``weights`` over the components the query
-carries.
+equipment categories with an inverted index, plus place/area/budget/agency, gives the
+``n_candidates`` best rows per segment. (2) Those rows are scored exactly on six components in
+[0, 1] (text, equipment, place, area, budget, agency), combined by ``weights`` over the
+components the query carries.
 A reviewer sees the components and the shared equipment units behind every score.
 
 Storage is log-structured: ``add`` appends a segment (small segments merge geometrically, so no
@@ -34,7 +34,7 @@ from features.overlap_segment import CATEGORIES, Segment, top_rows
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05, "agency": 0.05,
 }
-FORMAT = "wastescreen-overlap-index/1"
+FORMAT = "wastescreen-overlap-index/2"  # 2: agency names stored folded (see _agency_key)
 _PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
 _CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
 _PARAMS = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
@@ -75,6 +75,12 @@ class OverlapMatch:
     score: float
     components: dict[str, float]
     shared_equipment: dict[str, int]
+
+
+def _agency_key(name: str) -> str:
+    """An agency's name as compared: case, accents and spacing folded ("SỞ KH&CN  Huế" is
+    "Sở KH&CN Huế"), because registries and proposals spell the same agency differently."""
+    return " ".join(ot.fast_fold(name).split())
 
 
 class OverlapIndex:
@@ -198,7 +204,7 @@ class OverlapIndex:
         rows = ot.bm25_rows(counts, k1=self.k1, b=self.b, length_scale=self.length_scale_)
         values = {"kind": [d.kind for d in docs], "province": [d.province for d in docs],
                   "region": [d.region for d in docs], "area": [d.technology_area for d in docs],
-                  "group": [d.group for d in docs]}
+                  "group": [_agency_key(d.group) for d in docs]}
         arr = {f: np.array([self._code(f, v, grow=True) for v in vs], np.int32)
                for f, vs in values.items()}
         arr["year"] = np.array([d.year for d in docs], np.int32)
@@ -299,7 +305,8 @@ class OverlapIndex:
         eq = self._equipment(qs, grow=False)
         total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
         cats = {"province": [q.province for q in qs], "region": [q.region for q in qs],
-                "area": [q.technology_area for q in qs], "group": [q.group for q in qs]}
+                "area": [q.technology_area for q in qs],
+                "group": [_agency_key(q.group) for q in qs]}
         gen.data *= w["text"]  # gen is ours: scaled in place, as gen * w would, without a copy
         # Each requested unit's share of the equipment weight; one multiply per stored value,
         # as diag(w / total) @ eq gives, without building the diagonal matrix.
@@ -328,8 +335,8 @@ class OverlapIndex:
         and kind with ``per_kind``)."""
         w = self._weights()
         dense_w = w["text"] * self.dense_share
-        # Place/area/budget/dense add at most this much: rows whose term score is further than
-        # that below the n-th best cannot enter the top n, so they are not scored.
+        # Place/area/budget/agency/dense add at most this much: rows whose term score is further
+        # than that below the n-th best cannot enter the top n, so they are not scored.
         ctx_max = w["place"] + w["area"] + w["budget"] + w["agency"] + dense_w
         gen = enc["gen"] @ seg.inv
         if enc["eq_gen"].nnz and seg.eq_inv.shape[0]:

@@ -96,7 +96,8 @@ def _load_index(index_dir: Path, revision: int) -> OverlapIndex | None:
     try:
         return OverlapIndex.load(index_dir / "registry")
     except (OSError, ValueError, KeyError, TypeError):
-        log.warning("saved overlap index in %s is unreadable; rebuilding it", index_dir)
+        log.warning("saved overlap index in %s is unreadable or of an older format; "
+                    "rebuilding it", index_dir)
         return None
 
 

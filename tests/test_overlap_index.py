@@ -19,24 +19,26 @@ from features.overlap_text import fast_fold, syllables, word_ngrams
 from wastescreen.text import fold
 
 MS, SEM, PCR = "MASS_SPECTROMETER", "ELECTRON_MICROSCOPE", "PCR"
+VAST = "Viện Hàn lâm KH&CN Việt Nam"  # an agency: manages/hosts some items, files the query
 
 REGISTRY = [
     OverlapDoc("lab-nano", "lab", "Phòng thí nghiệm trọng điểm vật liệu nano và linh kiện điện tử",
-               (MS, MS, SEM), "Hà Nội", "RRD", "MATERIALS", 40_000_000_000, 2015),
+               (MS, MS, SEM), "Hà Nội", "RRD", "MATERIALS", 40_000_000_000, 2015, VAST),
     OverlapDoc("lab-bio", "lab", "Phòng thí nghiệm công nghệ sinh học phân tử và vắc xin",
-               (PCR, PCR, MS), "Thành phố Hồ Chí Minh", "SE", "BIOTECH", 25_000_000_000, 2018),
+               (PCR, PCR, MS), "Thành phố Hồ Chí Minh", "SE", "BIOTECH", 25_000_000_000, 2018,
+               "Đại học Quốc gia TP.HCM"),
     OverlapDoc("prog-ai", "program", "Chương trình nghiên cứu trí tuệ nhân tạo ứng dụng trong y tế",
-               (), "Hà Nội", "RRD", "AI", 12_000_000_000, 2021),
+               (), "Hà Nội", "RRD", "AI", 12_000_000_000, 2021, VAST),
     OverlapDoc("prog-chip", "program", "Nghiên cứu thiết kế vi mạch bán dẫn cho thiết bị IoT",
-               (), "Đà Nẵng", "NCC", "CHIPS", 30_000_000_000, 2023),
+               (), "Đà Nẵng", "NCC", "CHIPS", 30_000_000_000, 2023, "Sở KH&CN Đà Nẵng"),
     OverlapDoc("prog-agri", "program", "Ứng dụng công nghệ sinh học trong chọn tạo giống lúa",
                (), "Cần Thơ", "MD", "BIOTECH", 8_000_000_000, 2012),
     OverlapDoc("prop-old", "proposal", "Đầu tư phòng thí nghiệm vật liệu nano cho đại học",
-               (SEM,), "Huế", "NCC", "MATERIALS", 20_000_000_000, 0, "2024"),
+               (SEM,), "Huế", "NCC", "MATERIALS", 20_000_000_000, 0, "Đại học Huế"),
 ]
 
 NANO_QUERY = OverlapDoc("q-1", "proposal", "Đầu tư mới phòng thí nghiệm vật liệu nano, linh kiện",
-                        (MS, SEM, PCR), "Hà Nội", "RRD", "MATERIALS", 35_000_000_000, 2026, "2026")
+                        (MS, SEM, PCR), "Hà Nội", "RRD", "MATERIALS", 35_000_000_000, 2026, VAST)
 
 
 def _ids(matches: list[OverlapMatch]) -> list[str]:
@@ -101,6 +103,7 @@ def test_near_duplicate_ranks_first_and_components_explain_it(index: OverlapInde
     best = top[0]
     assert best.doc_id == "lab-nano" and best.kind == "lab"
     assert best.components["place"] == 1.0 and best.components["area"] == 1.0
+    assert best.components["agency"] == 1.0  # the query's own agency hosts the lab
     assert best.shared_equipment == {MS: 1, SEM: 1}  # the query asks for one unit of each
     assert best.components["equipment"] == pytest.approx(2 / 3)
     assert set(best.components) == {"text", "equipment", "place", "area", "budget", "agency"}
@@ -119,6 +122,9 @@ def test_same_agency_counts_only_when_the_query_names_its_agency() -> None:
     assert top[0].doc_id == "prog-Viện Hàn lâm"
     assert [m.components["agency"] for m in top] == [1.0, 0.0, 0.0]
     assert top[0].score > top[1].score == top[2].score
+    respelt = index.query(replace(q, group="  VIỆN HÀN LÂM "), k=3)  # case/accents/spacing
+    assert [m.doc_id for m in respelt] == [m.doc_id for m in top]
+    assert respelt[0].components["agency"] == 1.0
     anonymous = index.query(replace(q, group=""), k=3)  # no agency: the component does not apply
     assert len({m.score for m in anonymous}) == 1
     assert all(m.components["agency"] == 0.0 for m in anonymous)
