@@ -5,7 +5,8 @@ as ``title`` (its terms weigh the index's ``title_boost`` more; the service's
 ``features.registry_context.program_doc`` passes a program's title the same way), country ->
 province, World Bank region -> region, main sector -> technology area, project cost (USD; only
 log ratios are used, so the currency does not matter) -> budget, approval year -> year,
-implementing agency (lower case, punctuation and spacing folded) -> group, the agency. A query
+implementing agency -> group, the agency (keyed by country: "Ministry of Health" of Kenya is not
+that of Ghana; accents, case and punctuation folded as the index folds text). A query
 project becomes a ``proposal`` whose text is its objective alone (never its name, which would give
 the parent away), with the same country, region, sector, cost and agency a proposal would carry.
 """
@@ -13,7 +14,6 @@ the parent away), with the same country, region, sector, cost and agency a propo
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from features.overlap_index import OverlapDoc
+from features.overlap_text import syllables
 
 SECTOR_FIELDS = ("sector", "major_sector")
 
@@ -89,16 +90,18 @@ def projects_from_frames(projects: pd.DataFrame, sectors: pd.DataFrame,
             country if isinstance(country, str) else "",
             region if isinstance(region, str) else "", when.to_pydatetime(),
             float(usd) if math.isfinite(usd) else 0.0, main.get(str(pid), ""),
-            agency_key(agency))
+            agency_key(country, agency))
     return out
 
 
-def agency_key(name: object) -> str:
-    """An implementing agency's name folded for comparison ("Ministry of Finance," and
-    "MINISTRY OF FINANCE" are one agency); "" when missing."""
-    if not isinstance(name, str):
+def agency_key(country: object, name: object) -> str:
+    """An implementing agency within its country, folded for comparison ("Ministerio de
+    Economía," and "MINISTERIO DE ECONOMIA" of one country are one agency; the same name in two
+    countries is two); "" when the name is missing."""
+    tokens = syllables(name) if isinstance(name, str) else []
+    if not tokens:
         return ""
-    return " ".join(re.sub(r"[^a-z0-9 ]", " ", name.lower()).split())
+    return f"{country if isinstance(country, str) else ''}|{' '.join(tokens)}"
 
 
 def load_projects(folder: Path, sector_field: str = "sector") -> dict[str, Project]:

@@ -22,7 +22,8 @@ PROJECTS = pd.DataFrame({
     "boardapprovaldate": ["2001-05-01T00:00:00Z", "2003-02-01T00:00:00Z",
                           "2006-07-01T00:00:00Z", "2006-03-01T00:00:00Z", "2002-01-01T00:00:00Z"],
     "curr_project_cost": ["50000000", "20000000", "", "10000000", "1"],
-    "impagency": ["Ministry of Transport", None, "MINISTRY OF TRANSPORT,", "  ", "MOH"],
+    "impagency": ["Ministerio de Economía", None, "MINISTERIO DE ECONOMIA,",
+                  "Ministerio de Economía", "MOH"],
 })
 SECTORS = pd.DataFrame({
     "project_id": ["P1", "P1", "P2", "P3", "P4"],
@@ -57,9 +58,11 @@ def test_registry_and_query_documents() -> None:
     assert query.kind == "proposal"
     assert query.text == projects["P3"].pdo  # the objective only, never the name
     assert query.budget_vnd == 0
-    # The implementing agency is the group on both sides, folded so spelling variants agree.
-    assert reg.group == query.group == "ministry of transport"
-    assert wb.query_doc(projects["P2"]).group == wb.registry_doc(projects["P4"]).group == ""
+    # The implementing agency within its country is the group on both sides, folded so that
+    # spelling variants agree; the same name in another country is another agency.
+    assert reg.group == query.group == "Viet Nam|ministerio de economia"
+    assert wb.registry_doc(projects["P4"]).group == "Lao PDR|ministerio de economia"
+    assert wb.query_doc(projects["P2"]).group == ""
 
 
 def test_registry_before_the_query_finds_the_parent() -> None:
