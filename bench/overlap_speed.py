@@ -136,9 +136,9 @@ def measure(n_programs: int, n_labs: int, n_queries: int, brute: bool) -> dict[s
 
 
 def features_30k(n_queries: int) -> dict[str, float]:
-    """query_many for ``n_queries`` proposals against the 100k registry, and brute force on a
+    """query_many for ``n_queries`` proposals against the 105k registry, and brute force on a
     tenth of them (scaled up, said so in the key)."""
-    docs = synthetic_docs(95_000, 1) + synthetic_docs(5_000, 2, "lab")
+    docs = synthetic_docs(100_000, 1) + synthetic_docs(5_000, 2, "lab")
     qs = synthetic_docs(n_queries, 4, "proposal")
     index = OverlapIndex().fit(docs)
     t, c = time.perf_counter(), time.process_time()
@@ -163,7 +163,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(json.dumps(measure(n_programs, n_labs, 200, brute)))
         return
     scale = 10 if args.quick else 1
-    small = measure(95_000 // scale, 5_000 // scale, 300, True)
+    # The issue's sizes: 100,000 programs + 5,000 labs; 1,000,000 documents in all.
+    small = measure(100_000 // scale, 5_000 // scale, 300, True)
     big_args = json.dumps([950_000 // scale, 50_000 // scale, True])
     run = subprocess.run([sys.executable, "-m", "bench.overlap_speed", "--child", big_args],
                          check=True, capture_output=True, text=True)
@@ -192,14 +193,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     b = figures["baseline"]
     print_table(f"overlap search speed, synthetic registries of {small['n_docs']:.0f} and "
                 f"{big['n_docs']:.0f} docs", [
-        ("median query ms, 100k docs", f"{b['median_ms_100k']:.1f}", f"{small['median_ms']:.2f}",
+        ("median query ms, 100k programs + 5k labs", f"{b['median_ms_100k']:.1f}",
+         f"{small['median_ms']:.2f}",
          "<= 5"),
         ("median query ms, 1M docs", f"{b['median_ms_1m']:.1f}", f"{big['median_ms']:.2f}",
          "<= 20"),
         ("build s, 1M docs", f"{b['build_s_1m']:.0f}", f"{big['build_s']:.0f}", "<= 120"),
         ("build peak GB, 1M (process, texts incl.)", "-",
          f"{big['peak_gb']:.2f} (texts {big['peak_gb_texts_only']:.2f})", "<= 4"),
-        ("query_many 30k vs 100k, s", f"{b['features_30k_s_scaled_from_3k']:.0f} (x10 of 3k)",
+        ("query_many 30k vs 100k + 5k, s",
+         f"{b['features_30k_s_scaled_from_3k']:.0f} (x10 of 3k)",
          f"{feats['features_s']:.1f}", "well under 60"),
     ])
 
