@@ -211,7 +211,7 @@ class OverlapIndex:
         arr["log_budget"] = np.array([oc.log10_budget(d.budget_vnd) for d in docs], np.float32)
         arr["dense"] = self._dense([d.text for d in docs])
         seg = Segment(np.array([d.doc_id for d in docs], dtype=str), rows,
-                       self._equipment(docs, grow=True), arr)
+                      self._equipment(docs, grow=True), arr)
         self.df_ += np.bincount(rows.indices, minlength=self.n_features)
         self._idf_cache = None
         self.segments_.append(seg)
@@ -244,9 +244,6 @@ class OverlapIndex:
             for seg in self.segments_:
                 seg.reset_norms()
         return self._idf_cache
-
-    def _weights(self) -> dict[str, float]:
-        return self.component_weights()
 
     def component_weights(self) -> dict[str, float]:
         """The weight of every component (``weights`` or the defaults; missing ones are 0)."""
@@ -297,7 +294,7 @@ class OverlapIndex:
 
     def _encode(self, qs: Sequence[OverlapDoc]) -> dict[str, Any]:
         """Query-side arrays (one entry per query): text rows, equipment, codes, applicability."""
-        w = self._weights()
+        w = self.component_weights()
         full, q_self, gen = ot.encode_queries(
             self._counts(qs), self._idf(), self.df_, k1=self.k1,
             b=self.b, length_scale=self.length_scale_,
@@ -333,7 +330,7 @@ class OverlapIndex:
                     n_queries: int, per_kind: bool) -> tuple[np.ndarray, np.ndarray]:
         """(query number, row) pairs: up to n_candidates rows of ``seg`` per query (per query
         and kind with ``per_kind``)."""
-        w = self._weights()
+        w = self.component_weights()
         dense_w = w["text"] * self.dense_share
         # Place/area/budget/agency/dense add at most this much: rows whose term score is further
         # than that below the n-th best cannot enter the top n, so they are not scored.
@@ -369,7 +366,7 @@ class OverlapIndex:
             near = val >= nth - ctx_max - 1e-6
             idx, val = idx[near], val[near]
         val = val + oc.context_score(q, {f: seg.arr[f][idx] for f in q if f != "applies"},
-                                     self._weights(), self.budget_span_decades)
+                                     self.component_weights(), self.budget_span_decades)
         if dense_w > 0:
             val += dense_w * np.maximum(seg.arr["dense"][idx] @ enc["dense"][i], 0)
         return top_rows(idx, val, self.n_candidates)
@@ -414,7 +411,7 @@ class OverlapIndex:
                 "agency": oc.agency_score(enc["group"][pq], seg.arr["group"][rr]),
             }
             total = oc.combine(parts, {c: a[pq] for c, a in enc["applies"].items()},
-                               self._weights())
+                               self.component_weights())
             found.append({"q": pq, "total": total, "id": seg.ids[rr],
                           "kind": seg.arr["kind"][rr], "shared": shared,
                           **{f"c_{c}": np.asarray(v, np.float64) for c, v in parts.items()}})
