@@ -4,16 +4,7 @@ FROM python:3.11-slim AS build
 WORKDIR /src
 RUN python -m venv /opt/venv
 COPY pyproject.toml constraints.txt README.md ./
-COPY wastescreen ./wastescreen
-COPY domain ./domain
-COPY storage ./storage
-COPY demo_portfolio ./demo_portfolio
-COPY features ./features
-COPY models ./models
-COPY api ./api
-COPY screening ./screening
-COPY reporting ./reporting
-COPY report_templates ./report_templates
+COPY src ./src
 RUN /opt/venv/bin/pip install --no-cache-dir -c constraints.txt .
 
 FROM python:3.11-slim

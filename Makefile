@@ -34,7 +34,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 typecheck: install-dev
-	$(BIN)/mypy .
+	$(BIN)/mypy
 
 pytest: install-dev
 	$(BIN)/pytest -q

@@ -20,9 +20,9 @@ import pandas as pd
 import shap
 
 from bench.common import print_table, write_results
-from models.explain import Explainer
-from models.spec import FeatureSpec, TargetSpec
-from models.training import SearchSpace, TimeSplitConfig, train_risk_models
+from wastescreen.models.explain import Explainer
+from wastescreen.models.spec import FeatureSpec, TargetSpec
+from wastescreen.models.training import SearchSpace, TimeSplitConfig, train_risk_models
 
 SEED = 57
 N_TRAIN = 20_000

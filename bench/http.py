@@ -139,9 +139,9 @@ def main() -> None:
     args = parser.parse_args()
     body = json.loads((ROOT / "examples" / "proposal.json").read_text("utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
-        from storage.api_keys import Role, create_key
-        from wastescreen.database import open_database
-        from wastescreen.settings import Settings
+        from wastescreen.core.settings import Settings
+        from wastescreen.storage.api_keys import Role, create_key
+        from wastescreen.storage.database import open_database
 
         if args.var:
             var, setup = args.var, f"existing {args.var}"
@@ -155,7 +155,7 @@ def main() -> None:
             key, _ = create_key(session, Role.REVIEWER, label="bench-http")
         db.dispose()
         auth = {"Authorization": f"Bearer {key}"}
-        app, naive = "api.app:create_app", "bench.naive_app:create_naive_app"
+        app, naive = "wastescreen.api.app:create_app", "bench.naive_app:create_naive_app"
         s = args.seconds
         one = _measure(app, 1, var, "/v1/prechecks", "POST", body, auth, s)
         two = _measure(app, 2, var, "/v1/prechecks", "POST", body, auth, s)

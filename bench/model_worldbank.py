@@ -44,9 +44,9 @@ import xgboost as xgb
 
 from bench import worldbank_model_adapter as wb
 from bench.common import print_table, require_worldbank, write_results
-from models.evaluation import binary_metrics, evaluate_bundle
-from models.spec import FeatureEncoder
-from models.training import (
+from wastescreen.models.evaluation import binary_metrics, evaluate_bundle
+from wastescreen.models.spec import FeatureEncoder
+from wastescreen.models.training import (
     LeakageError,
     LeakageGuard,
     RollingOrigin,

@@ -10,10 +10,10 @@ import pandas as pd
 import shap
 from fastapi import FastAPI, Request
 
-from api.app import create_app
-from domain.proposal import Proposal
-from features.build import build_features
-from features.proposal_frame import proposals_to_frame
+from wastescreen.api.app import create_app
+from wastescreen.domain.proposal import Proposal
+from wastescreen.features.build import build_features
+from wastescreen.features.proposal_frame import proposals_to_frame
 
 
 def create_naive_app() -> FastAPI:

@@ -24,9 +24,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from bench.common import print_table, write_results
-from features.overlap_index import OverlapDoc, OverlapIndex
-from features.overlap_text import word_ngrams
-from wastescreen import reference
+from wastescreen.core import reference
+from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex
+from wastescreen.features.overlap_text import word_ngrams
 
 _FILLER = ("nghiên cứu phát triển ứng dụng công nghệ hệ thống xây dựng nâng cao năng lực đầu tư "
            "thiết bị phòng thí nghiệm trọng điểm quốc gia giải pháp sản xuất thử nghiệm mô hình "

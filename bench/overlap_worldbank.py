@@ -33,9 +33,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bench import worldbank_overlap_adapter as wb
 from bench.common import print_table, require_worldbank, write_results
-from features.overlap_index import OverlapIndex
-from features.overlap_text import dense_vectors, fast_fold, syllables, word_ngrams
-from wastescreen import reference
+from wastescreen.core import reference
+from wastescreen.features.overlap_index import OverlapIndex
+from wastescreen.features.overlap_text import dense_vectors, fast_fold, syllables, word_ngrams
 
 # Result of ``--tune`` on the tune half (text 1, place 0.8, area 0.05, budget 0.05, normalised):
 # same country is close to a filter, sector and cost barely help. The same implementing agency

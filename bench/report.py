@@ -19,8 +19,8 @@ import weasyprint
 from markupsafe import Markup
 
 from bench.common import median_ms, print_table, write_results
-from reporting.render import build_view, render_report_html, render_report_pdf
-from reporting.sample import sample_decision, sample_result
+from wastescreen.reporting.render import build_view, render_report_html, render_report_pdf
+from wastescreen.reporting.sample import sample_decision, sample_result
 
 HTML_RUNS = 200
 PDF_RUNS = 10
@@ -51,7 +51,7 @@ def main() -> None:
                        decision=decision)
 
     def naive_html() -> str:
-        env = jinja2.Environment(loader=jinja2.PackageLoader("report_templates", ""),
+        env = jinja2.Environment(loader=jinja2.PackageLoader("wastescreen.report_templates", ""),
                                  autoescape=True, trim_blocks=True, lstrip_blocks=True)
         view = build_view(result, lang="vi", screening_id=sid, submitted_at=submitted,
                           decision=decision, model_card_url="/v1/models/current")

@@ -41,7 +41,7 @@ def _request_cpu_ms(body: str, key: str, r: int) -> float:
 
     import httpx
 
-    from api.app import create_app
+    from wastescreen.api.app import create_app
 
     os.environ["WASTESCREEN_RATE_LIMIT_PER_MINUTE"] = "10000000"
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
@@ -80,17 +80,17 @@ def main() -> None:
 def measure(var: Path, r: int) -> None:
     """Time the steps against the data and model under ``var`` and print / write them."""
     os.environ["WASTESCREEN_VAR_DIR"] = str(var)
-    from domain.proposal import Proposal
-    from features.build import build_feature_columns, build_features, proposal_docs
-    from features.proposal_frame import proposal_rows, proposals_to_frame
-    from screening.engine import load_engine
-    from screening.service import screen_proposal
-    from screening.store import ScreeningKind, new_id, save_screening
-    from screening.what_if import make_variants, om_target
-    from storage.api_keys import Role, authenticate, create_key, revoke_key
-    from wastescreen.database import open_database
-    from wastescreen.reference import region_of
-    from wastescreen.settings import Settings
+    from wastescreen.core.reference import region_of
+    from wastescreen.core.settings import Settings
+    from wastescreen.domain.proposal import Proposal
+    from wastescreen.features.build import build_feature_columns, build_features, proposal_docs
+    from wastescreen.features.proposal_frame import proposal_rows, proposals_to_frame
+    from wastescreen.screening.engine import load_engine
+    from wastescreen.screening.service import screen_proposal
+    from wastescreen.screening.what_if import make_variants, om_target
+    from wastescreen.storage.api_keys import Role, authenticate, create_key, revoke_key
+    from wastescreen.storage.database import open_database
+    from wastescreen.storage.screenings import ScreeningKind, new_id, save_screening
 
     settings = Settings()
     db = open_database(settings)

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from models.spec import FeatureSpec, TargetSpec
+from wastescreen.models.spec import FeatureSpec, TargetSpec
 
 TARGET = TargetSpec("outcome_unsatisfactory", "outcome_unsatisfactory")
 TIME_COLUMN = "approval_fy"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.overlap_index import OverlapDoc
-from features.overlap_text import syllables
+from wastescreen.features.overlap_index import OverlapDoc
+from wastescreen.features.overlap_text import syllables
 
 SECTOR_FIELDS = ("sector", "major_sector")
 

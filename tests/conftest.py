@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.service_env import ServiceEnv, build_service_env
-from wastescreen.database import Database, open_database
-from wastescreen.settings import Settings
+from wastescreen.core.settings import Settings
+from wastescreen.storage.database import Database, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -65,7 +65,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 
 
 def _truncate_all(database: Database) -> None:
-    from storage.tables import Base
+    from wastescreen.storage.tables import Base
 
     with database.engine.begin() as conn:
         names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)

@@ -21,17 +21,17 @@ from pathlib import Path
 
 import pytest
 
-from demo_portfolio import DemoPortfolio, generate_portfolio, write_portfolio
-from domain.proposal import Proposal
-from models.spec import BandThresholds
-from screening.engine import load_engine
-from screening.service import screen_proposal
-from screening.store import ScreeningKind, new_id, save_screening
-from storage.api_keys import Role, create_key
-from wastescreen.database import Database, open_database
-from wastescreen.history import load_history, load_registry
-from wastescreen.settings import Settings
-from wastescreen.training_pipeline import register_bundle, train_bundle, training_set
+from wastescreen.core.settings import Settings
+from wastescreen.demo_portfolio import DemoPortfolio, generate_portfolio, write_portfolio
+from wastescreen.domain.proposal import Proposal
+from wastescreen.models.spec import BandThresholds
+from wastescreen.screening.engine import load_engine
+from wastescreen.screening.service import screen_proposal
+from wastescreen.screening.training import register_bundle, train_bundle, training_set
+from wastescreen.storage.api_keys import Role, create_key
+from wastescreen.storage.database import Database, open_database
+from wastescreen.storage.history import load_history, load_registry
+from wastescreen.storage.screenings import ScreeningKind, new_id, save_screening
 
 CYCLE = 2026
 SUBMISSIONS = 60

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from demo_portfolio import generate_portfolio, write_portfolio
-from storage.api_keys import Role, create_key
-from storage.audit_log import append_event
-from wastescreen.database import open_database
-from wastescreen.model_admin import train_and_register
-from wastescreen.settings import Settings
+from wastescreen.core.settings import Settings
+from wastescreen.demo_portfolio import generate_portfolio, write_portfolio
+from wastescreen.screening.model_admin import train_and_register
+from wastescreen.storage.api_keys import Role, create_key
+from wastescreen.storage.audit_log import append_event
+from wastescreen.storage.database import open_database
 
 AGENCY_A = "Viện Công nghệ Mẫu 07"
 AGENCY_B = "Trường Đại học Minh họa 3"

@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from api.app import create_app
-from storage.tables import AuditEventRow
 from tests.conftest import EXAMPLES
 from tests.service_env import AGENCY_A, AGENCY_B, ServiceEnv
-from wastescreen.database import open_database
-from wastescreen.reference import region_of
+from wastescreen.api.app import create_app
+from wastescreen.core.reference import region_of
+from wastescreen.storage.database import open_database
+from wastescreen.storage.tables import AuditEventRow
 
 ROLES = ("agency_a", "reviewer", "auditor", "admin")
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 from schemathesis.core.result import Ok
 
-from api.app import create_app
 from tests.service_env import ServiceEnv
+from wastescreen.api.app import create_app
 
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance,
           checks.content_type_conformance, checks.response_schema_conformance]

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from screening.batch import read_batch, screen_rows
-from screening.engine import load_engine
 from tests.conftest import EXAMPLES
 from tests.service_env import ServiceEnv
-from wastescreen.database import open_database
+from wastescreen.screening.batch import read_batch, screen_rows
+from wastescreen.screening.engine import load_engine
+from wastescreen.storage.database import open_database
 
 distributed = pytest.importorskip("distributed", reason="dask[distributed] is not installed")
 
 
 def _engines_loaded() -> int:
-    from screening import batch_dask
+    from wastescreen.screening import batch_dask
 
     return len(batch_dask._ENGINES)
 
@@ -22,7 +22,7 @@ def _engines_loaded() -> int:
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # distributed's own sockets at teardown
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_cluster_results_equal_local_results(service_env: ServiceEnv) -> None:
-    from screening.batch_dask import screen_rows_on_cluster
+    from wastescreen.screening.batch_dask import screen_rows_on_cluster
 
     rows = read_batch(EXAMPLES / "proposals_batch.csv") * 20  # 80 rows, 20 of them invalid
     for i, row in enumerate(rows):

@@ -12,10 +12,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
-from domain.proposal import Proposal
-from screening.batch import BatchRow
-from screening.batch_jobs import (
+from tests.service_env import AGENCY_A, ServiceEnv
+from wastescreen.api.app import create_app
+from wastescreen.domain.proposal import Proposal
+from wastescreen.screening.batch import BatchRow
+from wastescreen.screening.batch_jobs import (
     claim_stale_job,
     rows_from_json,
     rows_to_json,
@@ -23,10 +24,9 @@ from screening.batch_jobs import (
     stale_job_ids,
     try_claim,
 )
-from screening.engine import load_engine
-from storage.tables import ApiKeyRow, BatchJobRow
-from tests.service_env import AGENCY_A, ServiceEnv
-from wastescreen.database import open_database
+from wastescreen.screening.engine import load_engine
+from wastescreen.storage.database import open_database
+from wastescreen.storage.tables import ApiKeyRow, BatchJobRow
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "proposal.json"
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from api.app import create_app
 from tests import browser
 from tests.conftest import requires_pdf
 from tests.fixtures_service import ServiceSetup, for_cycle, service_setup
+from wastescreen.api.app import create_app
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver
@@ -161,7 +161,7 @@ def test_submission_errors_and_batch_upload_in_the_browser(
     import pandas as pd
     from selenium.webdriver.common.by import By
 
-    from domain.flat_format import proposal_to_flat
+    from wastescreen.domain.flat_format import proposal_to_flat
 
     sign_in(driver, base_url, service.keys["agency_a"], "/ui/submit")
     driver.find_element(By.ID, "f-title").send_keys("Đề xuất thiếu trường")

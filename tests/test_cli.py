@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from storage.api_keys import authenticate
-from storage.tables import ApiKeyRow, AuditEventRow
 from tests.conftest import EXAMPLES
 from wastescreen import __version__
-from wastescreen.cli import app
-from wastescreen.database import open_database
-from wastescreen.settings import Settings, get_settings
+from wastescreen.cli.main import app
+from wastescreen.core.settings import Settings, get_settings
+from wastescreen.storage.api_keys import authenticate
+from wastescreen.storage.database import open_database
+from wastescreen.storage.tables import ApiKeyRow, AuditEventRow
 
 runner = CliRunner()
 

@@ -13,7 +13,8 @@ import pytest
 from scipy.stats import chi2_contingency
 from sqlalchemy import func, select
 
-from demo_portfolio import (
+from wastescreen.core import reference
+from wastescreen.demo_portfolio import (
     DRIVERS,
     GLOSS_SEPARATOR,
     NO_EFFECT,
@@ -23,12 +24,11 @@ from demo_portfolio import (
     split_gloss,
     write_portfolio,
 )
-from demo_portfolio.mechanisms import COEF, OUTCOMES, reword, text_closeness
-from domain import Lab, Program, Proposal, ProposalOutcome
-from storage.engine import make_engine
-from storage.migrate import upgrade_to_head
-from storage.tables import Base
-from wastescreen import reference
+from wastescreen.demo_portfolio.mechanisms import COEF, OUTCOMES, reword, text_closeness
+from wastescreen.domain import Lab, Program, Proposal, ProposalOutcome
+from wastescreen.storage.engine import make_engine
+from wastescreen.storage.migrate import upgrade_to_head
+from wastescreen.storage.tables import Base
 
 TINY = {"n_labs": 30, "n_programs": 100, "n_proposals": 300}
 SMALL = {"n_labs": 60, "n_programs": 300, "n_proposals": 2000}
@@ -72,7 +72,8 @@ def test_same_seed_same_portfolio_other_seed_differs(small: DemoPortfolio) -> No
 def test_same_output_in_another_process_with_another_hash_seed() -> None:
     code = (
         "import hashlib, sys; sys.path[:0] = [sys.argv[1], sys.argv[2]];"
-        "from test_demo_portfolio import TINY, dump; from demo_portfolio import generate_portfolio;"
+        "from test_demo_portfolio import TINY, dump;"
+        "from wastescreen.demo_portfolio import generate_portfolio;"
         "print(hashlib.sha256(dump(generate_portfolio(57, **TINY)).encode()).hexdigest())"
     )
     root, here = str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from domain import Lab, Program, Proposal
 from tests.conftest import EXAMPLES
+from wastescreen.domain import Lab, Program, Proposal
 
 
 def example() -> dict[str, Any]:

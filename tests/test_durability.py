@@ -28,8 +28,8 @@ def _start(env: ServiceEnv, port: int, log: Path) -> subprocess.Popen[bytes]:
                "WASTESCREEN_RATE_LIMIT_PER_MINUTE": "100000"}
     with log.open("wb") as out:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-             "127.0.0.1", "--port", str(port)], env=environ, stdout=out,
+            [sys.executable, "-m", "uvicorn", "wastescreen.api.app:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port)], env=environ, stdout=out,
             stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

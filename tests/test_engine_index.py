@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from screening.engine import load_engine
-from storage.registry_store import record_revision
 from tests.service_env import ServiceEnv
-from wastescreen.database import open_database
+from wastescreen.screening.engine import load_engine
+from wastescreen.storage.database import open_database
+from wastescreen.storage.registry_store import record_revision
 
 
 def test_index_is_saved_reused_and_rebuilt_on_a_new_revision(service_env: ServiceEnv) -> None:

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from domain import Proposal
-from features.catalogue import CATALOGUE, FEATURE_NAMES, TARGETS
-from features.proposal_frame import completeness, proposals_to_frame
-from features.regional_equipment import category_mask, regional_equipment_features
-from features.track_record import PRIOR_RATE, agency_track_record
 from tests.conftest import EXAMPLES
+from wastescreen.domain import Proposal
+from wastescreen.features.catalogue import CATALOGUE, FEATURE_NAMES, TARGETS
+from wastescreen.features.proposal_frame import completeness, proposals_to_frame
+from wastescreen.features.regional_equipment import category_mask, regional_equipment_features
+from wastescreen.features.track_record import PRIOR_RATE, agency_track_record
 
 
 def history() -> pd.DataFrame:

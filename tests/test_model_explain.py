@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import shap
 
-from models.explain import ADDITIVITY_TOLERANCE, Explainer, explain
-from models.spec import FeatureSpec, TargetSpec
-from models.training import RiskModelBundle, SearchSpace, train_risk_models
+from wastescreen.models.explain import ADDITIVITY_TOLERANCE, Explainer, explain
+from wastescreen.models.spec import FeatureSpec, TargetSpec
+from wastescreen.models.training import RiskModelBundle, SearchSpace, train_risk_models
 
 FAST = SearchSpace(
     max_depth=(3,),

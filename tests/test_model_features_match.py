@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from features.build import feature_fingerprint
 from tests.service_env import ServiceEnv
-from wastescreen import model_admin
-from wastescreen.database import open_database
-from wastescreen.model_admin import train_and_register
+from wastescreen.features.build import feature_fingerprint
+from wastescreen.screening import model_admin
+from wastescreen.screening.model_admin import train_and_register
+from wastescreen.storage.database import open_database
 
 
 def test_train_if_missing_retrains_when_the_feature_code_changed(

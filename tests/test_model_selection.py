@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.model_selection import RollingOrigin, choose_size, rolling_origin_folds
-from models.spec import TargetSpec
-from models.training import SearchSpace, TimeSplitConfig, train_risk_models
 from tests.test_model_training import make_frame, specs
+from wastescreen.models.model_selection import RollingOrigin, choose_size, rolling_origin_folds
+from wastescreen.models.spec import TargetSpec
+from wastescreen.models.training import SearchSpace, TimeSplitConfig, train_risk_models
 
 FAST = SearchSpace(
     max_depth=(1, 2),

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.calibration import Calibration, combine_any, fit_calibration
-from models.spec import BandThresholds, FeatureSpec, TargetSpec
-from models.training import (
+from wastescreen.models.calibration import Calibration, combine_any, fit_calibration
+from wastescreen.models.spec import BandThresholds, FeatureSpec, TargetSpec
+from wastescreen.models.training import (
     LeakageError,
     LeakageGuard,
     RiskModelBundle,

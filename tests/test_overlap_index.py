@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
-from features.overlap_text import fast_fold, syllables, word_ngrams
-from wastescreen.text import fold
+from wastescreen.core.text import fold
+from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
+from wastescreen.features.overlap_text import fast_fold, syllables, word_ngrams
 
 MS, SEM, PCR = "MASS_SPECTROMETER", "ELECTRON_MICROSCOPE", "PCR"
 VAST = "Viện Hàn lâm KH&CN Việt Nam"  # an agency: manages/hosts some items, files the query
@@ -233,8 +233,7 @@ def test_per_kind_equals_one_call_per_kind(n_candidates: int) -> None:
 
 
 def test_candidate_norms_equal_cached_norms(monkeypatch: pytest.MonkeyPatch) -> None:
-    import features.overlap_segment as module
-
+    import wastescreen.features.overlap_segment as module
     cached = OverlapIndex(n_candidates=1).fit(REGISTRY)
     expected = _results(cached)
     assert all(s.self_score is not None for s in cached.segments_)
@@ -256,8 +255,8 @@ def test_unfitted_and_empty_inputs() -> None:
 
 
 def test_features_never_imports_the_web_framework() -> None:
-    code = ("import sys, features.overlap_index, features.overlap_text, "
-            "features.overlap_components; "
+    code = ("import sys, wastescreen.features.overlap_index, wastescreen.features.overlap_text, "
+            "wastescreen.features.overlap_components; "
             "sys.exit(any(m.split('.')[0] in {'fastapi', 'starlette'} for m in sys.modules))")
     root = Path(__file__).resolve().parent.parent
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from bench import worldbank_overlap_adapter as wb
-from features.overlap_index import OverlapIndex
+from wastescreen.features.overlap_index import OverlapIndex
 
 PROJECTS = pd.DataFrame({
     "id": ["P1", "P2", "P3", "P4", "P5"],

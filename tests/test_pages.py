@@ -16,13 +16,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from domain.flat_format import proposal_to_flat
-from domain.proposal import Proposal
-from screening.store import ScreeningFilter, list_screenings
-from storage.tables import ScreeningRow
 from tests.conftest import requires_pdf
 from tests.fixtures_service import ServiceSetup, for_cycle, service_setup
+from wastescreen.api.app import create_app
+from wastescreen.domain.flat_format import proposal_to_flat
+from wastescreen.domain.proposal import Proposal
+from wastescreen.storage.screenings import ScreeningFilter, list_screenings
+from wastescreen.storage.tables import ScreeningRow
 
 # WeasyPrint warns at import when HarfBuzz-Subset is missing: a machine matter (see test_report).
 HARFBUZZ = "ignore:HarfBuzz-Subset will be required:DeprecationWarning"

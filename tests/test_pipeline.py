@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demo_portfolio import DemoPortfolio, generate_portfolio
-from domain import Lab, ProposalOutcome
-from features.build import build_feature_columns, build_features, build_peer_set
-from features.proposal_frame import proposal_rows, proposals_to_frame
-from features.registry_context import build_registry_context
-from models.explain import Explainer
-from models.spec import BandThresholds
-from models.training import RiskModelBundle
-from wastescreen.history import History, Registry
-from wastescreen.training_pipeline import TrainingSet, train_bundle, training_set
+from wastescreen.demo_portfolio import DemoPortfolio, generate_portfolio
+from wastescreen.domain import Lab, ProposalOutcome
+from wastescreen.features.build import build_feature_columns, build_features, build_peer_set
+from wastescreen.features.proposal_frame import proposal_rows, proposals_to_frame
+from wastescreen.features.registry_context import build_registry_context
+from wastescreen.models.explain import Explainer
+from wastescreen.models.spec import BandThresholds
+from wastescreen.models.training import RiskModelBundle
+from wastescreen.screening.training import TrainingSet, train_bundle, training_set
+from wastescreen.storage.history import History, Registry
 
 
 @pytest.fixture(scope="module")

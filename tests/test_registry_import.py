@@ -8,12 +8,12 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from storage.audit_log import verify_chain
-from storage.registry_import import ImportFileError, import_registry_file, read_table
-from storage.registry_store import get_lab, get_program, registry_counts
-from storage.tables import AuditEventRow, LabEquipmentRow, RegistryRevisionRow
 from tests.conftest import EXAMPLES
-from wastescreen.database import Database
+from wastescreen.storage.audit_log import verify_chain
+from wastescreen.storage.database import Database
+from wastescreen.storage.registry_import import ImportFileError, import_registry_file, read_table
+from wastescreen.storage.registry_store import get_lab, get_program, registry_counts
+from wastescreen.storage.tables import AuditEventRow, LabEquipmentRow, RegistryRevisionRow
 
 
 def test_labs_file_with_bad_rows(db: Database) -> None:

@@ -19,13 +19,13 @@ from typing import Any
 
 import pytest
 
-from features.catalogue import FEATURE_NAMES
-from reporting import DecisionView, render_report_html, render_report_pdf
-from reporting import labels as L
-from reporting.sample import sample_decision, sample_result
-from screening.schemas import ScreeningResult
 from tests.conftest import requires_pdf
-from wastescreen.locale_format import LANGS, Lang
+from wastescreen.core import labels as L
+from wastescreen.core.locale_format import LANGS, Lang
+from wastescreen.domain.result import ScreeningResult
+from wastescreen.features.catalogue import FEATURE_NAMES
+from wastescreen.reporting import DecisionView, render_report_html, render_report_pdf
+from wastescreen.reporting.sample import sample_decision, sample_result
 
 ROOT = Path(__file__).resolve().parent
 GOLDEN = ROOT / "golden" / "report_structure.json"

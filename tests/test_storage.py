@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import delete, inspect, text, update
 
-from storage.audit_log import append_event, verify_chain
-from storage.tables import AuditEventRow
-from wastescreen.database import Database
+from wastescreen.storage.audit_log import append_event, verify_chain
+from wastescreen.storage.database import Database
+from wastescreen.storage.tables import AuditEventRow
 
 TABLES = {"labs", "lab_equipment", "programs", "registry_revisions", "proposals",
           "proposal_outcomes", "screenings", "decisions", "audit_events", "api_keys",

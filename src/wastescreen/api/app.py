@@ -1,0 +1,113 @@
+"""App factory: heavy objects (database, overlap index, model) load once in ``lifespan``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from wastescreen import __version__
+from wastescreen.api import (
+    routes_admin,
+    routes_batch,
+    routes_pages,
+    routes_registry,
+    routes_screenings,
+)
+from wastescreen.api.errors import install_error_handlers
+from wastescreen.api.limits import BodySizeLimit, RateLimiter
+from wastescreen.api.metrics import Metrics, MetricsMiddleware
+from wastescreen.core.settings import Settings, get_settings
+from wastescreen.screening.batch_jobs import resume_stale_jobs
+from wastescreen.screening.engine import load_engine
+from wastescreen.storage.database import open_database
+
+log = logging.getLogger("wastescreen")
+
+
+async def _sweep_batch_jobs(app: FastAPI, cfg: Settings) -> None:
+    """Every ``batch_sweep_seconds`` (and at start-up), run the batch jobs a stopped worker
+    left open; in a thread, as screening is blocking work."""
+    while True:
+        engine = app.state.engine
+        if engine is not None and engine.model is not None:
+            try:
+                await anyio.to_thread.run_sync(resume_stale_jobs, app.state.db.sessions, engine,
+                                               cfg.batch_lease_seconds)
+            except Exception:  # keep sweeping: one bad job must not stop the others
+                log.exception("resuming interrupted batch jobs failed")
+        await asyncio.sleep(cfg.batch_sweep_seconds)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (the environment's when None)."""
+    cfg = settings or get_settings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = cfg
+        app.state.db = open_database(cfg)
+        app.state.engine = None
+        app.state.rate_limiter = RateLimiter(cfg.rate_limit_per_minute)
+        try:
+            with app.state.db.sessions() as session:
+                app.state.engine = load_engine(cfg, session)
+        except Exception:  # serve /health and report not-ready rather than crash-loop
+            log.exception("screening engine failed to load")
+        sweeper = asyncio.create_task(_sweep_batch_jobs(app, cfg))
+        yield
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+        app.state.db.dispose()
+
+    app = FastAPI(title="wastescreen", version=__version__, lifespan=lifespan,
+                  description="Screens S&T investment proposals for waste and redundancy risk, "
+                              "and explains every score.")
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
+    app.include_router(routes_screenings.router)
+    app.include_router(routes_registry.router)
+    app.include_router(routes_batch.router)
+    app.include_router(routes_admin.router)
+    app.include_router(routes_pages.router)
+
+    @app.get("/health", tags=["ops"])
+    def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["ops"], responses={503: {"description": "Not ready"}})
+    def ready(request: Request) -> JSONResponse:
+        """Readiness: the database answers and a model and the registry index are loaded."""
+        engine = getattr(request.app.state, "engine", None)
+        checks = {"database": True, "engine": engine is not None,
+                  "model": engine is not None and engine.model is not None}
+        try:
+            with request.app.state.db.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception:  # any failure here means "not ready"
+            checks["database"] = False
+        ok = all(checks.values())
+        body = {"status": "ready" if ok else "not_ready", "checks": checks,
+                "model_version": engine.model.version if engine and engine.model else None,
+                # Served either way, but said: scores of such a model are not reliable.
+                "model_features_match": bool(engine and engine.model
+                                             and engine.model.features_match)}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["ops"], response_class=Response)
+    def metrics_endpoint() -> Response:
+        """Prometheus text format."""
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    return app

@@ -1,0 +1,63 @@
+"""Dependencies: the database session, the caller (from ``Authorization: Bearer KEY``), roles."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from wastescreen.api.errors import ApiError
+from wastescreen.api.limits import RateLimiter, retry_after_header
+from wastescreen.storage.api_keys import Principal, Role, authenticate
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.db.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(401, "unauthorized", "send an API key as 'Authorization: Bearer KEY'",
+                       field="Authorization", headers={"WWW-Authenticate": "Bearer"})
+    principal = authenticate(session, key.strip())
+    if principal is None:
+        raise ApiError(401, "unauthorized", "unknown or revoked API key", field="Authorization",
+                       headers={"WWW-Authenticate": "Bearer"})
+    limiter: RateLimiter = request.app.state.rate_limiter
+    wait = limiter.take(f"key:{principal.key_id}")
+    if wait > 0:
+        raise ApiError(429, "rate_limited", "too many requests for this key; retry later",
+                       headers=retry_after_header(wait))
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that lets only ``roles`` through (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    # async: no I/O here, so it runs on the event loop instead of taking a thread-pool hop.
+    async def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in allowed:
+            raise ApiError(403, "forbidden",
+                           f"role '{principal.role.value}' may not do this; allowed: "
+                           + ", ".join(sorted(r.value for r in allowed)))
+        return principal
+
+    return check
+
+
+def can_see_agency(principal: Principal, agency: str) -> bool:
+    """Agency keys see their own agency only; reviewer, auditor and admin see all."""
+    return principal.role is not Role.AGENCY or principal.agency == agency

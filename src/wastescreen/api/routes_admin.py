@@ -1,0 +1,64 @@
+"""The model card, the audit trail and API keys."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlalchemy import func, select
+
+from wastescreen.api.deps import SessionDep, require
+from wastescreen.api.errors import ERROR_RESPONSES, ApiError
+from wastescreen.api.schemas import AuditEventOut, AuditPage, KeyCreated, KeyIn
+from wastescreen.storage.api_keys import Principal, Role, create_key, revoke_key
+from wastescreen.storage.audit_log import verify_chain
+from wastescreen.storage.tables import AuditEventRow, as_utc
+
+router = APIRouter(prefix="/v1", tags=["admin"], responses=ERROR_RESPONSES)
+Anyone = Annotated[Principal, Depends(require(*Role))]
+AuditReader = Annotated[Principal, Depends(require(Role.AUDITOR, Role.ADMIN))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+
+
+@router.get("/models/current")
+def current_model(_: Anyone, request: Request) -> dict[str, Any]:
+    """The card of the model in use (features, data hash, metrics, versions, intended use)."""
+    engine = getattr(request.app.state, "engine", None)
+    if engine is None or engine.model is None:
+        raise ApiError(404, "not_found", "no model is loaded")
+    return dict(engine.model.card)
+
+
+@router.get("/audit", response_model=AuditPage)
+def audit(_: AuditReader, session: SessionDep,
+          after_seq: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,  # seq is a 32-bit column
+          limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> AuditPage:
+    """Audit events after ``after_seq``, and whether the whole hash chain verifies."""
+    problems = verify_chain(session)
+    total = session.execute(select(func.count()).select_from(AuditEventRow)).scalar_one()
+    rows = session.execute(select(AuditEventRow).where(AuditEventRow.seq > after_seq)
+                           .order_by(AuditEventRow.seq).limit(limit)).scalars()
+    return AuditPage(total=total, chain_intact=not problems,
+                     problems=[f"event {p.seq}: {p.problem}" for p in problems],
+                     items=[AuditEventOut(seq=r.seq, created_at=as_utc(r.created_at), actor=r.actor,
+                                          action=r.action, subject=r.subject, details=r.details,
+                                          prev_hash=r.prev_hash, hash=r.hash) for r in rows])
+
+
+@router.post("/keys", response_model=KeyCreated, status_code=201)
+def new_key(body: KeyIn, principal: Admin, session: SessionDep) -> KeyCreated:
+    """Create an API key; the key is in this response only."""
+    try:
+        key, row = create_key(session, Role(body.role), agency=body.agency, label=body.label,
+                              actor=principal.actor)
+    except ValueError as exc:
+        raise ApiError(422, "validation_error", str(exc), field="agency") from exc
+    return KeyCreated(id=row.id, role=row.role, agency=row.agency, key=key)
+
+
+@router.delete("/keys/{key_id}", status_code=204)
+def delete_key(key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: Admin,
+               session: SessionDep) -> None:
+    """Revoke a key."""
+    if not revoke_key(session, key_id, actor=principal.actor):
+        raise ApiError(404, "not_found", f"no active key {key_id}", field="key_id")

@@ -1,0 +1,88 @@
+"""Request and response bodies of API v1 (the screening result itself is screening.schemas)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from wastescreen.domain.result import ScreeningResult
+from wastescreen.storage.screenings import Decision
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Decision
+    rationale: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                max_length=10_000)] = Field(
+        description="Why; required, shown in the report and the audit trail.")
+
+
+class DecisionOut(BaseModel):
+    decision: str
+    rationale: str
+    override: bool
+    decided_by: str
+    decided_at: dt.datetime
+
+
+class ScreeningOut(BaseModel):
+    id: str
+    proposal_id: str
+    kind: str
+    status: str
+    created_at: dt.datetime
+    result: ScreeningResult
+    decision: DecisionOut | None = None
+
+
+class ScreeningSummary(BaseModel):
+    id: str
+    proposal_id: str
+    cycle: int
+    agency: str
+    title: str
+    overall_score: float
+    band: str
+    status: str
+    created_at: dt.datetime
+
+
+class ScreeningPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[ScreeningSummary]
+
+
+class AuditEventOut(BaseModel):
+    seq: int
+    created_at: dt.datetime
+    actor: str
+    action: str
+    subject: str
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditPage(BaseModel):
+    total: int
+    chain_intact: bool
+    problems: list[str]
+    items: list[AuditEventOut]
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: str = Field(pattern="^(agency|reviewer|auditor|admin)$")
+    agency: str | None = Field(default=None, max_length=500)
+    label: str = Field(default="", max_length=200)
+
+
+class KeyCreated(BaseModel):
+    id: int
+    role: str
+    agency: str | None
+    key: str = Field(description="Shown once; only its SHA-256 is stored.")

@@ -1,0 +1,1 @@
+"""The ``wastescreen`` command line."""

@@ -1,0 +1,305 @@
+"""The ``wastescreen`` command line. Every command calls the same services as the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wastescreen import __version__
+from wastescreen.core.settings import get_settings
+from wastescreen.storage.database import open_database
+
+app = typer.Typer(help="Screen S&T investment proposals for waste and redundancy risk.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+registry_app = typer.Typer(help="The registry of existing labs and programs.", no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
+keys_app = typer.Typer(help="API keys (shown once, stored hashed).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+console = Console()
+
+
+@app.command()
+def version() -> None:
+    """Print the wastescreen version."""
+    console.print(f"wastescreen {__version__}")
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the generator (same seed, same data).")] = 57,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the database "
+                                           "already holds a registry or proposals.")] = False,
+    n_proposals: Annotated[int, typer.Option(help="Historical proposals to generate.")] = 30_000,
+) -> None:
+    """Write the synthetic demo portfolio (labs, programs, past proposals) into the database."""
+    from rich.progress import Progress
+
+    from wastescreen.demo_portfolio import database_is_empty, generate_portfolio, write_portfolio
+    from wastescreen.storage.audit_log import append_event
+
+    db = open_database(get_settings())
+    if not database_is_empty(db.engine):
+        if if_empty:
+            console.print("The database already holds data; demo portfolio not written.")
+            return
+        console.print("[red]The database is not empty; the demo portfolio is only written into "
+                      "an empty database.[/red]")
+        raise typer.Exit(1)
+    with Progress(console=console) as progress:
+        task = progress.add_task("generating", total=None)
+        portfolio = generate_portfolio(seed, n_proposals=n_proposals)
+
+        def step(label: str, done: int, total: int) -> None:
+            progress.update(task, description=label, completed=done, total=total)
+
+        counts = write_portfolio(db.engine, portfolio, progress=step)
+    with db.sessions() as session:
+        append_event(session, actor="cli", action="registry.demo_seed", subject=f"seed:{seed}",
+                     details={k: int(v) for k, v in counts.items()})
+        session.commit()
+    console.print("Demo portfolio written (synthetic data): " +
+                  ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+
+
+@registry_app.command("import")
+def registry_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file.")],
+    kind: Annotated[str, typer.Option(help="lab or program")],
+) -> None:
+    """Import labs or programs from CSV/XLSX and print the data-quality report."""
+    from wastescreen.storage.registry_import import ImportFileError, import_registry_file
+
+    if kind not in ("lab", "program"):
+        console.print("[red]--kind must be 'lab' or 'program'[/red]")
+        raise typer.Exit(2)
+    db = open_database(get_settings())
+    with db.sessions() as session:
+        try:
+            report = import_registry_file(session, file, kind)  # type: ignore[arg-type]
+        except ImportFileError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    table = Table(title=f"Import of {file.name} ({kind})")
+    table.add_column("rows read")
+    table.add_column("accepted")
+    table.add_column("inserted")
+    table.add_column("updated")
+    table.add_column("unchanged")
+    table.add_column("rejected")
+    table.add_column("merged duplicates")
+    table.add_row(*(str(x) for x in (report.rows_read, report.accepted, report.inserted,
+                                     report.updated, report.unchanged, len(report.rejected),
+                                     len(report.merged))))
+    console.print(table)
+    for title, problems in (("Rejected", report.rejected), ("Merged as duplicates", report.merged),
+                            ("Notes", report.notes)):
+        for p in problems:
+            console.print(f"{title}: row {p.row}, {p.field}: {p.reason}", markup=False)
+    if report.revision:
+        console.print(f"Registry revision {report.revision} recorded.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API and the reviewer pages (http://HOST:PORT, OpenAPI at /docs)."""
+    import uvicorn
+
+    open_database(get_settings()).dispose()  # migrate once, before workers start
+    uvicorn.run("wastescreen.api.app:create_app", factory=True, host=host, port=port,
+                workers=workers)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="agency, reviewer, auditor or admin")],
+    agency: Annotated[str | None, typer.Option(help="The agency (agency keys only).")] = None,
+    label: Annotated[str, typer.Option(help="A note saying whose key this is.")] = "",
+) -> None:
+    """Create an API key. The key is printed once, alone on the last line; only its hash is kept."""
+    from wastescreen.storage.api_keys import Role, create_key
+
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        console.print(f"[red]--role must be one of {', '.join(r.value for r in Role)}[/red]")
+        raise typer.Exit(2) from exc
+    db = open_database(get_settings())
+    with db.sessions() as session:
+        try:
+            key, row = create_key(session, role_value, agency=agency, label=label)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    console.print(f"Created key {row.id} ({row.role}{', ' + row.agency if row.agency else ''}). "
+                  "Store it now: it is not shown again.", markup=False)
+    print(key)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="Key id (see keys list).")]) -> None:
+    """Revoke a key."""
+    from wastescreen.storage.api_keys import revoke_key
+
+    db = open_database(get_settings())
+    with db.sessions() as session:
+        if not revoke_key(session, key_id):
+            console.print(f"[red]no active key {key_id}[/red]")
+            raise typer.Exit(1)
+    console.print(f"Key {key_id} revoked.")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (id, prefix, role, agency, revoked); never the keys themselves."""
+    from wastescreen.storage.api_keys import list_keys
+
+    db = open_database(get_settings())
+    table = Table("id", "prefix", "role", "agency", "label", "created", "revoked")
+    with db.sessions() as session:
+        for row in list_keys(session):
+            table.add_row(str(row.id), row.prefix, row.role, row.agency or "", row.label,
+                          row.created_at.isoformat(timespec="seconds"),
+                          row.revoked_at.isoformat(timespec="seconds") if row.revoked_at else "")
+    console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain of the audit trail; exit 1 and name the events if it is broken."""
+    from sqlalchemy import func, select
+
+    from wastescreen.storage.audit_log import verify_chain
+    from wastescreen.storage.tables import AuditEventRow
+
+    db = open_database(get_settings())
+    with db.sessions() as session:
+        problems = verify_chain(session)
+        count = session.execute(select(func.count()).select_from(AuditEventRow)).scalar_one()
+    if problems:
+        for p in problems:
+            console.print(f"event {p.seq}: {p.problem}", markup=False)
+        console.print(f"[red]audit trail BROKEN: {len(problems)} problem(s), {count} events[/red]")
+        raise typer.Exit(1)
+    console.print(f"audit trail intact: {count} events, hash chain verified")
+
+
+models_app = typer.Typer(help="Registered risk models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@app.command()
+def train(
+    source: Annotated[Path | None, typer.Option("--from", exists=True, dir_okay=False,
+                                                help="CSV/Parquet of historical proposals "
+                                                "(flat format); default: the database.")] = None,
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing when a model is "
+                                             "already promoted and was trained with this "
+                                             "code's features.")] = False,
+    promote: Annotated[bool, typer.Option(help="Make the new model current.")] = True,
+    synthetic: Annotated[bool | None, typer.Option(help="Mark the training data as synthetic "
+                                                   "(default: yes when the database holds "
+                                                   "the demo portfolio).")] = None,
+) -> None:
+    """Train, calibrate, evaluate and register the risk models."""
+    from wastescreen.screening.model_admin import train_and_register
+
+    settings = get_settings()
+    db = open_database(settings)
+    with console.status("training (features for every historical proposal, then models)"):
+        version = train_and_register(settings, db, source=source, if_missing=if_missing,
+                                     promote=promote, synthetic=synthetic)
+    if version is None:
+        console.print("A model trained with these features is already promoted; "
+                      "nothing trained.")
+    else:
+        console.print(f"Model {version} registered{' and promoted' if promote else ''}.")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Registered versions, their key metrics, and which one is current."""
+    from wastescreen.models.registry import ModelRegistry
+
+    registry = ModelRegistry(get_settings().models_dir)
+    current = registry.current_version()
+    table = Table("version", "current", "synthetic", "rows", "validation AUC by target")
+    for version, card in registry.versions_with_cards():
+        aucs = ", ".join(f"{k} {v.get('validation_auc', 0):.3f}"
+                         for k, v in card.get("models", {}).items())
+        table.add_row(version, "*" if version == current else "",
+                      "yes" if card.get("synthetic_training_data") else "no",
+                      str(card.get("training_data", {}).get("rows", "")), aucs)
+    console.print(table)
+
+
+@models_app.command("show")
+def models_show(version: Annotated[str, typer.Argument(help="Version (see models list).")]
+                ) -> None:
+    """Print a model card as JSON."""
+    import json
+
+    from wastescreen.models.registry import ModelRegistry
+
+    try:
+        card = ModelRegistry(get_settings().models_dir).card(version)
+    except KeyError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    print(json.dumps(card, indent=2, ensure_ascii=False, default=str))
+
+
+@models_app.command("promote")
+def models_promote(version: Annotated[str, typer.Argument(help="Version to make current.")]
+                   ) -> None:
+    """Make a version current (its files are hash-checked first)."""
+    from wastescreen.screening.model_admin import promote_version
+
+    settings = get_settings()
+    try:
+        promote_version(settings, open_database(settings), version)
+    except (KeyError, RuntimeError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"Model {version} is current.")
+
+
+@app.command()
+def screen(
+    proposal_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                                  help="A proposal as JSON.")],
+    fmt: Annotated[str, typer.Option("--format", help="json, html or pdf")] = "json",
+    out: Annotated[Path | None, typer.Option(help="Write the output here.")] = None,
+    lang: Annotated[str, typer.Option(help="vi or en (reports)")] = "vi",
+) -> None:
+    """Screen one proposal (stored as a pre-check) and print the result or write the report."""
+    from wastescreen.cli.screen import screen_file
+
+    raise typer.Exit(screen_file(proposal_file, fmt=fmt, out=out, lang=lang, console=console))
+
+
+@app.command()
+def batch(
+    infile: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                           help="CSV or XLSX, one proposal per row.")],
+    out: Annotated[Path, typer.Option(help="Results, .csv or .json.")],
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address "
+                                                  "(tcp://HOST:PORT).")] = None,
+) -> None:
+    """Screen a file of proposals; invalid rows are listed with their field and rule."""
+    from wastescreen.cli.screen import batch_file
+
+    raise typer.Exit(batch_file(infile, out=out, scheduler=scheduler, console=console))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""The bottom layer: settings, reference data, text and number formats, labels."""

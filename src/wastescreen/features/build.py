@@ -1,0 +1,189 @@
+"""Proposals + registry -> the model's feature rows and the matches behind them.
+
+One code path for training and serving: ``build_feature_columns`` takes the rows of any number
+of proposals (30,000 historical ones or the single one being screened, with its what-if
+variants) as numpy columns and works column-wise; ``build_features`` is the same as a frame.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from wastescreen.features.catalogue import FEATURE_NAMES
+from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
+from wastescreen.features.overlap_text import TEXT_VERSION
+from wastescreen.features.proposal_frame import ProposalRows, proposals_to_frame
+from wastescreen.features.registry_context import RegistryContext
+
+CLOSE_MATCH = 0.5
+TOP_K = 5
+PEER_K = 10
+# Raised whenever what a feature means changes without a parameter changing (it is part of the
+# fingerprint a model is trained with): 2 = same-cycle peers are compared without the agency.
+FEATURES_VERSION = 2
+
+
+@dataclass
+class PeerSet:
+    """Indexes of the proposals of each budget cycle, and the agency of each indexed proposal."""
+
+    indexes: dict[int, OverlapIndex] = field(default_factory=dict)
+    agency_of: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ProposalMatches:
+    """The best registry and same-cycle matches of one proposal (for evidence)."""
+
+    labs: list[OverlapMatch] = field(default_factory=list)
+    programs: list[OverlapMatch] = field(default_factory=list)
+    peers: list[OverlapMatch] = field(default_factory=list)
+
+
+def proposal_docs(rows: ProposalRows | pd.DataFrame) -> list[OverlapDoc]:
+    """Overlap documents of proposal rows made by ``proposal_rows`` (or that frame)."""
+    if isinstance(rows, pd.DataFrame):
+        rows = ProposalRows.from_frame(rows)
+    columns = [rows[c].tolist() for c in ("text", "equipment", "province", "region",
+                                           "technology_area", "budget_vnd", "year", "agency")]
+    return [
+        OverlapDoc(doc_id=str(pid), kind="proposal", text=str(text),
+                   equipment=tuple(c for c, q in equipment.items() for _ in range(q)),
+                   province=str(province), region=str(region), technology_area=str(area),
+                   budget_vnd=int(budget), year=int(year), group=str(agency))
+        for pid, text, equipment, province, region, area, budget, year, agency
+        in zip(rows.ids, *columns, strict=True)
+    ]
+
+
+def _query_unique(index: OverlapIndex, docs: Sequence[OverlapDoc], **options: Any
+                  ) -> list[list[OverlapMatch]]:
+    """``index.query_many`` over the distinct contents of ``docs`` (the id aside), so that
+    what-if variants that leave text, equipment, place, area, budget and agency alone cost
+    nothing."""
+    first: dict[OverlapDoc, int] = {}
+    keys = [dataclasses.replace(d, doc_id="") for d in docs]
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+    unique = list(first.values())
+    found = dict(zip(unique, index.query_many([docs[i] for i in unique], **options),
+                     strict=True))
+    return [found[first[key]] for key in keys]
+
+
+def _registry_matches(rows: ProposalRows, docs: Sequence[OverlapDoc], index: OverlapIndex
+                      ) -> tuple[list[list[OverlapMatch]], list[list[OverlapMatch]]]:
+    """The ``TOP_K`` best labs and the ``TOP_K`` best programs of each proposal row."""
+    labs: list[list[OverlapMatch]] = [[] for _ in docs]
+    programs: list[list[OverlapMatch]] = [[] for _ in docs]
+    if len(index) == 0:
+        return labs, programs
+    years = rows["year"]
+    # Only what existed by the submission year is compared; grouping by year lets each group
+    # go through the index as one batch.
+    for year in np.unique(years):
+        idx = [int(i) for i in np.flatnonzero(years == year)]
+        found = _query_unique(index, [docs[i] for i in idx], k=TOP_K, kinds={"lab", "program"},
+                              max_year=int(year), per_kind=True)
+        for i, matches in zip(idx, found, strict=True):
+            labs[i] = [m for m in matches if m.kind == "lab"]
+            programs[i] = [m for m in matches if m.kind == "program"]
+    return labs, programs
+
+
+def _peer_matches(rows: ProposalRows, docs: Sequence[OverlapDoc],
+                  peers: PeerSet) -> list[list[OverlapMatch]]:
+    out: list[list[OverlapMatch]] = [[] for _ in docs]
+    cycles = rows["cycle"]
+    agency_of = peers.agency_of
+    for cycle in np.unique(cycles):
+        index = peers.indexes.get(int(cycle))
+        if index is None or len(index) == 0:
+            continue
+        idx = [int(i) for i in np.flatnonzero(cycles == cycle)]
+        # Without the agency: the proposal's own agency's are dropped below, so the agency
+        # component could only lift them into the window and scale everyone else's down.
+        found = _query_unique(index, [dataclasses.replace(docs[i], group="") for i in idx],
+                              k=PEER_K + 1)
+        for i, matches in zip(idx, found, strict=True):
+            own, agency = docs[i].doc_id, docs[i].group
+            out[i] = [m for m in matches
+                      if m.doc_id != own and agency_of.get(m.doc_id) != agency][:TOP_K]
+    return out
+
+
+def _best(matches: list[list[OverlapMatch]]) -> np.ndarray:
+    return np.array([m[0].score if m else 0.0 for m in matches], dtype=np.float64)
+
+
+def build_feature_columns(rows: ProposalRows, context: RegistryContext,
+                          peers: PeerSet | None = None
+                          ) -> tuple[dict[str, npt.NDArray[Any]], list[ProposalMatches]]:
+    """The one feature code path: ``FEATURE_NAMES`` -> (n,) array for n proposal rows, and the
+    matches behind them. Categorical features are object arrays of str, the others float64.
+
+    ``peers`` holds the proposals of each budget cycle (a proposal's own row and its own
+    agency's proposals are ignored).
+    """
+    docs = proposal_docs(rows)
+    labs, programs = _registry_matches(rows, docs, context.index)
+    cycle = _peer_matches(rows, docs, peers or PeerSet())
+    out: dict[str, npt.NDArray[Any]] = dict(rows.columns)
+    out["sim_lab_best"] = _best(labs)
+    out["sim_program_best"] = _best(programs)
+    out["sim_cycle_best"] = _best(cycle)
+    out["close_match_count"] = np.array([
+        float(sum(1 for group in trio for m in group if m.score >= CLOSE_MATCH))
+        for trio in zip(labs, programs, cycle, strict=True)], dtype=np.float64)
+    out["underused_capacity_nearby"], out["equipment_in_region_share"] = (
+        context.regional_labs.transform(rows["region"], rows["year"], list(rows["equipment"])))
+    out.update(context.track_record.transform_arrays(rows["agency"], rows["submitted_on"]))
+    matches = [ProposalMatches(lab, prog, peer)
+               for lab, prog, peer in zip(labs, programs, cycle, strict=True)]
+    return {name: out[name] for name in FEATURE_NAMES}, matches
+
+
+def build_features(frame: pd.DataFrame | ProposalRows, context: RegistryContext,
+                   peers: PeerSet | None = None
+                   ) -> tuple[pd.DataFrame, list[ProposalMatches]]:
+    """``build_feature_columns`` as a frame (columns = ``FEATURE_NAMES``, index = the ids).
+
+    ``frame`` comes from ``proposals_to_frame`` (or is the ``ProposalRows`` behind it).
+    """
+    rows = ProposalRows.from_frame(frame) if isinstance(frame, pd.DataFrame) else frame
+    columns, matches = build_feature_columns(rows, context, peers)
+    return pd.DataFrame(columns, index=pd.Index(list(rows.ids), name="proposal_id")), matches
+
+
+def feature_fingerprint() -> dict[str, Any]:
+    """What the similarity features depend on besides the data: the overlap index's parameters
+    and the tokenizer's version (JSON-able). Stored with a trained model and compared when it is
+    served: a model is only valid with the feature code it was trained with."""
+    index = OverlapIndex()
+    params = json.loads(json.dumps(index.get_params(), default=str))
+    # The effective weights too: ``weights`` None stands for defaults that can change.
+    return {"overlap_params": params, "overlap_weights": index.component_weights(),
+            "text_version": TEXT_VERSION, "features_version": FEATURES_VERSION}
+
+
+def build_peer_set(frame: pd.DataFrame | ProposalRows) -> PeerSet:
+    """One overlap index per budget cycle over the proposals of ``frame``."""
+    rows = ProposalRows.from_frame(frame) if isinstance(frame, pd.DataFrame) else frame
+    docs = proposal_docs(rows)
+    cycles = rows["cycle"]
+    indexes = {int(c): OverlapIndex().fit([docs[int(i)] for i in np.flatnonzero(cycles == c)])
+               for c in np.unique(cycles)}
+    return PeerSet(indexes=indexes, agency_of=dict(zip(rows.ids.tolist(),
+                                                       rows["agency"].tolist(), strict=True)))
+
+
+__all__ = ["PeerSet", "build_feature_columns", "build_features", "build_peer_set",
+           "feature_fingerprint", "proposals_to_frame"]

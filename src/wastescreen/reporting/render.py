@@ -1,0 +1,284 @@
+"""The review report of one screening, as HTML (self-contained) and PDF (WeasyPrint).
+
+One Jinja2 environment, ``autoescape=True`` for every template, is built on first use and kept.
+Everything shown is formatted here (locale numbers, VND, labels) and handed to the templates as
+plain strings, which the templates escape; the only markup not escaped by the templates is the
+packaged stylesheet and the waterfall SVG, whose texts :mod:`reporting.waterfall` escapes.
+The HTML needs nothing from the network: no script, no external font, image or stylesheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, NoReturn
+
+import jinja2
+from markupsafe import Markup
+
+from wastescreen.core import labels as L
+from wastescreen.core import reference
+from wastescreen.core.locale_format import LANGS, Lang, number, percent, vnd, yes_no
+from wastescreen.domain.result import MatchEvidence, ScreeningResult
+from wastescreen.features.catalogue import BY_NAME, TARGETS
+from wastescreen.reporting.waterfall import waterfall_steps, waterfall_svg
+
+TOP_CONTRIBUTIONS = 8
+_SAFE_URL = re.compile(r"^(https?://[^\s\"'<>]+|/(?!/)[^\s\"'<>]*)$")
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """The reviewer's recorded decision, as printed at the end of the report."""
+
+    decision: str
+    rationale: str
+    override: bool
+    decided_by: str
+    decided_at: str | dt.datetime | None = None
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The report's Jinja2 environment (built once; autoescape on for every template)."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("wastescreen.report_templates", ""),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    # Our own packaged stylesheets, inlined so the report needs nothing else.
+    for name, key in (("report.css", "stylesheet"), ("report-narrow.css", "stylesheet_narrow"),
+                      ("report-browser-print.css", "stylesheet_browser_print")):
+        css, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        env.globals[key] = Markup(css)  # noqa: S704 - a packaged file, not user input
+    return env
+
+
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    return environment().get_template("report.html")
+
+
+_UI: dict[Lang, dict[str, str]] = {lang: {k: v[lang] for k, v in L.UI.items()} for lang in LANGS}
+
+
+@lru_cache(maxsize=1)
+def _area_names() -> dict[str, dict[Lang, str]]:
+    """Technology-area code -> names, the latest version of the list winning."""
+    out: dict[str, dict[Lang, str]] = {}
+    for a in sorted(reference.technology_areas(), key=lambda a: a.version):
+        out[a.code] = {"vi": a.name_vi, "en": a.name_en}
+    return out
+
+
+@lru_cache(maxsize=1)
+def _equipment_names() -> dict[str, dict[Lang, str]]:
+    return {c.code: {"vi": c.name_vi, "en": c.name_en} for c in reference.equipment_categories()}
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value))
+
+
+def feature_value_text(feature: str, value: float | str | None, lang: Lang) -> str:
+    """A feature's value in the catalogue's display format, or "" when there is none to show."""
+    spec = BY_NAME.get(feature)
+    if isinstance(value, str):
+        return L.lookup(L.PROJECT_TYPES, value, lang)
+    if spec is None or value is None or not _is_number(value):
+        return ""
+    v = float(value)
+    match spec.fmt:
+        case "score":
+            return number(v, lang, 2)
+        case "percent":
+            return percent(v, lang, 1 if 0 < abs(v) < 0.1 else 0)
+        case "count" | "trl":
+            return number(v, lang, 0)
+        case "ratio":
+            return number(v, lang, 1)
+        case "log10_vnd":
+            return vnd(10.0**v, lang)
+        case "bool":
+            return yes_no(v >= 0.5, lang)
+        case _:
+            return ""
+
+
+def _score_text(p: float, lang: Lang) -> str:
+    return percent(p, lang, 0)
+
+
+def _signed_points(delta: float, lang: Lang) -> str:
+    body = number(abs(100 * delta), lang, 0)
+    unit = " điểm phần trăm" if lang == "vi" else " pp"
+    return ("\u2212" if delta < 0 else "+") + body + unit
+
+
+def _fmt_when(value: str | dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    return value
+
+
+def _evidence_row(m: MatchEvidence, lang: Lang) -> dict[str, Any]:
+    c = m.components
+    eq = _equipment_names()
+    return {
+        "code": m.code,
+        "name": m.name,
+        "host": m.host,
+        "province": m.province or "—",
+        "distance": L.lookup(L.DISTANCES, m.distance, lang),
+        "score": number(m.score, lang, 2),
+        "components": " · ".join(
+            f"{k} {'—' if v is None else number(v, lang, 2)}"
+            for k, v in zip(("ND", "TB", "ĐĐ", "LV", "KP", "CQ") if lang == "vi"
+                            else ("T", "E", "P", "A", "B", "G"),
+                            (c.text, c.equipment, c.place, c.area, c.budget, c.agency),
+                            strict=True)),
+        "equipment": [f"{L.lookup(eq, code, lang)} × {number(n, lang)}"
+                      for code, n in sorted(m.shared_equipment.items())],
+        "utilisation": "—" if m.utilisation is None else percent(m.utilisation, lang),
+        "underused": m.utilisation is not None and m.utilisation < 0.5,
+        "shared": "—" if m.open_for_shared_use is None else yes_no(m.open_for_shared_use, lang),
+        "budget": "—" if m.budget_vnd is None else vnd(m.budget_vnd, lang),
+        "period": m.period or "—",
+        "status": "—" if m.status is None else L.lookup(L.PROGRAM_STATUS, m.status, lang),
+        "outcome": "—" if m.outcome is None else L.lookup(L.PROGRAM_OUTCOMES, m.outcome, lang),
+    }
+
+
+def _target_order(result: ScreeningResult) -> list[str]:
+    known = [t for t in TARGETS if t in result.scores]
+    return known + sorted(t for t in result.scores if t not in TARGETS)
+
+
+def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
+               submitted_at: str | None, decision: DecisionView | None,
+               model_card_url: str) -> dict[str, Any]:
+    """Every value the template shows, formatted for ``lang`` (plain strings, not markup)."""
+    t = _UI[lang]
+    feature_names = L.FEATURES
+
+    def label_for(feature: str, value: float | None) -> str:
+        name = L.lookup(feature_names, feature, lang)
+        shown = result.features.get(feature, value) if feature == "project_type" else value
+        text = feature_value_text(feature, shown, lang)
+        return f"{name}: {text}" if text else name
+
+    scores = [{"key": k, "label": L.lookup(L.TARGETS, k, lang),
+               "meaning": L.lookup(L.TARGET_MEANINGS, k, lang),
+               "score": _score_text(result.scores[k], lang),
+               "width": f"{max(0.0, min(1.0, result.scores[k])) * 100:.1f}"}
+              for k in _target_order(result)]
+    by_target = {ts.target: ts for ts in result.targets}
+    charts = []
+    for k in _target_order(result):
+        ts = by_target.get(k)
+        if ts is None:
+            continue
+        name = L.lookup(L.TARGETS, k, lang)
+        steps = waterfall_steps(ts, label_for, t["other_features"] + " ({n})",
+                                TOP_CONTRIBUTIONS)
+        svg = waterfall_svg(ts, steps, lang=lang, title=f"{t['chart_alt']}: {name}",
+                            base_label=t["base_rate"], final_label=t["final_score"],
+                            raises=t["raises"], lowers=t["lowers"])
+        reasons = [r.text_vi if lang == "vi" else r.text_en
+                   for r in result.reasons if r.target == k]
+        charts.append({"key": k, "label": name, "score": _score_text(ts.probability, lang),
+                       "svg": svg, "reasons": reasons})
+    groups = []
+    for kind, title in (("lab", "ev_labs"), ("program", "ev_programs"),
+                        ("proposal", "ev_proposals")):
+        rows = [_evidence_row(m, lang) for m in result.evidence if m.kind == kind]
+        groups.append({"kind": kind, "title": t[title], "rows": rows})
+    area = L.lookup(_area_names(), result.technology_area, lang)
+    url = model_card_url if _SAFE_URL.match(model_card_url) else None
+    decision_view = None
+    if decision is not None:
+        decision_view = {
+            "decision": L.lookup(L.DECISIONS, decision.decision, lang),
+            "rationale": decision.rationale,
+            "override": decision.override,
+            "override_text": t["override_yes"] if decision.override else t["override_no"],
+            "decided_by": decision.decided_by,
+            "decided_at": _fmt_when(decision.decided_at),
+        }
+    return {
+        "lang": lang,
+        "t": t,
+        "r": result,
+        "screening_id": screening_id,
+        "submitted_at": submitted_at or "—",
+        "model_card_url": url,
+        "model_card_text": model_card_url,
+        "area": area if area == result.technology_area else f"{area} ({result.technology_area})",
+        "project_type": L.lookup(L.PROJECT_TYPES, result.project_type, lang),
+        "total_budget": vnd(result.total_budget_vnd, lang),
+        "overall": _score_text(result.overall_score, lang),
+        "overall_width": f"{max(0.0, min(1.0, result.overall_score)) * 100:.1f}",
+        "band": result.band,
+        "band_label": L.lookup(L.BANDS, result.band, lang),
+        "band_meaning": L.lookup(L.BAND_MEANINGS, result.band, lang),
+        "bands": [{"key": b, "label": L.BANDS[b][lang], "meaning": L.BAND_MEANINGS[b][lang]}
+                  for b in ("low", "medium", "high")],
+        "scores": scores,
+        "charts": charts,
+        "evidence": groups,
+        "what_if": [{"text": w.description_vi if lang == "vi" else w.description_en,
+                     "change": w.change,
+                     "score": _score_text(w.new_overall_score, lang),
+                     "band": w.new_band,
+                     "band_label": L.lookup(L.BANDS, w.new_band, lang),
+                     "delta": _signed_points(w.delta, lang)}
+                    for w in sorted(result.what_if, key=lambda w: w.delta)[:3]],
+        "completeness": percent(result.completeness, lang),
+        "completeness_width": f"{max(0.0, min(1.0, result.completeness)) * 100:.1f}",
+        "missing": [{"code": f, "label": L.lookup(L.FIELDS, f, lang)}
+                    for f in result.missing_fields],
+        "decision": decision_view,
+    }
+
+
+def render_report_html(result: ScreeningResult, *, lang: Lang = "vi", screening_id: str,
+                       submitted_at: str | None = None, decision: DecisionView | None = None,
+                       model_card_url: str = "/v1/models/current") -> str:
+    """The report as one self-contained HTML document (Vietnamese by default)."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
+    view = build_view(result, lang=lang, screening_id=screening_id, submitted_at=submitted_at,
+                      decision=decision, model_card_url=model_card_url)
+    return _template().render(view)
+
+
+def _no_fetch(url: str, *args: object, **kwargs: object) -> NoReturn:
+    """WeasyPrint URL fetcher that fetches nothing: the report embeds all it shows."""
+    raise ValueError(f"the report does not load external resources ({url[:80]!r})")
+
+
+def render_report_pdf(result: ScreeningResult, *, lang: Lang = "vi", screening_id: str,
+                      submitted_at: str | None = None, decision: DecisionView | None = None,
+                      model_card_url: str = "/v1/models/current") -> bytes:
+    """The same report as an A4 PDF (WeasyPrint, no network access)."""
+    import weasyprint  # heavy import; only the PDF path needs it
+
+    html = render_report_html(result, lang=lang, screening_id=screening_id,
+                              submitted_at=submitted_at, decision=decision,
+                              model_card_url=model_card_url)
+    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+    return pdf
+
+
+def labels_for(lang: Lang) -> Mapping[str, str]:
+    """The UI labels of one language (for callers that add their own pages around the report)."""
+    return _UI[lang]

@@ -1,0 +1,61 @@
+"""Screening a batch on a Dask cluster: the same function per row as the local path.
+
+Only plain data crosses the wire (the settings as JSON, proposals as JSON-mode dicts); each
+worker process loads its engine once from the shared database and ``var`` folder, so every
+worker must see the same database URL and files as the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wastescreen.core.settings import Settings
+from wastescreen.domain.proposal import Proposal
+from wastescreen.screening.batch import BatchRow, error_row, summarise
+from wastescreen.screening.engine import ScreeningEngine, load_engine
+from wastescreen.screening.service import screen_proposal
+from wastescreen.storage.database import open_database
+
+_ENGINES: dict[str, ScreeningEngine] = {}
+CHUNK = 64
+
+
+def _engine(settings_json: str) -> ScreeningEngine:
+    engine = _ENGINES.get(settings_json)
+    if engine is None:
+        settings = Settings.model_validate_json(settings_json)
+        db = open_database(settings, migrate=False)
+        with db.sessions() as session:
+            engine = load_engine(settings, session)
+        _ENGINES[settings_json] = engine
+    return engine
+
+
+def screen_chunk(settings_json: str, chunk: list[tuple[int, dict[str, Any]]]
+                 ) -> list[dict[str, Any]]:
+    """Runs on a worker: screen ``(row number, proposal JSON)`` pairs."""
+    engine = _engine(settings_json)
+    out = []
+    for row, payload in chunk:
+        proposal = Proposal.model_validate(payload)
+        result = screen_proposal(engine, proposal, f"batch-row-{row}")
+        out.append(summarise(row, proposal, result.model_dump(mode="json")))
+    return out
+
+
+def screen_rows_on_cluster(address: str, settings: Settings,
+                           rows: Sequence[BatchRow]) -> list[dict[str, Any]]:
+    """Screen the valid rows on the scheduler at ``address``; output in input order."""
+    from distributed import Client
+
+    settings_json = settings.model_dump_json()
+    valid = [(r.row, r.proposal.model_dump(mode="json")) for r in rows if r.proposal is not None]
+    with Client(address, timeout="30s") as client:  # type: ignore[no-untyped-call]
+        workers = max(1, len(client.scheduler_info()["workers"]))
+        # At least two chunks per worker so every worker gets a share, at most CHUNK rows each.
+        size = max(1, min(CHUNK, -(-len(valid) // (2 * workers))))
+        chunks = [valid[i:i + size] for i in range(0, len(valid), size)]
+        futures = client.map(screen_chunk, [settings_json] * len(chunks), chunks, pure=False)
+        done = {item["row"]: item for part in client.gather(futures) for item in part}
+    return [done[r.row] if r.proposal is not None else error_row(r) for r in rows]

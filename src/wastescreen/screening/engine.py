@@ -1,0 +1,211 @@
+"""The screening engine: registry context, overlap index, model and same-cycle peers, loaded once.
+
+The overlap index is saved under ``var/index/registry`` with the registry revision it reflects;
+at start-up it is loaded when that revision is still current and rebuilt (and saved) otherwise.
+Registry writes and new submissions update it in place (``add``), never by a full rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wastescreen.core.settings import Settings
+from wastescreen.domain.proposal import Proposal
+from wastescreen.domain.registry import Lab, Program
+from wastescreen.features.build import PeerSet, feature_fingerprint, proposal_docs
+from wastescreen.features.overlap_index import OverlapIndex
+from wastescreen.features.proposal_frame import proposal_rows
+from wastescreen.features.registry_context import (
+    RegistryContext,
+    build_registry_context,
+    lab_doc,
+    labs_frame,
+    program_doc,
+    programs_frame,
+)
+from wastescreen.models.explain import Explainer
+from wastescreen.models.registry import ModelRegistry
+from wastescreen.models.spec import BandThresholds
+from wastescreen.models.training import RiskModelBundle
+from wastescreen.storage.history import load_outcome_frame, load_registry
+from wastescreen.storage.tables import ProposalRow, RegistryRevisionRow
+
+PEER_KINDS = ("submission",)
+# (newest registry revision id or None, number of peer submissions): both in one round trip,
+# built once, as every screening request runs it.
+_SYNC_CHECK = select(
+    select(RegistryRevisionRow.id).order_by(RegistryRevisionRow.id.desc()).limit(1)
+    .scalar_subquery(),
+    select(func.count()).select_from(ProposalRow).where(ProposalRow.kind.in_(PEER_KINDS))
+    .scalar_subquery())
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedModel:
+    version: str
+    bundle: RiskModelBundle
+    explainer: Explainer
+    card: dict[str, Any]
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.card.get("synthetic_training_data"))
+
+    @property
+    def features_match(self) -> bool:
+        """Whether this model was trained with today's similarity features (a model saved
+        before fingerprints were recorded cannot say: treated as not matching)."""
+        return bool(self.bundle.training.get("feature_fingerprint") == feature_fingerprint())
+
+    @property
+    def ranges(self) -> dict[str, dict[str, float]]:
+        return dict(self.bundle.training.get("reference_ranges", {}))
+
+
+def load_current_model(models_dir: Path) -> LoadedModel | None:
+    """The promoted model (hash-checked), or None when none was promoted yet."""
+    registry = ModelRegistry(models_dir)
+    version = registry.current_version()
+    if version is None:
+        return None
+    bundle = registry.current()
+    model = LoadedModel(version, bundle, Explainer(bundle, nthread=1), registry.card(version))
+    if not model.features_match:
+        log.warning("model %s was trained with other overlap or tokenizer settings than this "
+                    "code computes; its scores are not reliable: run `wastescreen train`", version)
+    return model
+
+
+def _load_index(index_dir: Path, revision: int) -> OverlapIndex | None:
+    meta = index_dir / "snapshot.json"
+    if not meta.exists():
+        return None
+    saved = json.loads(meta.read_text("utf-8"))
+    if saved.get("registry_revision") != revision or saved.get("params") != _default_params():
+        return None
+    try:
+        return OverlapIndex.load(index_dir / "registry")
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("saved overlap index in %s is unreadable or of an older format; "
+                    "rebuilding it", index_dir)
+        return None
+
+
+def _default_params() -> dict[str, Any]:
+    return json.loads(json.dumps(OverlapIndex().get_params(), default=str))  # type: ignore[no-any-return]
+
+
+def save_index(index: OverlapIndex, index_dir: Path, revision: int) -> None:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    index.save(index_dir / "registry")
+    meta = {"registry_revision": revision, "params": _default_params()}
+    (index_dir / "snapshot.json").write_text(json.dumps(meta), "utf-8")
+
+
+@dataclass
+class ScreeningEngine:
+    """Everything a screening needs; ``lock`` guards in-place updates against queries."""
+
+    context: RegistryContext
+    model: LoadedModel | None
+    bands: BandThresholds
+    peers: PeerSet
+    peer_details: dict[str, dict[str, Any]]
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def add_peer(self, proposal_id: str, proposal: Proposal) -> None:
+        """Index a formal submission so later proposals of its cycle are compared with it."""
+        doc = proposal_docs(proposal_rows([proposal], [proposal_id]))[0]
+        with self.lock:
+            index = self.peers.indexes.get(proposal.cycle)
+            if index is None:
+                self.peers.indexes[proposal.cycle] = OverlapIndex().fit([doc])
+            else:
+                index.add([doc])
+            self.peers.agency_of[proposal_id] = proposal.agency
+            self.peer_details[proposal_id] = _peer_row(proposal)
+
+    def sync(self, session: Session) -> None:
+        """Catch up with what other processes wrote (another worker, the CLI): submissions
+        this one has not indexed, and a registry revision newer than its own."""
+        revision, count = session.execute(_SYNC_CHECK).one()
+        if revision is not None and revision != self.context.snapshot:
+            registry = load_registry(session)
+            context = build_registry_context(
+                registry.labs, registry.programs, load_outcome_frame(session),
+                snapshot=registry.revision, snapshot_date=registry.revision_date)
+            with self.lock:
+                self.context = context
+        if count == len(self.peers.agency_of):
+            return
+        known = set(self.peers.agency_of)
+        ids = session.execute(select(ProposalRow.id).where(
+            ProposalRow.kind.in_(PEER_KINDS))).scalars().all()
+        missing = [i for i in ids if i not in known]
+        for row in session.execute(select(ProposalRow).where(
+                ProposalRow.id.in_(missing))).scalars() if missing else ():
+            self.add_peer(row.id, Proposal.model_validate(row.payload))
+
+    def upsert_lab(self, lab: Lab, revision: int) -> None:
+        with self.lock:
+            self.context.index.add([lab_doc(lab)])
+            labs = self.context.labs.drop(index=[lab.lab_code], errors="ignore")
+            self.context.replace_labs(pd.concat([labs, labs_frame([lab])]))
+            self.context.snapshot = revision
+
+    def upsert_program(self, program: Program, revision: int) -> None:
+        with self.lock:
+            self.context.index.add([program_doc(program)])
+            programs = self.context.programs.drop(index=[program.program_code],
+                                                  errors="ignore")
+            self.context.replace_programs(pd.concat([programs, programs_frame([program])]))
+            self.context.snapshot = revision
+
+
+def _peer_row(p: Proposal) -> dict[str, Any]:
+    return {"title": p.title, "agency": p.agency, "province": p.province,
+            "budget_vnd": p.total_budget_vnd, "cycle": p.cycle}
+
+
+def load_peers(session: Session) -> tuple[PeerSet, dict[str, dict[str, Any]]]:
+    """Formal submissions, indexed per budget cycle."""
+    rows = session.execute(select(ProposalRow).where(ProposalRow.kind.in_(PEER_KINDS))).scalars()
+    ids, proposals = [], []
+    for row in rows:
+        ids.append(row.id)
+        proposals.append(Proposal.model_validate(row.payload))
+    details = {i: _peer_row(p) for i, p in zip(ids, proposals, strict=True)}
+    peers = PeerSet()
+    if ids:
+        table = proposal_rows(proposals, ids)
+        docs = proposal_docs(table)
+        for cycle in sorted(set(table["cycle"].tolist())):
+            peers.indexes[int(cycle)] = OverlapIndex().fit(
+                [d for d, c in zip(docs, table["cycle"], strict=True) if c == cycle])
+        peers.agency_of = dict(zip(ids, table["agency"].tolist(), strict=True))
+    return peers, details
+
+
+def load_engine(settings: Settings, session: Session) -> ScreeningEngine:
+    """Build the engine from the database, the saved index and the promoted model."""
+    registry = load_registry(session)
+    index = _load_index(settings.index_dir, registry.revision)
+    context = build_registry_context(registry.labs, registry.programs, load_outcome_frame(session),
+                                     snapshot=registry.revision,
+                                     snapshot_date=registry.revision_date, index=index)
+    if index is None:
+        save_index(context.index, settings.index_dir, registry.revision)
+    peers, details = load_peers(session)
+    return ScreeningEngine(context=context, model=load_current_model(settings.models_dir),
+                           bands=BandThresholds(settings.band_medium, settings.band_high),
+                           peers=peers, peer_details=details)

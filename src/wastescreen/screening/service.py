@@ -1,0 +1,99 @@
+"""The one screening function: a proposal in, a scored and explained result out.
+
+The CLI and the API both call ``screen_proposal``; persistence is in ``screening.store``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from wastescreen.core.canonical import sha256_hex
+from wastescreen.core.reference import region_of
+from wastescreen.domain.proposal import Proposal
+from wastescreen.domain.result import (
+    Contribution,
+    MatchEvidence,
+    ScreeningResult,
+    TargetScore,
+    WhatIf,
+)
+from wastescreen.features.build import build_feature_columns
+from wastescreen.features.catalogue import BY_NAME
+from wastescreen.features.evidence import match_evidence
+from wastescreen.features.proposal_frame import completeness, proposal_rows
+from wastescreen.screening.engine import ScreeningEngine
+from wastescreen.screening.reasons import top_reasons
+from wastescreen.screening.what_if import make_variants, om_target
+
+WHAT_IF_SHOWN = 3
+
+
+class ModelNotReady(RuntimeError):
+    """No model has been trained and promoted yet."""
+
+
+def _clean(value: object) -> float | str | None:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return None
+    f = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(f) else f
+
+
+def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: str, *,
+                    as_of: dt.date | None = None) -> ScreeningResult:
+    """Score, explain and find the evidence for one proposal (nothing is stored here).
+
+    ``as_of`` (default: today, UTC) is the day whose registry and outcomes count, unless the
+    proposal's own submission date is later; it is recorded in the result."""
+    as_of = as_of or dt.datetime.now(dt.UTC).date()
+    model = engine.model
+    if model is None:
+        raise ModelNotReady("no risk model has been trained yet: run `wastescreen train`")
+    with engine.lock:
+        context = engine.context
+        variants = make_variants(
+            proposal, om_ratio_target=om_target(model.ranges),
+            regional_categories=context.regional_labs.categories_held(
+                region_of(proposal.province), max(proposal.submitted_on, as_of).year))
+        ids = [proposal_id] + [f"{proposal_id}~{v.change}" for v in variants]
+        rows = proposal_rows([proposal] + [v.proposal for v in variants], ids, as_of=as_of)
+        features, matches = build_feature_columns(rows, context, engine.peers)
+        evidence = match_evidence(matches[0], context, proposal.province, engine.peer_details)
+    x = model.bundle.encoder.encode_columns(features, len(rows))
+    # Contributions for the proposal itself; its what-if variants only need their scores.
+    explanation, variant_scores = model.explainer.explain_first(x)
+    names = explanation.feature_names
+    values = {name: _clean(column[0]) for name, column in features.items()}
+    targets = []
+    for name, t in explanation.targets.items():
+        targets.append(TargetScore(
+            target=name, probability=float(t.probability[0]), margin=float(t.margin[0]),
+            base_margin=float(t.bias[0]),
+            contributions=[Contribution(feature=f, value=None if BY_NAME[f].kind ==
+                                        "categorical" else values[f], shap=float(c))
+                           for f, c in zip(names, t.contributions[0], strict=True)]))
+    reasons = top_reasons({n: t.contributions[0] for n, t in explanation.targets.items()},
+                          names, values, model.ranges)
+    what_if = sorted((
+        WhatIf(change=v.change, description_vi=v.description_vi,
+               description_en=v.description_en, new_overall_score=float(score),
+               new_band=engine.bands.band(float(score)),
+               delta=float(score - explanation.overall[0]))
+        for v, score in zip(variants, variant_scores, strict=True)), key=lambda w: w.delta)
+    share, missing = completeness(proposal)
+    return ScreeningResult(
+        proposal_title=proposal.title, agency=proposal.agency, cycle=proposal.cycle,
+        province=proposal.province, technology_area=proposal.technology_area,
+        project_type=proposal.project_type.value, total_budget_vnd=proposal.total_budget_vnd,
+        overall_score=float(explanation.overall[0]),
+        band=engine.bands.band(float(explanation.overall[0])),
+        scores={t.target: t.probability for t in targets}, targets=targets, reasons=reasons,
+        what_if=[w for w in what_if if w.delta < 0][:WHAT_IF_SHOWN],
+        evidence=[MatchEvidence.model_validate(e) for e in evidence],
+        completeness=share, missing_fields=missing, features=values,
+        model_version=model.version, model_trained_on_synthetic_data=model.synthetic,
+        registry_snapshot=context.snapshot, registry_snapshot_date=context.snapshot_date,
+        input_hash=sha256_hex(proposal), as_of=as_of.isoformat())

@@ -1,0 +1,96 @@
+"""API keys: created once and shown once; only a SHA-256 of each key is stored.
+
+Keys are 32 random bytes (URL-safe base64), so a fast hash is enough: there is nothing to
+brute-force that a slow password hash would protect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from wastescreen.storage.audit_log import append_event
+from wastescreen.storage.tables import ApiKeyRow
+
+KEY_PREFIX = "ws_"
+
+
+class Role(StrEnum):
+    AGENCY = "agency"
+    REVIEWER = "reviewer"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: key id, role and (for the agency role) the agency."""
+
+    key_id: int
+    role: Role
+    agency: str | None
+    label: str
+
+    @property
+    def actor(self) -> str:
+        return f"key:{self.key_id}:{self.role.value}"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_key(session: Session, role: Role, *, agency: str | None = None, label: str = "",
+               actor: str = "cli") -> tuple[str, ApiKeyRow]:
+    """Create a key; returns the plain key (never stored) and its row. Commits."""
+    if role is Role.AGENCY and not agency:
+        raise ValueError("an agency key needs --agency")
+    if role is not Role.AGENCY and agency:
+        raise ValueError("only agency keys belong to an agency")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKeyRow(key_hash=hash_key(key), prefix=key[:10], role=role.value, agency=agency,
+                    label=label)
+    session.add(row)
+    session.flush()
+    append_event(session, actor=actor, action="key.create", subject=f"key:{row.id}",
+                 details={"role": role.value, "agency": agency, "label": label,
+                          "prefix": row.prefix})
+    session.commit()
+    return key, row
+
+
+def revoke_key(session: Session, key_id: int, *, actor: str = "cli") -> bool:
+    """Revoke a key by id; False when there is no such active key. Commits."""
+    row = session.get(ApiKeyRow, key_id)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = dt.datetime.now(dt.UTC)
+    append_event(session, actor=actor, action="key.revoke", subject=f"key:{key_id}", details={})
+    session.commit()
+    return True
+
+
+# Built once with a bound parameter, and plain columns rather than an ORM entity: this runs
+# for every API request, and building the statement (with its cache key) or loading an entity
+# into the session's identity map each cost more than the query itself.
+_BY_HASH = select(ApiKeyRow.id, ApiKeyRow.role, ApiKeyRow.agency, ApiKeyRow.label,
+                  ApiKeyRow.revoked_at).where(ApiKeyRow.key_hash == bindparam("key_hash"))
+
+
+def authenticate(session: Session, key: str) -> Principal | None:
+    """The principal of an active key, or None. Read from the database on every call, so a
+    revocation (by any process) holds from the next request on."""
+    row = session.execute(_BY_HASH, {"key_hash": hash_key(key)}).one_or_none()
+    if row is None or row.revoked_at is not None:
+        return None
+    return Principal(key_id=row.id, role=Role(row.role), agency=row.agency, label=row.label)
+
+
+def list_keys(session: Session) -> list[ApiKeyRow]:
+    return list(session.execute(select(ApiKeyRow).order_by(ApiKeyRow.id)).scalars())

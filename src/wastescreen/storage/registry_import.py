@@ -1,0 +1,183 @@
+"""Import registry labs or programs from a CSV or XLSX file, with a data-quality report.
+
+Columns are documented in the README. Each row is validated on its own: a bad row is reported
+with its row number and reason and the good rows still import, all in one transaction. Rows are
+keyed by ``lab_code`` / ``program_code``, so importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from wastescreen.core.reference import resolve_province
+from wastescreen.domain.registry import Lab, Program
+from wastescreen.storage.audit_log import append_event
+from wastescreen.storage.registry_store import (
+    UpsertResult,
+    record_revision,
+    upsert_lab,
+    upsert_program,
+)
+
+Kind = Literal["lab", "program"]
+KEY = {"lab": "lab_code", "program": "program_code"}
+BOOL_TRUE = {"1", "true", "yes", "y", "có", "co", "x"}
+BOOL_FALSE = {"0", "false", "no", "n", "không", "khong", ""}
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (wrong format, missing required columns)."""
+
+
+@dataclass
+class RowProblem:
+    row: int
+    field: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    kind: Kind
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RowProblem] = field(default_factory=list)
+    merged: list[RowProblem] = field(default_factory=list)
+    notes: list[RowProblem] = field(default_factory=list)
+    revision: int | None = None
+
+    @property
+    def accepted(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def read_table(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(spreadsheet row number, {column: text})``; the header is row 1."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        text = path.read_bytes().decode("utf-8-sig")
+        for i, raw in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+            yield i, {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+    elif suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(h or "").strip() for h in next(rows, ())]
+        for i, values in enumerate(rows, start=2):
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            yield i, {h: "" if v is None else str(v).strip() for h, v in zip(header, values,
+                                                                            strict=False)}
+        book.close()
+    else:
+        raise ImportFileError(f"{path.name}: expected a .csv or .xlsx file, not '{suffix}'")
+
+
+def _bool(value: str) -> bool | str:
+    low = value.strip().casefold()
+    if low in BOOL_TRUE:
+        return True
+    if low in BOOL_FALSE:
+        return False
+    return value  # left for pydantic to reject with the field named
+
+
+def parse_equipment(cell: str) -> list[dict[str, Any]]:
+    """``CATEGORY|quantity|name[|specification]`` items separated by ``;``."""
+    items: list[dict[str, Any]] = []
+    for chunk in (c.strip() for c in cell.split(";")):
+        if not chunk:
+            continue
+        parts = [p.strip() for p in chunk.split("|")]
+        if len(parts) < 3:
+            raise ValueError(f"equipment item '{chunk}' is not CATEGORY|quantity|name")
+        items.append({"category": parts[0], "quantity": parts[1], "name": parts[2],
+                      "specification": parts[3] if len(parts) > 3 else ""})
+    return items
+
+
+def _lab_payload(cells: dict[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {k: v for k, v in cells.items() if v != "" and k != "equipment"}
+    if "open_for_shared_use" in cells:
+        data["open_for_shared_use"] = _bool(cells["open_for_shared_use"])
+    data["equipment"] = parse_equipment(cells.get("equipment", ""))
+    return data
+
+
+def _program_payload(cells: dict[str, str]) -> dict[str, Any]:
+    return {k: v for k, v in cells.items() if v != ""}
+
+
+def _old_province_note(cells: dict[str, str]) -> str | None:
+    name = cells.get("province", "")
+    hit = resolve_province(name) if name else None
+    if hit and hit[1]:
+        return f"province '{name}' (a name from before July 2025) mapped to '{hit[0].name_vi}'"
+    return None
+
+
+def import_registry_file(session: Session, path: Path, kind: Kind, *,
+                         actor: str = "cli") -> ImportReport:
+    """Validate and upsert every row of ``path``; commit once; return the data-quality report."""
+    report = ImportReport(kind=kind)
+    key_col = KEY[kind]
+    seen: dict[str, tuple[int, str]] = {}
+    model: type[BaseModel] = Lab if kind == "lab" else Program
+    for row_no, cells in read_table(path):
+        report.rows_read += 1
+        try:
+            payload = _lab_payload(cells) if kind == "lab" else _program_payload(cells)
+            obj = model.model_validate(payload)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(p) for p in err["loc"]) or key_col
+                report.rejected.append(RowProblem(row_no, loc, f"{err['type']}: {err['msg']}"))
+            continue
+        except ValueError as exc:
+            report.rejected.append(RowProblem(row_no, "equipment", f"format: {exc}"))
+            continue
+        key = str(getattr(obj, key_col))
+        dump = obj.model_dump_json()
+        if key in seen:
+            first_row, first_dump = seen[key]
+            if first_dump == dump:
+                report.merged.append(RowProblem(row_no, key_col,
+                                                f"same {key_col} {key} as row {first_row}"))
+            else:
+                report.rejected.append(RowProblem(
+                    row_no, key_col, f"duplicate_key: {key_col} {key} already given in row "
+                    f"{first_row} with different content"))
+            continue
+        seen[key] = (row_no, dump)
+        note = _old_province_note(cells)
+        if note:
+            report.notes.append(RowProblem(row_no, "province", note))
+        result = upsert_lab(session, obj) if isinstance(obj, Lab) else (
+            upsert_program(session, obj) if isinstance(obj, Program) else UpsertResult.UNCHANGED)
+        if result is UpsertResult.INSERTED:
+            report.inserted += 1
+        elif result is UpsertResult.UPDATED:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if report.inserted or report.updated:
+        summary = (f"import {path.name} ({kind}): {report.inserted} inserted, "
+                   f"{report.updated} updated")
+        report.revision = record_revision(session, summary).id
+        append_event(session, actor=actor, action="registry.import", subject=path.name,
+                     details={"kind": kind, "inserted": report.inserted,
+                              "updated": report.updated, "rejected": len(report.rejected),
+                              "revision": report.revision})
+    session.commit()
+    return report

@@ -1,0 +1,133 @@
+"""Persisting screenings: the proposal as filed, the result as issued, decisions, audit events."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from wastescreen.domain.proposal import Proposal
+from wastescreen.domain.result import ScreeningResult
+from wastescreen.storage.audit_log import append_event
+from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow, table_of, utcnow
+
+
+class ScreeningKind(StrEnum):
+    PRECHECK = "precheck"
+    SUBMISSION = "submission"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REVISE = "revise"
+    REJECT = "reject"
+
+
+class IdempotencyConflict(ValueError):
+    """The idempotency key was used before with a different proposal."""
+
+
+# Built once: a statement object caches its own cache key, a new one computes it again.
+_INSERT_PROPOSAL = insert(table_of(ProposalRow))
+_INSERT_SCREENING = insert(table_of(ScreeningRow))
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def find_idempotent(session: Session, api_key_id: int, key: str) -> ScreeningRow | None:
+    return session.execute(select(ScreeningRow).where(
+        ScreeningRow.api_key_id == api_key_id, ScreeningRow.idempotency_key == key)
+    ).scalar_one_or_none()
+
+
+def save_screening(session: Session, proposal: Proposal, proposal_id: str,
+                   result: ScreeningResult, kind: ScreeningKind, *, actor: str,
+                   api_key_id: int | None = None, idempotency_key: str | None = None
+                   ) -> ScreeningRow:
+    """Store the proposal and its result with their audit events, and commit; returns the
+    screening row as written (not attached to the session).
+
+    Plain INSERTs rather than the ORM's unit of work: this runs for every screening."""
+    now = utcnow()
+    # The values go as parameters of statements built once (values baked into a statement
+    # would be walked for its cache key every time, the result JSON included).
+    session.execute(_INSERT_PROPOSAL, {
+        "id": proposal_id, "kind": kind.value, "reference_code": proposal.reference_code,
+        "cycle": proposal.cycle, "agency": proposal.agency, "province": proposal.province,
+        "technology_area": proposal.technology_area,
+        "project_type": proposal.project_type.value, "title": proposal.title,
+        "total_budget_vnd": proposal.total_budget_vnd, "submitted_on": proposal.submitted_on,
+        "payload": proposal.model_dump(mode="json"), "input_hash": result.input_hash,
+        "created_at": now})
+    screening_id = new_id()
+    values: dict[str, Any] = {
+        "id": screening_id, "proposal_id": proposal_id, "kind": kind.value, "cycle": proposal.cycle,
+        "agency": proposal.agency,
+        "status": "queued" if kind is ScreeningKind.SUBMISSION else "precheck",
+        "overall_score": result.overall_score, "band": result.band,
+        "model_version": result.model_version, "registry_snapshot": result.registry_snapshot,
+        "input_hash": result.input_hash, "result": result.model_dump(mode="json"),
+        "api_key_id": api_key_id, "idempotency_key": idempotency_key, "created_at": now}
+    session.execute(_INSERT_SCREENING, values)
+    append_event(session, actor=actor, action=f"{kind.value}.screened", subject=screening_id,
+                 details={"proposal_id": proposal_id, "agency": proposal.agency,
+                          "input_hash": result.input_hash, "overall_score": result.overall_score,
+                          "band": result.band, "model_version": result.model_version,
+                          "registry_snapshot": result.registry_snapshot})
+    session.commit()
+    return ScreeningRow(**values)
+
+
+@dataclass(frozen=True)
+class ScreeningFilter:
+    cycle: int | None = None
+    agency: str | None = None
+    band: str | None = None
+    status: str | None = None
+    kind: str = ScreeningKind.SUBMISSION.value
+
+
+def list_screenings(session: Session, f: ScreeningFilter, *, offset: int = 0,
+                    limit: int = 50) -> tuple[list[ScreeningRow], int]:
+    """Matching screenings, riskiest first, and the total count."""
+    query = select(ScreeningRow).where(ScreeningRow.kind == f.kind)
+    for column, value in ((ScreeningRow.cycle, f.cycle), (ScreeningRow.agency, f.agency),
+                          (ScreeningRow.band, f.band), (ScreeningRow.status, f.status)):
+        if value is not None:
+            query = query.where(column == value)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(ScreeningRow.overall_score.desc(), ScreeningRow.id)
+                           .offset(offset).limit(limit)).scalars()
+    return list(rows), total
+
+
+def is_override(decision: Decision, band: str) -> bool:
+    """A decision against the model's band: approving a high-risk or rejecting a low-risk one."""
+    return (decision is Decision.APPROVE and band == "high") or (
+        decision is Decision.REJECT and band == "low")
+
+
+def record_decision(session: Session, screening: ScreeningRow, decision: Decision,
+                    rationale: str, *, actor: str) -> DecisionRow:
+    """Record a reviewer's decision (the latest one stands) and commit."""
+    row = DecisionRow(screening_id=screening.id, decision=decision.value, rationale=rationale,
+                      override=is_override(decision, screening.band), decided_by=actor)
+    session.add(row)
+    screening.status = "decided"
+    session.flush()
+    append_event(session, actor=actor, action="decision.recorded", subject=screening.id,
+                 details={"decision": decision.value, "override": row.override,
+                          "band": screening.band, "rationale": rationale})
+    session.commit()
+    return row
+
+
+def latest_decision(session: Session, screening_id: str) -> DecisionRow | None:
+    return session.execute(select(DecisionRow).where(DecisionRow.screening_id == screening_id)
+                           .order_by(DecisionRow.id.desc()).limit(1)).scalar_one_or_none()
