@@ -32,6 +32,7 @@ run: install
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy

@@ -21,8 +21,9 @@ import shap
 
 from bench.common import print_table, write_results
 from wastescreen.models.explain import Explainer
+from wastescreen.models.model_selection import SearchSpace
 from wastescreen.models.spec import FeatureSpec, TargetSpec
-from wastescreen.models.training import SearchSpace, TimeSplitConfig, train_risk_models
+from wastescreen.models.training import TimeSplitConfig, train_risk_models
 
 SEED = 57
 N_TRAIN = 20_000

@@ -45,15 +45,10 @@ import xgboost as xgb
 from bench import worldbank_model_adapter as wb
 from bench.common import print_table, require_worldbank, write_results
 from wastescreen.models.evaluation import binary_metrics, evaluate_bundle
+from wastescreen.models.leakage import LeakageError, LeakageGuard
+from wastescreen.models.model_selection import RollingOrigin, SearchSpace
 from wastescreen.models.spec import FeatureEncoder
-from wastescreen.models.training import (
-    LeakageError,
-    LeakageGuard,
-    RollingOrigin,
-    SearchSpace,
-    TimeSplitConfig,
-    train_risk_models,
-)
+from wastescreen.models.training import TimeSplitConfig, train_risk_models
 
 LAST_TRAIN_FY = 2008
 # Test-year evaluations of our model's designs so far, this run's included (see the docstring).

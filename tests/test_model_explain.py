@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 import shap
 
+from wastescreen.models.bundle import RiskModelBundle
 from wastescreen.models.explain import ADDITIVITY_TOLERANCE, Explainer, explain
+from wastescreen.models.model_selection import SearchSpace
 from wastescreen.models.spec import FeatureSpec, TargetSpec
-from wastescreen.models.training import RiskModelBundle, SearchSpace, train_risk_models
+from wastescreen.models.training import train_risk_models
 
 FAST = SearchSpace(
     max_depth=(3,),

@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 import wastescreen.models as models_package
+from wastescreen.models.bundle import RiskModelBundle
+from wastescreen.models.model_selection import SearchSpace
 from wastescreen.models.registry import (
     SYNTHETIC_NOTE,
     VERSION_RE,
@@ -18,7 +20,7 @@ from wastescreen.models.registry import (
     ModelRegistry,
 )
 from wastescreen.models.spec import BandThresholds, FeatureSpec, TargetSpec
-from wastescreen.models.training import RiskModelBundle, SearchSpace, train_risk_models
+from wastescreen.models.training import train_risk_models
 
 FAST = SearchSpace(
     max_depth=(2,),

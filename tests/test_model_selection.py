@@ -6,9 +6,14 @@ import numpy as np
 import pytest
 
 from tests.test_model_training import make_frame, specs
-from wastescreen.models.model_selection import RollingOrigin, choose_size, rolling_origin_folds
+from wastescreen.models.model_selection import (
+    RollingOrigin,
+    SearchSpace,
+    choose_size,
+    rolling_origin_folds,
+)
 from wastescreen.models.spec import TargetSpec
-from wastescreen.models.training import SearchSpace, TimeSplitConfig, train_risk_models
+from wastescreen.models.training import TimeSplitConfig, train_risk_models
 
 FAST = SearchSpace(
     max_depth=(1, 2),

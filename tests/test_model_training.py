@@ -9,17 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wastescreen.models.bundle import RiskModelBundle
 from wastescreen.models.calibration import Calibration, combine_any, fit_calibration
+from wastescreen.models.leakage import LeakageError, LeakageGuard
+from wastescreen.models.model_selection import SearchSpace
 from wastescreen.models.spec import BandThresholds, FeatureSpec, TargetSpec
-from wastescreen.models.training import (
-    LeakageError,
-    LeakageGuard,
-    RiskModelBundle,
-    SearchSpace,
-    TimeSplitConfig,
-    time_split,
-    train_risk_models,
-)
+from wastescreen.models.training import TimeSplitConfig, time_split, train_risk_models
 
 FAST = SearchSpace(
     max_depth=(2, 3),

@@ -13,9 +13,9 @@ from wastescreen.domain import Lab, ProposalOutcome
 from wastescreen.features.build import build_feature_columns, build_features, build_peer_set
 from wastescreen.features.proposal_frame import proposal_rows, proposals_to_frame
 from wastescreen.features.registry_context import build_registry_context
+from wastescreen.models.bundle import RiskModelBundle
 from wastescreen.models.explain import Explainer
 from wastescreen.models.spec import BandThresholds
-from wastescreen.models.training import RiskModelBundle
 from wastescreen.screening.training import TrainingSet, train_bundle, training_set
 from wastescreen.storage.history import History, Registry
 

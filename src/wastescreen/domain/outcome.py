@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict
+
+OUTCOME_FLAGS = ("idle_assets", "duplication_found", "outputs_not_delivered")
+# The outcome table every track record is computed from: one row per observed outcome.
+HISTORY_COLUMNS = ("agency", "observed_on", *OUTCOME_FLAGS)
 
 
 class ProposalOutcome(BaseModel):
@@ -21,3 +26,10 @@ class ProposalOutcome(BaseModel):
     idle_assets: bool
     duplication_found: bool
     outputs_not_delivered: bool
+
+
+def empty_history() -> pd.DataFrame:
+    """An outcome table (``HISTORY_COLUMNS``) with no rows."""
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in HISTORY_COLUMNS})
+    frame["observed_on"] = pd.to_datetime(frame["observed_on"])
+    return frame

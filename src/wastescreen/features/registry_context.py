@@ -13,10 +13,11 @@ from typing import Any
 import pandas as pd
 
 from wastescreen.core.reference import region_of
+from wastescreen.domain.outcome import empty_history
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex
 from wastescreen.features.regional_equipment import RegionalLabs, category_mask
-from wastescreen.features.track_record import TrackRecordTable, empty_history
+from wastescreen.features.track_record import TrackRecordTable
 
 LAB_COLUMNS = ("name", "host", "province", "region", "technology_area", "year_established",
                "investment_vnd", "utilisation", "open_for_shared_use", "equipment",

@@ -16,19 +16,12 @@ import pandas as pd
 # of outcomes cannot swing the rate to 0 or 1.
 PRIOR_RATE = 0.2
 PRIOR_WEIGHT = 5.0
+# Outcome flag (``domain.outcome.OUTCOME_FLAGS``) -> the feature holding its past rate.
 OUTCOME_COLUMNS = {
     "idle_assets": "agency_past_idle_rate",
     "duplication_found": "agency_past_duplication_rate",
     "outputs_not_delivered": "agency_past_nondelivery_rate",
 }
-HISTORY_COLUMNS = ("agency", "observed_on", *OUTCOME_COLUMNS)
-
-
-def empty_history() -> pd.DataFrame:
-    """A history frame with the right columns and no rows."""
-    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in HISTORY_COLUMNS})
-    frame["observed_on"] = pd.to_datetime(frame["observed_on"])
-    return frame
 
 
 class TrackRecordTable:

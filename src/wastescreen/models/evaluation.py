@@ -8,17 +8,28 @@ than ``min_group_rows`` rows, or only one class, gets ``None`` where a metric is
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
-if TYPE_CHECKING:
-    from wastescreen.models.training import RiskModelBundle
+from wastescreen.models.spec import BandThresholds, TargetSpec
 
 Report = dict[str, Any]
+
+
+class ScoringBundle(Protocol):
+    """What evaluation needs of a trained bundle (``models.bundle.RiskModelBundle`` is one)."""
+
+    @property
+    def bands(self) -> BandThresholds: ...
+
+    @property
+    def targets(self) -> tuple[TargetSpec, ...]: ...
+
+    def predict_proba(self, frame: pd.DataFrame) -> dict[str, npt.NDArray[np.float64]]: ...
 
 
 def _auc(y: npt.NDArray[np.float64], p: npt.NDArray[np.float64]) -> float | None:
@@ -130,7 +141,7 @@ def univariate_auc(
 
 
 def evaluate_bundle(
-    bundle: RiskModelBundle, frame: pd.DataFrame, *, group_columns: Sequence[str] = ()
+    bundle: ScoringBundle, frame: pd.DataFrame, *, group_columns: Sequence[str] = ()
 ) -> Report:
     """Score ``frame`` (feature columns, label columns, group columns) with a trained bundle and
     report, per target and for the overall score against the "any label" outcome, the metrics at

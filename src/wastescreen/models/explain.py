@@ -22,9 +22,9 @@ import numpy.typing as npt
 import pandas as pd
 import xgboost as xgb
 
+from wastescreen.models.bundle import RiskModelBundle
 from wastescreen.models.calibration import combine_any
 from wastescreen.models.spec import FloatArray
-from wastescreen.models.training import RiskModelBundle
 
 ADDITIVITY_TOLERANCE = 1e-4
 # Up to this many rows (a proposal and its what-if variants) one thread is faster than several.

@@ -31,9 +31,9 @@ import pandas as pd
 import sklearn
 import xgboost as xgb
 
+from wastescreen.models.bundle import RiskModelBundle, TargetModel
 from wastescreen.models.calibration import Calibration
 from wastescreen.models.spec import BandThresholds, FeatureEncoder, FeatureSpec, TargetSpec
-from wastescreen.models.training import RiskModelBundle, TargetModel
 
 CARD = "card.json"
 POINTER = "current.json"

@@ -32,10 +32,10 @@ from wastescreen.features.registry_context import (
     program_doc,
     programs_frame,
 )
+from wastescreen.models.bundle import RiskModelBundle
 from wastescreen.models.explain import Explainer
 from wastescreen.models.registry import ModelRegistry
 from wastescreen.models.spec import BandThresholds
-from wastescreen.models.training import RiskModelBundle
 from wastescreen.storage.history import load_outcome_frame, load_registry
 from wastescreen.storage.tables import ProposalRow, RegistryRevisionRow
 

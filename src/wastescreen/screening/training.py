@@ -17,9 +17,11 @@ from wastescreen.features.build import build_features, build_peer_set, feature_f
 from wastescreen.features.catalogue import CATALOGUE, LABELS, TARGETS
 from wastescreen.features.proposal_frame import proposals_to_frame
 from wastescreen.features.registry_context import RegistryContext, build_registry_context
+from wastescreen.models.bundle import RiskModelBundle
+from wastescreen.models.leakage import LeakageGuard
 from wastescreen.models.registry import ModelRegistry
 from wastescreen.models.spec import BandThresholds, FeatureSpec, TargetSpec
-from wastescreen.models.training import LeakageGuard, RiskModelBundle, RiskModelTrainer
+from wastescreen.models.training import RiskModelTrainer
 from wastescreen.storage.history import History, Registry
 
 GROUP_COLUMNS = ("technology_area", "province")

@@ -19,10 +19,9 @@ from wastescreen.domain.flat_format import (
     outcome_from_flat,
     proposal_payload_from_flat,
 )
-from wastescreen.domain.outcome import ProposalOutcome
+from wastescreen.domain.outcome import HISTORY_COLUMNS, ProposalOutcome, empty_history
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
-from wastescreen.features.track_record import HISTORY_COLUMNS, empty_history
 from wastescreen.storage.registry_store import current_revision, lab_from_row, program_from_row
 from wastescreen.storage.tables import LabRow, ProgramRow, ProposalOutcomeRow, ProposalRow
 
