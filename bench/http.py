@@ -146,10 +146,10 @@ def main() -> None:
         if args.var:
             var, setup = args.var, f"existing {args.var}"
         else:
-            from tests.service_env import build_service_env
+            from tests.demo_service import build_demo_service
 
             var, setup = Path(tmp) / "var", "small demo set-up"
-            build_service_env(var)
+            build_demo_service(var)
         db = open_database(Settings(var_dir=var))
         with db.sessions() as session:
             key, _ = create_key(session, Role.REVIEWER, label="bench-http")

@@ -21,7 +21,7 @@ def create_naive_app() -> FastAPI:
 
     @app.post("/naive/prechecks")
     def naive(proposal: Proposal, request: Request) -> dict[str, Any]:
-        engine = request.app.state.engine
+        engine = request.app.state.screener.engine
         frame = proposals_to_frame([proposal], ["naive"])
         features, _ = build_features(frame, engine.context, engine.peers)
         bundle = engine.model.bundle

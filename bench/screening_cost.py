@@ -70,10 +70,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.var is None:
-            from tests.service_env import build_service_env
+            from tests.demo_service import build_demo_service
 
             args.var = Path(tmp) / "var"
-            build_service_env(args.var)
+            build_demo_service(args.var)
         measure(args.var, args.repeat)
 
 
@@ -83,7 +83,8 @@ def measure(var: Path, r: int) -> None:
     from wastescreen.core.reference import region_of
     from wastescreen.core.settings import Settings
     from wastescreen.domain.proposal import Proposal
-    from wastescreen.features.build import build_feature_columns, build_features, proposal_docs
+    from wastescreen.features.build import build_feature_columns, build_features
+    from wastescreen.features.peers import proposal_docs
     from wastescreen.features.proposal_frame import proposal_rows, proposals_to_frame
     from wastescreen.screening.engine import load_engine
     from wastescreen.screening.service import screen_proposal

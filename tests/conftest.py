@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.service_env import ServiceEnv, build_service_env
+from tests.demo_service import DemoService, build_demo_service
 from wastescreen.core.settings import Settings
 from wastescreen.storage.database import Database, open_database
 
@@ -80,9 +80,9 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def service_env(tmp_path_factory: pytest.TempPathFactory) -> ServiceEnv:
-    """Database + demo data + trained model + one key per role (built once per session)."""
-    return build_service_env(tmp_path_factory.mktemp("service") / "var")
+def service(tmp_path_factory: pytest.TempPathFactory) -> DemoService:
+    """The demo service (``tests.demo_service``), built once per test session."""
+    return build_demo_service(tmp_path_factory.mktemp("service") / "var")
 
 
 def _pdf_unavailable() -> str | None:

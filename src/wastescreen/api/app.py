@@ -13,19 +13,15 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from wastescreen import __version__
-from wastescreen.api import (
-    routes_admin,
-    routes_batch,
-    routes_pages,
-    routes_registry,
-    routes_screenings,
-)
+from wastescreen.api import routes_admin, routes_batch, routes_registry, routes_screenings
 from wastescreen.api.errors import install_error_handlers
 from wastescreen.api.limits import BodySizeLimit, RateLimiter
 from wastescreen.api.metrics import Metrics, MetricsMiddleware
+from wastescreen.api.pages import ROUTERS as PAGE_ROUTERS
 from wastescreen.core.settings import Settings, get_settings
 from wastescreen.screening.batch_jobs import resume_stale_jobs
 from wastescreen.screening.engine import load_engine
+from wastescreen.screening.usecases import Screener
 from wastescreen.storage.database import open_database
 
 log = logging.getLogger("wastescreen")
@@ -35,11 +31,11 @@ async def _sweep_batch_jobs(app: FastAPI, cfg: Settings) -> None:
     """Every ``batch_sweep_seconds`` (and at start-up), run the batch jobs a stopped worker
     left open; in a thread, as screening is blocking work."""
     while True:
-        engine = app.state.engine
-        if engine is not None and engine.model is not None:
+        screener: Screener = app.state.screener
+        if screener.engine is not None and screener.engine.model is not None:
             try:
-                await anyio.to_thread.run_sync(resume_stale_jobs, app.state.db.sessions, engine,
-                                               cfg.batch_lease_seconds)
+                await anyio.to_thread.run_sync(resume_stale_jobs, app.state.db.sessions,
+                                               screener, cfg.batch_lease_seconds)
             except Exception:  # keep sweeping: one bad job must not stop the others
                 log.exception("resuming interrupted batch jobs failed")
         await asyncio.sleep(cfg.batch_sweep_seconds)
@@ -54,13 +50,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = cfg
         app.state.db = open_database(cfg)
-        app.state.engine = None
         app.state.rate_limiter = RateLimiter(cfg.rate_limit_per_minute)
+        engine = None
         try:
             with app.state.db.sessions() as session:
-                app.state.engine = load_engine(cfg, session)
+                engine = load_engine(cfg, session)
         except Exception:  # serve /health and report not-ready rather than crash-loop
             log.exception("screening engine failed to load")
+        app.state.screener = Screener(
+            engine, on_screened=lambda kind, band: metrics.screenings.labels(kind, band).inc())
         sweeper = asyncio.create_task(_sweep_batch_jobs(app, cfg))
         yield
         sweeper.cancel()
@@ -79,7 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_registry.router)
     app.include_router(routes_batch.router)
     app.include_router(routes_admin.router)
-    app.include_router(routes_pages.router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:
@@ -89,7 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/ready", tags=["ops"], responses={503: {"description": "Not ready"}})
     def ready(request: Request) -> JSONResponse:
         """Readiness: the database answers and a model and the registry index are loaded."""
-        engine = getattr(request.app.state, "engine", None)
+        screener: Screener | None = getattr(request.app.state, "screener", None)
+        engine = screener.engine if screener is not None else None
         checks = {"database": True, "engine": engine is not None,
                   "model": engine is not None and engine.model is not None}
         try:

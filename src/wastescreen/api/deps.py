@@ -1,4 +1,5 @@
-"""Dependencies: the database session, the caller (from ``Authorization: Bearer KEY``), roles."""
+"""Dependencies: the database session, the caller (from ``Authorization: Bearer KEY``), roles,
+and the process's screening service."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from wastescreen.api.errors import ApiError
 from wastescreen.api.limits import RateLimiter, retry_after_header
+from wastescreen.screening.usecases import Screener
 from wastescreen.storage.api_keys import Principal, Role, authenticate
 
 
@@ -19,6 +21,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_screener(request: Request) -> Screener:
+    """The process's screening service (its engine is None until a model is loaded)."""
+    screener: Screener = request.app.state.screener
+    return screener
+
+
+ScreenerDep = Annotated[Screener, Depends(get_screener)]
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:
@@ -56,8 +67,3 @@ def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
         return principal
 
     return check
-
-
-def can_see_agency(principal: Principal, agency: str) -> bool:
-    """Agency keys see their own agency only; reviewer, auditor and admin see all."""
-    return principal.role is not Role.AGENCY or principal.agency == agency

@@ -14,6 +14,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from wastescreen.domain.errors import errors_of
+from wastescreen.screening.review import NotFound
+from wastescreen.screening.service import ModelNotReady
+from wastescreen.screening.usecases import IdempotencyConflict, NotYourAgency
+from wastescreen.storage.screenings import NotASubmission
+
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
                 415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited"}
@@ -68,17 +74,23 @@ def error_body(code: str, message: str, field: str | None = None,
                       "details": details or []}}
 
 
-def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:]
-    return ".".join(parts)
-
-
 def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
     """Pydantic errors -> [{field, rule, message}] (inputs are not echoed back)."""
-    return [{"field": _loc(e.get("loc", ())), "rule": e.get("type", "invalid"),
-             "message": e.get("msg", "")} for e in errors]
+    return [e.as_dict() for e in errors_of(errors)]
+
+
+# What the use cases refuse, as status and code; the exception's ``field`` names the input.
+USE_CASE_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    ModelNotReady: (503, "model_not_ready"), NotYourAgency: (403, "forbidden"),
+    IdempotencyConflict: (409, "idempotency_conflict"), NotFound: (404, "not_found"),
+    NotASubmission: (409, "not_a_submission"),
+}
+
+
+def api_error_of(exc: Exception) -> ApiError:
+    """The API error for an exception of ``USE_CASE_ERRORS``."""
+    status, code = next(v for k, v in USE_CASE_ERRORS.items() if isinstance(exc, k))
+    return ApiError(status, code, str(exc), field=getattr(exc, "field", None))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -88,6 +100,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status,
                             headers=exc.headers)
+
+    for kind in USE_CASE_ERRORS:
+        @app.exception_handler(kind)
+        async def _use_case(request: Request, exc: Exception) -> JSONResponse:
+            return await _api_error(request, api_error_of(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:

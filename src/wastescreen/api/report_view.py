@@ -5,37 +5,45 @@ from __future__ import annotations
 from fastapi import Response
 
 from wastescreen.api.errors import ApiError
-from wastescreen.api.schemas import ScreeningOut
 from wastescreen.core.locale_format import Lang
 from wastescreen.reporting.render import DecisionView, render_report_html, render_report_pdf
+from wastescreen.screening.review import ScreeningView
+from wastescreen.storage.tables import as_utc
 
 # The report is one self-contained page: inline styles, no script, nothing fetched.
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; "
               "frame-ancestors 'none'")
 
 
-def decision_view(out: ScreeningOut) -> DecisionView | None:
-    d = out.decision
+def decision_view(view: ScreeningView) -> DecisionView | None:
+    d = view.decision
     if d is None:
         return None
     return DecisionView(decision=d.decision, rationale=d.rationale, override=d.override,
-                        decided_by=d.decided_by, decided_at=d.decided_at)
+                        decided_by=d.decided_by, decided_at=as_utc(d.created_at))
 
 
-def render_screening_report(out: ScreeningOut, *, fmt: str, lang: Lang) -> Response:
+def report_html(view: ScreeningView, lang: Lang) -> str:
+    """The report of ``view`` as HTML."""
+    return render_report_html(
+        view.result, lang=lang, screening_id=view.row.id,
+        submitted_at=as_utc(view.row.created_at).isoformat(timespec="seconds"),
+        decision=decision_view(view))
+
+
+def render_screening_report(view: ScreeningView, *, fmt: str, lang: Lang) -> Response:
     """HTML (``text/html``) or PDF (``application/pdf``) of the report as issued."""
-    kwargs = {"lang": lang, "screening_id": out.id,
-              "submitted_at": out.created_at.isoformat(timespec="seconds"),
-              "decision": decision_view(out)}
     if fmt == "pdf":
         try:
-            pdf = render_report_pdf(out.result, **kwargs)  # type: ignore[arg-type]
+            pdf = render_report_pdf(
+                view.result, lang=lang, screening_id=view.row.id,
+                submitted_at=as_utc(view.row.created_at).isoformat(timespec="seconds"),
+                decision=decision_view(view))
         except (ImportError, OSError) as exc:  # WeasyPrint without its system libraries
             raise ApiError(503, "pdf_unavailable", "PDF rendering needs Pango and HarfBuzz on "
                            "the server (see the README); the HTML report is available",
                            field="format") from exc
         return Response(pdf, media_type="application/pdf", headers={
-            "Content-Disposition": f'inline; filename="wastescreen-{out.id}.pdf"'})
-    html = render_report_html(out.result, **kwargs)  # type: ignore[arg-type]
-    return Response(html, media_type="text/html; charset=utf-8",
+            "Content-Disposition": f'inline; filename="wastescreen-{view.row.id}.pdf"'})
+    return Response(report_html(view, lang), media_type="text/html; charset=utf-8",
                     headers={"Content-Security-Policy": REPORT_CSP})

@@ -23,7 +23,7 @@ Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 @router.get("/models/current")
 def current_model(_: Anyone, request: Request) -> dict[str, Any]:
     """The card of the model in use (features, data hash, metrics, versions, intended use)."""
-    engine = getattr(request.app.state, "engine", None)
+    engine = request.app.state.screener.engine
     if engine is None or engine.model is None:
         raise ApiError(404, "not_found", "no model is loaded")
     return dict(engine.model.card)

@@ -4,19 +4,16 @@ Jobs are kept with their rows and survive a restart (``screening.batch_jobs``)."
 
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Request, Response, UploadFile
 
-from wastescreen.api.deps import SessionDep, can_see_agency, require
+from wastescreen.api.deps import ScreenerDep, SessionDep, require
 from wastescreen.api.errors import ERROR_RESPONSES, ApiError
-from wastescreen.screening.batch import RESULT_COLUMNS, BatchRow, csv_safe_rows, read_batch
+from wastescreen.screening.batch import only_agency, read_batch, results_csv
 from wastescreen.screening.batch_jobs import accept_job, run_job
-from wastescreen.screening.engine import ScreeningEngine
+from wastescreen.screening.review import agency_scope
 from wastescreen.storage.api_keys import Principal, Role
 from wastescreen.storage.registry_import import ImportFileError
 from wastescreen.storage.tables import BatchJobRow, as_utc
@@ -26,41 +23,27 @@ Submitter = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER, Role.AUDITOR))]
 
 
-def _foreign_rows(principal: Principal, rows: list[BatchRow]) -> None:
-    """An agency key may only screen its own agency's proposals: others become row errors."""
-    for item in rows:
-        if item.proposal is not None and not can_see_agency(principal, item.proposal.agency):
-            item.errors = [{"field": "agency", "rule": "forbidden",
-                            "message": "an agency key may only screen its own proposals"}]
-            item.proposal = None
-
-
 @router.post("/batch", status_code=202)
-def submit_batch(principal: Submitter, session: SessionDep, request: Request,
-                 background: BackgroundTasks,
+def submit_batch(principal: Submitter, session: SessionDep, screener: ScreenerDep,
+                 request: Request, background: BackgroundTasks,
                  file: Annotated[UploadFile, File(description="CSV or XLSX, flat format")]
                  ) -> dict[str, Any]:
     """Validate the file now, screen its rows in the background; poll ``/v1/batch/{id}``."""
-    engine: ScreeningEngine | None = getattr(request.app.state, "engine", None)
-    if engine is None or engine.model is None:
-        raise ApiError(503, "model_not_ready", "no risk model is loaded yet")
-    engine.sync(session)
-    suffix = Path(file.filename or "upload.csv").suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
+    screener.ready_engine(session)
+    filename = file.filename or "upload.csv"
+    if Path(filename).suffix.lower() not in (".csv", ".xlsx"):
         raise ApiError(415, "unsupported_media_type", "upload a .csv or .xlsx file",
                        field="file")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"batch{suffix}"
-        path.write_bytes(file.file.read())
-        try:
-            rows = read_batch(path)
-        except ImportFileError as exc:
-            raise ApiError(422, "invalid_file", str(exc), field="file") from exc
-    _foreign_rows(principal, rows)
-    lease = request.app.state.settings.batch_lease_seconds
+    settings = request.app.state.settings
+    try:
+        rows = read_batch(filename, file.file.read(), max_rows=settings.batch_max_rows)
+    except ImportFileError as exc:
+        raise ApiError(422, "invalid_file", str(exc), field="file") from exc
+    only_agency(rows, agency_scope(principal))
+    lease = settings.batch_lease_seconds
     job = accept_job(session, rows, api_key_id=principal.key_id, agency=principal.agency,
                      filename=file.filename or "", lease_seconds=lease)
-    background.add_task(run_job, request.app.state.db.sessions, engine, job.id,
+    background.add_task(run_job, request.app.state.db.sessions, screener, job.id,
                         job.lease_owner or "", rows, lease)
     return {"job_id": job.id, "status": job.status, "rows_total": len(rows),
             "invalid_rows": sum(1 for r in rows if r.proposal is None)}
@@ -75,11 +58,7 @@ def batch_result(job_id: str, principal: Reader, session: SessionDep,
     if job is None or (principal.role is Role.AGENCY and job.agency != principal.agency):
         raise ApiError(404, "not_found", f"no batch job {job_id}", field="job_id")
     if format == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(RESULT_COLUMNS), extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(csv_safe_rows(job.results))
-        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
+        return Response(results_csv(job.results), media_type="text/csv; charset=utf-8")
     return {"job_id": job.id, "status": job.status, "rows_total": job.rows_total,
             "rows_done": job.rows_done, "error": job.error,
             "created_at": as_utc(job.created_at).isoformat(),

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
-from wastescreen.api.deps import SessionDep, require
+from wastescreen.api.deps import ScreenerDep, SessionDep, require
 from wastescreen.api.errors import ERROR_RESPONSES, ApiError
 from wastescreen.domain.registry import Lab, Program
-from wastescreen.screening.engine import ScreeningEngine
+from wastescreen.screening.usecases import Actor
 from wastescreen.storage.api_keys import Principal, Role
-from wastescreen.storage.audit_log import append_event
-from wastescreen.storage.registry_store import (
-    UpsertResult,
-    get_lab,
-    get_program,
-    list_labs,
-    list_programs,
-    record_revision,
-    upsert_lab,
-    upsert_program,
-)
+from wastescreen.storage.registry_store import get_lab, get_program, list_labs, list_programs
 
 router = APIRouter(prefix="/v1/registry", tags=["registry"],
                    responses=ERROR_RESPONSES)
@@ -29,19 +19,6 @@ Anyone = Annotated[Principal, Depends(require(*Role))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Limit = Annotated[int, Query(ge=1, le=500)]
-
-
-def _engine(request: Request) -> ScreeningEngine | None:
-    return getattr(request.app.state, "engine", None)
-
-
-def _record_change(session: SessionDep, principal: Principal, kind: str, code: str) -> int:
-    """A new registry revision with its audit event, committed; returns the revision id."""
-    revision = record_revision(session, f"api: {kind} {code}").id
-    append_event(session, actor=principal.actor, action=f"registry.{kind}.upsert",
-                 subject=code, details={"revision": revision})
-    session.commit()
-    return revision
 
 
 @router.get("/labs", response_model=list[Lab])
@@ -60,15 +37,11 @@ def lab(lab_code: str, _: Anyone, session: SessionDep) -> Lab:
 
 @router.put("/labs/{lab_code}", response_model=Lab)
 def put_lab(lab_code: str, body: Lab, principal: Admin, session: SessionDep,
-            request: Request) -> Lab:
+            screener: ScreenerDep) -> Lab:
     """Create or replace a lab (the body's lab_code must match the path)."""
     if body.lab_code != lab_code:
         raise ApiError(422, "validation_error", "lab_code differs from the path", field="lab_code")
-    if upsert_lab(session, body) is not UpsertResult.UNCHANGED:
-        revision = _record_change(session, principal, "lab", lab_code)
-        engine = _engine(request)
-        if engine is not None:
-            engine.upsert_lab(body, revision)
+    screener.put_lab(session, body, Actor.of(principal))
     return body
 
 
@@ -89,14 +62,10 @@ def program(program_code: str, _: Anyone, session: SessionDep) -> Program:
 
 @router.put("/programs/{program_code}", response_model=Program)
 def put_program(program_code: str, body: Program, principal: Admin, session: SessionDep,
-                request: Request) -> Program:
+                screener: ScreenerDep) -> Program:
     """Create or replace a program (the body's program_code must match the path)."""
     if body.program_code != program_code:
         raise ApiError(422, "validation_error", "program_code differs from the path",
                        field="program_code")
-    if upsert_program(session, body) is not UpsertResult.UNCHANGED:
-        revision = _record_change(session, principal, "program", program_code)
-        engine = _engine(request)
-        if engine is not None:
-            engine.upsert_program(body, revision)
+    screener.put_program(session, body, Actor.of(principal))
     return body

@@ -1,4 +1,4 @@
-"""Request and response bodies of API v1 (the screening result itself is screening.schemas)."""
+"""Request and response bodies of API v1 (the screening result itself is ``domain.result``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from wastescreen.domain.result import ScreeningResult
+from wastescreen.screening.review import ScreeningView
 from wastescreen.storage.screenings import Decision
+from wastescreen.storage.tables import as_utc
 
 
 class DecisionIn(BaseModel):
@@ -35,6 +37,17 @@ class ScreeningOut(BaseModel):
     created_at: dt.datetime
     result: ScreeningResult
     decision: DecisionOut | None = None
+
+
+def screening_out(view: ScreeningView) -> ScreeningOut:
+    """The body of one screening as its caller may see it."""
+    row, d = view.row, view.decision
+    return ScreeningOut(
+        id=row.id, proposal_id=row.proposal_id, kind=row.kind, status=row.status,
+        created_at=as_utc(row.created_at), result=view.result,
+        decision=None if d is None else DecisionOut(
+            decision=d.decision, rationale=d.rationale, override=d.override,
+            decided_by=d.decided_by, decided_at=as_utc(d.created_at)))
 
 
 class ScreeningSummary(BaseModel):

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from wastescreen import __version__
+from wastescreen.cli.admin import audit_app, console, keys_app, models_app
 from wastescreen.core.settings import get_settings
 from wastescreen.storage.database import open_database
 
@@ -17,11 +17,9 @@ app = typer.Typer(help="Screen S&T investment proposals for waste and redundancy
                   no_args_is_help=True, pretty_exceptions_enable=False)
 registry_app = typer.Typer(help="The registry of existing labs and programs.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
-keys_app = typer.Typer(help="API keys (shown once, stored hashed).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
-audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
-console = Console()
+app.add_typer(models_app, name="models")
 
 
 @app.command()
@@ -119,83 +117,6 @@ def serve(
                 workers=workers)
 
 
-@keys_app.command("create")
-def keys_create(
-    role: Annotated[str, typer.Option(help="agency, reviewer, auditor or admin")],
-    agency: Annotated[str | None, typer.Option(help="The agency (agency keys only).")] = None,
-    label: Annotated[str, typer.Option(help="A note saying whose key this is.")] = "",
-) -> None:
-    """Create an API key. The key is printed once, alone on the last line; only its hash is kept."""
-    from wastescreen.storage.api_keys import Role, create_key
-
-    try:
-        role_value = Role(role)
-    except ValueError as exc:
-        console.print(f"[red]--role must be one of {', '.join(r.value for r in Role)}[/red]")
-        raise typer.Exit(2) from exc
-    db = open_database(get_settings())
-    with db.sessions() as session:
-        try:
-            key, row = create_key(session, role_value, agency=agency, label=label)
-        except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
-    console.print(f"Created key {row.id} ({row.role}{', ' + row.agency if row.agency else ''}). "
-                  "Store it now: it is not shown again.", markup=False)
-    print(key)
-
-
-@keys_app.command("revoke")
-def keys_revoke(key_id: Annotated[int, typer.Argument(help="Key id (see keys list).")]) -> None:
-    """Revoke a key."""
-    from wastescreen.storage.api_keys import revoke_key
-
-    db = open_database(get_settings())
-    with db.sessions() as session:
-        if not revoke_key(session, key_id):
-            console.print(f"[red]no active key {key_id}[/red]")
-            raise typer.Exit(1)
-    console.print(f"Key {key_id} revoked.")
-
-
-@keys_app.command("list")
-def keys_list() -> None:
-    """List keys (id, prefix, role, agency, revoked); never the keys themselves."""
-    from wastescreen.storage.api_keys import list_keys
-
-    db = open_database(get_settings())
-    table = Table("id", "prefix", "role", "agency", "label", "created", "revoked")
-    with db.sessions() as session:
-        for row in list_keys(session):
-            table.add_row(str(row.id), row.prefix, row.role, row.agency or "", row.label,
-                          row.created_at.isoformat(timespec="seconds"),
-                          row.revoked_at.isoformat(timespec="seconds") if row.revoked_at else "")
-    console.print(table)
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain of the audit trail; exit 1 and name the events if it is broken."""
-    from sqlalchemy import func, select
-
-    from wastescreen.storage.audit_log import verify_chain
-    from wastescreen.storage.tables import AuditEventRow
-
-    db = open_database(get_settings())
-    with db.sessions() as session:
-        problems = verify_chain(session)
-        count = session.execute(select(func.count()).select_from(AuditEventRow)).scalar_one()
-    if problems:
-        for p in problems:
-            console.print(f"event {p.seq}: {p.problem}", markup=False)
-        console.print(f"[red]audit trail BROKEN: {len(problems)} problem(s), {count} events[/red]")
-        raise typer.Exit(1)
-    console.print(f"audit trail intact: {count} events, hash chain verified")
-
-
-models_app = typer.Typer(help="Registered risk models.", no_args_is_help=True)
-app.add_typer(models_app, name="models")
-
 
 @app.command()
 def train(
@@ -211,7 +132,7 @@ def train(
                                                    "the demo portfolio).")] = None,
 ) -> None:
     """Train, calibrate, evaluate and register the risk models."""
-    from wastescreen.screening.model_admin import train_and_register
+    from wastescreen.screening.training import train_and_register
 
     settings = get_settings()
     db = open_database(settings)
@@ -223,54 +144,6 @@ def train(
                       "nothing trained.")
     else:
         console.print(f"Model {version} registered{' and promoted' if promote else ''}.")
-
-
-@models_app.command("list")
-def models_list() -> None:
-    """Registered versions, their key metrics, and which one is current."""
-    from wastescreen.models.registry import ModelRegistry
-
-    registry = ModelRegistry(get_settings().models_dir)
-    current = registry.current_version()
-    table = Table("version", "current", "synthetic", "rows", "validation AUC by target")
-    for version, card in registry.versions_with_cards():
-        aucs = ", ".join(f"{k} {v.get('validation_auc', 0):.3f}"
-                         for k, v in card.get("models", {}).items())
-        table.add_row(version, "*" if version == current else "",
-                      "yes" if card.get("synthetic_training_data") else "no",
-                      str(card.get("training_data", {}).get("rows", "")), aucs)
-    console.print(table)
-
-
-@models_app.command("show")
-def models_show(version: Annotated[str, typer.Argument(help="Version (see models list).")]
-                ) -> None:
-    """Print a model card as JSON."""
-    import json
-
-    from wastescreen.models.registry import ModelRegistry
-
-    try:
-        card = ModelRegistry(get_settings().models_dir).card(version)
-    except KeyError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
-    print(json.dumps(card, indent=2, ensure_ascii=False, default=str))
-
-
-@models_app.command("promote")
-def models_promote(version: Annotated[str, typer.Argument(help="Version to make current.")]
-                   ) -> None:
-    """Make a version current (its files are hash-checked first)."""
-    from wastescreen.screening.model_admin import promote_version
-
-    settings = get_settings()
-    try:
-        promote_version(settings, open_database(settings), version)
-    except (KeyError, RuntimeError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
-    console.print(f"Model {version} is current.")
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""The ``screen`` and ``batch`` commands: load the engine once, then call the shared service."""
+"""The ``screen`` and ``batch`` commands: load the engine once, then call the use cases."""
 
 from __future__ import annotations
 
@@ -11,45 +11,48 @@ from rich.progress import Progress
 
 from wastescreen.core.locale_format import Lang
 from wastescreen.core.settings import get_settings
+from wastescreen.domain.errors import field_errors
 from wastescreen.domain.proposal import Proposal
-from wastescreen.screening.engine import ScreeningEngine, load_engine
+from wastescreen.screening.engine import load_engine
+from wastescreen.screening.service import ModelNotReady
+from wastescreen.screening.usecases import CLI, Screener
 from wastescreen.storage.database import Database, open_database
+from wastescreen.storage.registry_import import ImportFileError
 
 
-def _engine() -> tuple[Database, ScreeningEngine]:
+def _screener() -> tuple[Database, Screener]:
     settings = get_settings()
     db = open_database(settings)
     with db.sessions() as session:
-        return db, load_engine(settings, session)
+        return db, Screener(load_engine(settings, session))
 
 
 def screen_file(path: Path, *, fmt: str, out: Path | None, lang: str, console: Console) -> int:
-    """Screen the proposal in ``path``; returns the exit code."""
-    from wastescreen.screening.service import ModelNotReady, screen_proposal
-    from wastescreen.storage.screenings import ScreeningKind, new_id, save_screening
-
+    """Screen the proposal in ``path`` (stored as a pre-check); returns the exit code."""
     if fmt not in ("json", "html", "pdf") or lang not in ("vi", "en"):
         console.print("[red]--format must be json, html or pdf and --lang vi or en[/red]")
         return 2
+    if fmt != "json" and out is None:
+        console.print("[red]--out FILE is needed for html and pdf[/red]")
+        return 2
+    language: Lang = "vi" if lang == "vi" else "en"
     try:
         proposal = Proposal.model_validate_json(path.read_bytes())
     except ValidationError as exc:
-        for e in exc.errors():
-            console.print(f"{'.'.join(str(p) for p in e['loc'])}: {e['type']}: {e['msg']}",
+        for e in field_errors(exc):
+            console.print(f"{e.field or 'proposal'}: {e.rule}: {e.message(language)}",
                           markup=False)
         return 2
-    db, engine = _engine()
-    pid = new_id()
+    db, screener = _screener()
     try:
-        result = screen_proposal(engine, proposal, pid)
+        with db.sessions() as session:
+            screened = screener.precheck(session, proposal, CLI)
     except ModelNotReady as exc:
         console.print(f"[red]{exc}[/red]")
         return 1
-    with db.sessions() as session:
-        row = save_screening(session, proposal, pid, result, ScreeningKind.PRECHECK,
-                             actor="cli")
+    result, screening_id = screened.result, screened.row.id
     if fmt == "json":
-        text = json.dumps({"screening_id": row.id, **result.model_dump(mode="json")},
+        text = json.dumps({"screening_id": screening_id, **result.model_dump(mode="json")},
                           ensure_ascii=False, indent=2)
         if out:
             out.write_text(text + "\n", "utf-8")
@@ -58,39 +61,41 @@ def screen_file(path: Path, *, fmt: str, out: Path | None, lang: str, console: C
         return 0
     from wastescreen.reporting.render import render_report_html, render_report_pdf
 
-    if out is None:
-        console.print("[red]--out FILE is needed for html and pdf[/red]")
-        return 2
-    language: Lang = "vi" if lang == "vi" else "en"
+    assert out is not None  # checked above
     if fmt == "pdf":
-        out.write_bytes(render_report_pdf(result, lang=language, screening_id=row.id))
+        out.write_bytes(render_report_pdf(result, lang=language, screening_id=screening_id))
     else:
-        out.write_text(render_report_html(result, lang=language, screening_id=row.id), "utf-8")
-    console.print(f"Report written to {out} (screening {row.id}, band {result.band}).")
+        out.write_text(render_report_html(result, lang=language, screening_id=screening_id),
+                       "utf-8")
+    console.print(f"Report written to {out} (screening {screening_id}, band {result.band}).")
     return 0
 
 
 def batch_file(path: Path, *, out: Path, scheduler: str | None, console: Console) -> int:
     """Screen every valid row of ``path`` and write the results; returns the exit code."""
-    from wastescreen.screening.batch import read_batch, screen_rows, write_results
-    from wastescreen.storage.registry_import import ImportFileError
+    from wastescreen.screening.batch import read_batch_file, write_results
 
+    settings = get_settings()
     try:
-        rows = read_batch(path)
+        rows = read_batch_file(path, max_rows=settings.batch_max_rows)
     except ImportFileError as exc:
         console.print(f"[red]{exc}[/red]")
         return 2
     if scheduler:
-        from wastescreen.screening.batch_dask import screen_rows_on_cluster
+        from wastescreen.screening.batch_dask import ClusterUnavailable, screen_rows_on_cluster
 
-        with console.status(f"screening {len(rows)} rows on {scheduler}"):
-            results = screen_rows_on_cluster(scheduler, get_settings(), rows)
+        try:
+            with console.status(f"screening {len(rows)} rows on {scheduler}"):
+                results = screen_rows_on_cluster(scheduler, settings, rows)
+        except ClusterUnavailable as exc:
+            console.print(f"[red]{exc}[/red]")
+            return 2
     else:
-        _, engine = _engine()
-        with Progress(console=console) as progress:
+        db, screener = _screener()
+        with Progress(console=console) as progress, db.sessions() as session:
             task = progress.add_task("screening", total=len(rows))
-            results = screen_rows(engine, rows,
-                                  lambda done: progress.update(task, completed=done))
+            results = screener.screen_rows(
+                rows, session=session, progress=lambda done: progress.update(task, completed=done))
     write_results(results, out)
     bad = [r for r in results if r["status"] == "invalid"]
     console.print(f"{len(results) - len(bad)} rows screened, {len(bad)} invalid; "

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from wastescreen.core.locale_format import Lang
 from wastescreen.core.text import fold
 
 
@@ -130,3 +131,29 @@ def region_of(province_name_vi: str) -> str:
     """Region code of a current province name; empty when unknown."""
     hit = resolve_province(province_name_vi)
     return hit[0].region_code if hit else ""
+
+
+@lru_cache(maxsize=1)
+def _area_names() -> dict[str, dict[Lang, str]]:
+    """Technology-area code -> names, the latest version of the list winning."""
+    out: dict[str, dict[Lang, str]] = {}
+    for a in sorted(technology_areas(), key=lambda a: a.version):
+        out[a.code] = {"vi": a.name_vi, "en": a.name_en}
+    return out
+
+
+def area_name(code: str, lang: Lang) -> str:
+    """The name of a technology area in the reader's language (the code when unknown)."""
+    names = _area_names().get(code)
+    return names[lang] if names else code
+
+
+@lru_cache(maxsize=1)
+def _equipment_names() -> dict[str, dict[Lang, str]]:
+    return {c.code: {"vi": c.name_vi, "en": c.name_en} for c in equipment_categories()}
+
+
+def equipment_name(code: str, lang: Lang) -> str:
+    """The name of an equipment category in the reader's language (the code when unknown)."""
+    names = _equipment_names().get(code)
+    return names[lang] if names else code

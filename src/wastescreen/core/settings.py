@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         default=0.60, ge=0, le=1, description="Overall score from which the band is high."
     )
     max_body_bytes: int = Field(default=1_000_000, gt=0)
+    batch_max_rows: int = Field(
+        default=100_000, gt=0, description="rows of a batch file (CLI) or batch job (API)")
+    page_batch_max_rows: int = Field(
+        default=500, gt=0, description="rows of a batch uploaded on the pages (screened while "
+        "the page waits)")
     rate_limit_per_minute: int = Field(default=600, gt=0)
     batch_lease_seconds: float = Field(
         default=120.0, gt=0, description="how long a worker holds a batch job between progress "

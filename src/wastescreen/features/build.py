@@ -20,6 +20,7 @@ import pandas as pd
 from wastescreen.features.catalogue import FEATURE_NAMES
 from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
 from wastescreen.features.overlap_text import TEXT_VERSION
+from wastescreen.features.peers import PeerSet, proposal_docs
 from wastescreen.features.proposal_frame import ProposalRows, proposals_to_frame
 from wastescreen.features.registry_context import RegistryContext
 
@@ -32,36 +33,12 @@ FEATURES_VERSION = 2
 
 
 @dataclass
-class PeerSet:
-    """Indexes of the proposals of each budget cycle, and the agency of each indexed proposal."""
-
-    indexes: dict[int, OverlapIndex] = field(default_factory=dict)
-    agency_of: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
 class ProposalMatches:
     """The best registry and same-cycle matches of one proposal (for evidence)."""
 
     labs: list[OverlapMatch] = field(default_factory=list)
     programs: list[OverlapMatch] = field(default_factory=list)
     peers: list[OverlapMatch] = field(default_factory=list)
-
-
-def proposal_docs(rows: ProposalRows | pd.DataFrame) -> list[OverlapDoc]:
-    """Overlap documents of proposal rows made by ``proposal_rows`` (or that frame)."""
-    if isinstance(rows, pd.DataFrame):
-        rows = ProposalRows.from_frame(rows)
-    columns = [rows[c].tolist() for c in ("text", "equipment", "province", "region",
-                                           "technology_area", "budget_vnd", "year", "agency")]
-    return [
-        OverlapDoc(doc_id=str(pid), kind="proposal", text=str(text),
-                   equipment=tuple(c for c, q in equipment.items() for _ in range(q)),
-                   province=str(province), region=str(region), technology_area=str(area),
-                   budget_vnd=int(budget), year=int(year), group=str(agency))
-        for pid, text, equipment, province, region, area, budget, year, agency
-        in zip(rows.ids, *columns, strict=True)
-    ]
 
 
 def _query_unique(index: OverlapIndex, docs: Sequence[OverlapDoc], **options: Any
@@ -174,16 +151,5 @@ def feature_fingerprint() -> dict[str, Any]:
             "text_version": TEXT_VERSION, "features_version": FEATURES_VERSION}
 
 
-def build_peer_set(frame: pd.DataFrame | ProposalRows) -> PeerSet:
-    """One overlap index per budget cycle over the proposals of ``frame``."""
-    rows = ProposalRows.from_frame(frame) if isinstance(frame, pd.DataFrame) else frame
-    docs = proposal_docs(rows)
-    cycles = rows["cycle"]
-    indexes = {int(c): OverlapIndex().fit([docs[int(i)] for i in np.flatnonzero(cycles == c)])
-               for c in np.unique(cycles)}
-    return PeerSet(indexes=indexes, agency_of=dict(zip(rows.ids.tolist(),
-                                                       rows["agency"].tolist(), strict=True)))
-
-
-__all__ = ["PeerSet", "build_feature_columns", "build_features", "build_peer_set",
-           "feature_fingerprint", "proposals_to_frame"]
+__all__ = ["build_feature_columns", "build_features", "feature_fingerprint",
+           "proposals_to_frame"]

@@ -10,7 +10,6 @@ The HTML needs nothing from the network: no script, no external font, image or s
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,11 +19,12 @@ from typing import Any, NoReturn
 import jinja2
 from markupsafe import Markup
 
-from wastescreen.core import labels as L
 from wastescreen.core import reference
+from wastescreen.core.labels import report as L
 from wastescreen.core.locale_format import LANGS, Lang, number, percent, vnd, yes_no
 from wastescreen.domain.result import MatchEvidence, ScreeningResult
-from wastescreen.features.catalogue import BY_NAME, TARGETS
+from wastescreen.features.catalogue import TARGETS
+from wastescreen.features.value_text import value_text
 from wastescreen.reporting.waterfall import waterfall_steps, waterfall_svg
 
 TOP_CONTRIBUTIONS = 8
@@ -69,49 +69,6 @@ def _template() -> jinja2.Template:
 _UI: dict[Lang, dict[str, str]] = {lang: {k: v[lang] for k, v in L.UI.items()} for lang in LANGS}
 
 
-@lru_cache(maxsize=1)
-def _area_names() -> dict[str, dict[Lang, str]]:
-    """Technology-area code -> names, the latest version of the list winning."""
-    out: dict[str, dict[Lang, str]] = {}
-    for a in sorted(reference.technology_areas(), key=lambda a: a.version):
-        out[a.code] = {"vi": a.name_vi, "en": a.name_en}
-    return out
-
-
-@lru_cache(maxsize=1)
-def _equipment_names() -> dict[str, dict[Lang, str]]:
-    return {c.code: {"vi": c.name_vi, "en": c.name_en} for c in reference.equipment_categories()}
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value))
-
-
-def feature_value_text(feature: str, value: float | str | None, lang: Lang) -> str:
-    """A feature's value in the catalogue's display format, or "" when there is none to show."""
-    spec = BY_NAME.get(feature)
-    if isinstance(value, str):
-        return L.lookup(L.PROJECT_TYPES, value, lang)
-    if spec is None or value is None or not _is_number(value):
-        return ""
-    v = float(value)
-    match spec.fmt:
-        case "score":
-            return number(v, lang, 2)
-        case "percent":
-            return percent(v, lang, 1 if 0 < abs(v) < 0.1 else 0)
-        case "count" | "trl":
-            return number(v, lang, 0)
-        case "ratio":
-            return number(v, lang, 1)
-        case "log10_vnd":
-            return vnd(10.0**v, lang)
-        case "bool":
-            return yes_no(v >= 0.5, lang)
-        case _:
-            return ""
-
-
 def _score_text(p: float, lang: Lang) -> str:
     return percent(p, lang, 0)
 
@@ -132,7 +89,6 @@ def _fmt_when(value: str | dt.datetime | None) -> str:
 
 def _evidence_row(m: MatchEvidence, lang: Lang) -> dict[str, Any]:
     c = m.components
-    eq = _equipment_names()
     return {
         "code": m.code,
         "name": m.name,
@@ -146,7 +102,7 @@ def _evidence_row(m: MatchEvidence, lang: Lang) -> dict[str, Any]:
                             else ("T", "E", "P", "A", "B", "G"),
                             (c.text, c.equipment, c.place, c.area, c.budget, c.agency),
                             strict=True)),
-        "equipment": [f"{L.lookup(eq, code, lang)} × {number(n, lang)}"
+        "equipment": [f"{reference.equipment_name(code, lang)} × {number(n, lang)}"
                       for code, n in sorted(m.shared_equipment.items())],
         "utilisation": "—" if m.utilisation is None else percent(m.utilisation, lang),
         "underused": m.utilisation is not None and m.utilisation < 0.5,
@@ -173,7 +129,7 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
     def label_for(feature: str, value: float | None) -> str:
         name = L.lookup(feature_names, feature, lang)
         shown = result.features.get(feature, value) if feature == "project_type" else value
-        text = feature_value_text(feature, shown, lang)
+        text = value_text(feature, shown, lang)
         return f"{name}: {text}" if text else name
 
     scores = [{"key": k, "label": L.lookup(L.TARGETS, k, lang),
@@ -202,7 +158,7 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
                         ("proposal", "ev_proposals")):
         rows = [_evidence_row(m, lang) for m in result.evidence if m.kind == kind]
         groups.append({"kind": kind, "title": t[title], "rows": rows})
-    area = L.lookup(_area_names(), result.technology_area, lang)
+    area = reference.area_name(result.technology_area, lang)
     url = model_card_url if _SAFE_URL.match(model_card_url) else None
     decision_view = None
     if decision is not None:

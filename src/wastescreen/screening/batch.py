@@ -1,8 +1,9 @@
-"""Batches: a CSV/XLSX of proposals in the flat format, screened row by row as pre-checks.
+"""Batches: a CSV/XLSX of proposals in the flat format, read, validated and summarised row by row.
 
-Rows that fail validation are reported with their row number, field and rule; the others are
-screened. With a Dask scheduler address the rows are screened on the cluster's workers, each of
-which loads the same engine (database, index, model) once.
+There is one batch path. ``read_batch`` validates every row (an invalid one keeps its errors,
+naming field and rule); ``Screener.screen_row`` (``screening.usecases``) screens one row, and
+every caller runs it: the CLI, API batch jobs, the page upload (which also stores each row as a
+pre-check) and Dask workers. Output rows have ``RESULT_COLUMNS``.
 """
 
 from __future__ import annotations
@@ -10,109 +11,125 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from wastescreen.core.spreadsheet import safe_rows
+from wastescreen.domain.errors import FieldError, field_errors
 from wastescreen.domain.flat_format import FlatFormatError, proposal_payload_from_flat
 from wastescreen.domain.proposal import Proposal
-from wastescreen.screening.engine import ScreeningEngine
-from wastescreen.screening.service import screen_proposal
-from wastescreen.storage.registry_import import ImportFileError, read_table
+from wastescreen.domain.result import ScreeningResult
+from wastescreen.storage.registry_import import ImportFileError, read_table_bytes
 
-MAX_ROWS = 100_000
 RESULT_COLUMNS = ("row", "status", "reference_code", "agency", "title", "overall_score", "band",
                   "redundancy", "idle_assets", "non_delivery", "top_reason_vi", "top_reason_en",
-                  "input_hash", "errors")
+                  "input_hash", "screening_id", "errors")
 
 
 @dataclass
 class BatchRow:
+    """One input row: its spreadsheet row number (the header is row 1), the proposal when it
+    validated, the errors when it did not."""
+
     row: int
     proposal: Proposal | None = None
-    errors: list[dict[str, str]] = field(default_factory=list)
-    result: dict[str, Any] | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    title: str = ""
 
 
-def read_batch(path: Path) -> list[BatchRow]:
-    """Validate every row of ``path`` (CSV or XLSX, header on row 1)."""
-    rows: list[BatchRow] = []
+def read_batch(filename: str, data: bytes, *, max_rows: int) -> list[BatchRow]:
+    """Validate every row of a CSV or XLSX file (``filename`` says which); ``ImportFileError``
+    when the file as a whole cannot be read or has more than ``max_rows`` rows."""
     try:
-        table = list(read_table(path))
+        table = list(read_table_bytes(filename, data))
     except ImportFileError:
         raise
     except Exception as exc:  # csv, openpyxl and zipfile raise many kinds for a broken file
-        raise ImportFileError(f"{path.name}: not a readable CSV/XLSX file ({exc})") from exc
-    if len(table) > MAX_ROWS:
-        raise ImportFileError(f"{path.name}: {len(table)} rows; at most {MAX_ROWS} per batch")
+        raise ImportFileError(f"{filename}: not a readable CSV/XLSX file "
+                              f"({type(exc).__name__})") from exc
+    if len(table) > max_rows:
+        raise ImportFileError(f"{filename}: {len(table)} rows; at most {max_rows} per batch")
+    rows = []
     for row_no, cells in table:
-        item = BatchRow(row=row_no)
+        item = BatchRow(row=row_no, title=str(cells.get("title") or "")[:300])
         try:
             item.proposal = Proposal.model_validate(proposal_payload_from_flat(cells))
-        except ValidationError as exc:
-            item.errors = [{"field": ".".join(str(p) for p in e["loc"]), "rule": e["type"],
-                            "message": e["msg"]} for e in exc.errors()]
-        except FlatFormatError as exc:
-            item.errors = [{"field": exc.field, "rule": "json_array", "message": str(exc)}]
+        except (ValidationError, FlatFormatError) as exc:
+            item.errors = field_errors(exc)
         rows.append(item)
     return rows
 
 
-def summarise(row: int, proposal: Proposal, result: dict[str, Any]) -> dict[str, Any]:
-    """One output row of a screened proposal."""
-    reasons = result.get("reasons") or [{}]
+def read_batch_file(path: Path, *, max_rows: int) -> list[BatchRow]:
+    """``read_batch`` of a file on disk."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+    return read_batch(path.name, data, max_rows=max_rows)
+
+
+def only_agency(rows: Sequence[BatchRow], agency: str | None) -> None:
+    """For an agency key (``agency`` given): rows of another agency become row errors."""
+    if agency is None:
+        return
+    for item in rows:
+        if item.proposal is not None and item.proposal.agency != agency:
+            item.errors = [FieldError("agency", "not_your_agency",
+                                      "an agency key may only screen its own proposals")]
+            item.proposal = None
+
+
+def summarise(row: int, proposal: Proposal, result: ScreeningResult,
+              screening_id: str = "") -> dict[str, Any]:
+    """The output row of a screened proposal."""
+    top = result.reasons[0] if result.reasons else None
     return {"row": row, "status": "screened", "reference_code": proposal.reference_code,
             "agency": proposal.agency, "title": proposal.title,
-            "overall_score": round(result["overall_score"], 6), "band": result["band"],
-            **{k: round(v, 6) for k, v in result["scores"].items()},
-            "top_reason_vi": reasons[0].get("text_vi", ""),
-            "top_reason_en": reasons[0].get("text_en", ""),
-            "input_hash": result["input_hash"], "errors": ""}
-
-
-def screen_rows(engine: ScreeningEngine, rows: Sequence[BatchRow],
-                progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
-    """Screen the valid rows in this process; every input row gives one output row."""
-    out = []
-    for i, item in enumerate(rows):
-        if item.proposal is None:
-            out.append(error_row(item))
-        else:
-            result = screen_proposal(engine, item.proposal, f"batch-row-{item.row}")
-            out.append(summarise(item.row, item.proposal, result.model_dump(mode="json")))
-        if progress:
-            progress(i + 1)
-    return out
+            "overall_score": round(result.overall_score, 6), "band": result.band,
+            **{k: round(v, 6) for k, v in result.scores.items()},
+            "top_reason_vi": top.text_vi if top else "",
+            "top_reason_en": top.text_en if top else "",
+            "input_hash": result.input_hash, "screening_id": screening_id, "errors": ""}
 
 
 def error_row(item: BatchRow) -> dict[str, Any]:
+    """The output row of a row that did not validate."""
     return {"row": item.row, "status": "invalid",
-            "errors": "; ".join(f"{e['field']}: {e['rule']}" for e in item.errors)}
+            "errors": "; ".join(f"{e.field}: {e.rule}" for e in item.errors)}
+
+
+def results_csv(rows: Iterable[dict[str, Any]]) -> str:
+    """Output rows as CSV text (``RESULT_COLUMNS``), formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(RESULT_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(safe_rows(rows))
+    return buffer.getvalue()
 
 
 def write_results(rows: Iterable[dict[str, Any]], out: Path) -> None:
     """CSV (by suffix ``.csv``) or JSON of the output rows."""
-    rows = list(rows)
     if out.suffix.lower() == ".json":
-        out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), "utf-8")
-        return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(RESULT_COLUMNS), extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(csv_safe_rows(rows))
-    out.write_text(buffer.getvalue(), "utf-8")
+        out.write_text(json.dumps(list(rows), ensure_ascii=False, indent=1), "utf-8")
+    else:
+        out.write_text(results_csv(rows), "utf-8")
 
 
-def _csv_safe(value: Any) -> Any:
-    # A cell starting with = + - @ (or a tab/CR) is a formula to a spreadsheet program.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def rows_to_json(rows: Sequence[BatchRow]) -> list[dict[str, Any]]:
+    """The validated rows as stored with a batch job: row number, proposal payload or errors."""
+    return [{"row": r.row, "errors": [e.as_dict() for e in r.errors],
+             "proposal": None if r.proposal is None else r.proposal.model_dump(mode="json")}
+            for r in rows]
 
 
-def csv_safe_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows whose text cells cannot be read as formulas when opened in a spreadsheet."""
-    return [{k: _csv_safe(v) for k, v in row.items()} for row in rows]
+def rows_from_json(data: Sequence[dict[str, Any]]) -> list[BatchRow]:
+    """Inverse of ``rows_to_json``."""
+    return [BatchRow(row=int(d["row"]),
+                     errors=[FieldError(e["field"], e["rule"], e["message"]) for e in d["errors"]],
+                     proposal=None if d["proposal"] is None
+                     else Proposal.model_validate(d["proposal"])) for d in data]

@@ -1,4 +1,4 @@
-"""Screening a batch on a Dask cluster: the same function per row as the local path.
+"""Screening a batch on a Dask cluster: every worker runs the same row function as the local path.
 
 Only plain data crosses the wire (the settings as JSON, proposals as JSON-mode dicts); each
 worker process loads its engine once from the shared database and ``var`` folder, so every
@@ -12,42 +12,48 @@ from typing import Any
 
 from wastescreen.core.settings import Settings
 from wastescreen.domain.proposal import Proposal
-from wastescreen.screening.batch import BatchRow, error_row, summarise
-from wastescreen.screening.engine import ScreeningEngine, load_engine
-from wastescreen.screening.service import screen_proposal
+from wastescreen.screening.batch import BatchRow, error_row
+from wastescreen.screening.engine import load_engine
+from wastescreen.screening.usecases import Screener
 from wastescreen.storage.database import open_database
 
-_ENGINES: dict[str, ScreeningEngine] = {}
+_SCREENERS: dict[str, Screener] = {}
 CHUNK = 64
 
 
-def _engine(settings_json: str) -> ScreeningEngine:
-    engine = _ENGINES.get(settings_json)
-    if engine is None:
+class ClusterUnavailable(RuntimeError):
+    """Dask's ``distributed`` package is not installed."""
+
+
+def _screener(settings_json: str) -> Screener:
+    screener = _SCREENERS.get(settings_json)
+    if screener is None:
         settings = Settings.model_validate_json(settings_json)
         db = open_database(settings, migrate=False)
         with db.sessions() as session:
-            engine = load_engine(settings, session)
-        _ENGINES[settings_json] = engine
-    return engine
+            screener = Screener(load_engine(settings, session))
+        _SCREENERS[settings_json] = screener
+    return screener
 
 
 def screen_chunk(settings_json: str, chunk: list[tuple[int, dict[str, Any]]]
                  ) -> list[dict[str, Any]]:
     """Runs on a worker: screen ``(row number, proposal JSON)`` pairs."""
-    engine = _engine(settings_json)
-    out = []
-    for row, payload in chunk:
-        proposal = Proposal.model_validate(payload)
-        result = screen_proposal(engine, proposal, f"batch-row-{row}")
-        out.append(summarise(row, proposal, result.model_dump(mode="json")))
-    return out
+    screener = _screener(settings_json)
+    return [screener.screen_row(BatchRow(row=row, proposal=Proposal.model_validate(payload)))
+            for row, payload in chunk]
 
 
 def screen_rows_on_cluster(address: str, settings: Settings,
                            rows: Sequence[BatchRow]) -> list[dict[str, Any]]:
     """Screen the valid rows on the scheduler at ``address``; output in input order."""
-    from distributed import Client
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ClusterUnavailable(
+            "screening on a Dask cluster needs the cluster extra: "
+            "pip install 'wastescreen[cluster]' (or .venv/bin/pip install -e '.[cluster]')"
+        ) from exc
 
     settings_json = settings.model_dump_json()
     valid = [(r.row, r.proposal.model_dump(mode="json")) for r in rows if r.proposal is not None]

@@ -22,29 +22,14 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from wastescreen.domain.proposal import Proposal
-from wastescreen.screening.batch import BatchRow, error_row, screen_rows
-from wastescreen.screening.engine import ScreeningEngine
+from wastescreen.screening.batch import BatchRow, error_row, rows_from_json, rows_to_json
+from wastescreen.screening.usecases import Screener
 from wastescreen.storage.screenings import new_id
 from wastescreen.storage.tables import BatchJobRow
 
 PROGRESS_EVERY = 25
 OPEN_STATUSES = ("queued", "running")
 log = logging.getLogger(__name__)
-
-
-def rows_to_json(rows: Sequence[BatchRow]) -> list[dict[str, Any]]:
-    """The validated rows as stored with the job: row number, proposal payload or errors."""
-    return [{"row": r.row, "errors": r.errors,
-             "proposal": None if r.proposal is None else r.proposal.model_dump(mode="json")}
-            for r in rows]
-
-
-def rows_from_json(data: Sequence[dict[str, Any]]) -> list[BatchRow]:
-    """Inverse of ``rows_to_json``."""
-    return [BatchRow(row=int(d["row"]), errors=list(d["errors"]),
-                     proposal=None if d["proposal"] is None
-                     else Proposal.model_validate(d["proposal"])) for d in data]
 
 
 class LeaseLost(RuntimeError):
@@ -77,7 +62,7 @@ def _write_held(sessions: sessionmaker[Session], job_id: str, owner: str,
         return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def run_job(sessions: sessionmaker[Session], engine: ScreeningEngine, job_id: str, owner: str,
+def run_job(sessions: sessionmaker[Session], screener: Screener, job_id: str, owner: str,
             rows: Sequence[BatchRow], lease_seconds: float) -> None:
     """Screen the rows as run ``owner``, reporting progress and extending the lease (every
     ``PROGRESS_EVERY`` rows, and whenever a quarter of the lease has passed); a failure marks
@@ -100,7 +85,7 @@ def run_job(sessions: sessionmaker[Session], engine: ScreeningEngine, job_id: st
 
     values: dict[str, Any]
     try:
-        results = screen_rows(engine, rows, progress)
+        results = screener.screen_rows(rows, progress=progress)
         values = {"results": results, "status": "done", "error": "", "rows_done": len(rows)}
     except LeaseLost:
         log.warning("batch job %s was taken over by another worker; this run stops", job_id)
@@ -167,15 +152,15 @@ def claim_stale_job(session: Session, lease_seconds: float
     return None
 
 
-def resume_stale_jobs(sessions: sessionmaker[Session], engine: ScreeningEngine,
+def resume_stale_jobs(sessions: sessionmaker[Session], screener: Screener,
                       lease_seconds: float) -> int:
     """Claim and run every job left open by a stopped worker; returns how many were run."""
     count = 0
     while True:
         with sessions() as session:
-            engine.sync(session)
+            screener.ready_engine(session)
             claimed = claim_stale_job(session, lease_seconds)
         if claimed is None:
             return count
-        run_job(sessions, engine, claimed[0], claimed[1], claimed[2], lease_seconds)
+        run_job(sessions, screener, claimed[0], claimed[1], claimed[2], lease_seconds)
         count += 1

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from wastescreen.core.settings import Settings
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
-from wastescreen.features.build import PeerSet, feature_fingerprint, proposal_docs
+from wastescreen.features.build import feature_fingerprint
 from wastescreen.features.overlap_index import OverlapIndex
+from wastescreen.features.peers import PeerSet
 from wastescreen.features.proposal_frame import proposal_rows
 from wastescreen.features.registry_context import (
     RegistryContext,
@@ -125,14 +126,9 @@ class ScreeningEngine:
 
     def add_peer(self, proposal_id: str, proposal: Proposal) -> None:
         """Index a formal submission so later proposals of its cycle are compared with it."""
-        doc = proposal_docs(proposal_rows([proposal], [proposal_id]))[0]
+        rows = proposal_rows([proposal], [proposal_id])
         with self.lock:
-            index = self.peers.indexes.get(proposal.cycle)
-            if index is None:
-                self.peers.indexes[proposal.cycle] = OverlapIndex().fit([doc])
-            else:
-                index.add([doc])
-            self.peers.agency_of[proposal_id] = proposal.agency
+            self.peers.add(rows)
             self.peer_details[proposal_id] = _peer_row(proposal)
 
     def sync(self, session: Session) -> None:
@@ -185,14 +181,7 @@ def load_peers(session: Session) -> tuple[PeerSet, dict[str, dict[str, Any]]]:
         ids.append(row.id)
         proposals.append(Proposal.model_validate(row.payload))
     details = {i: _peer_row(p) for i, p in zip(ids, proposals, strict=True)}
-    peers = PeerSet()
-    if ids:
-        table = proposal_rows(proposals, ids)
-        docs = proposal_docs(table)
-        for cycle in sorted(set(table["cycle"].tolist())):
-            peers.indexes[int(cycle)] = OverlapIndex().fit(
-                [d for d, c in zip(docs, table["cycle"], strict=True) if c == cycle])
-        peers.agency_of = dict(zip(ids, table["agency"].tolist(), strict=True))
+    peers = PeerSet.of(proposal_rows(proposals, ids)) if ids else PeerSet()
     return peers, details
 
 

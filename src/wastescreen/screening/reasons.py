@@ -14,7 +14,7 @@ import numpy as np
 from wastescreen.core.locale_format import Lang
 from wastescreen.domain.result import Reason
 from wastescreen.features.catalogue import BY_NAME, FeatureDef
-from wastescreen.reporting.render import feature_value_text
+from wastescreen.features.value_text import value_text
 
 Ranges = Mapping[str, Mapping[str, float]]
 
@@ -23,7 +23,7 @@ def format_value(feature: FeatureDef, value: float | str | None, lang: Lang) -> 
     """A feature value in the reader's words (the report's formatter): 12 %, 3,5 tỷ đồng, có."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "không có dữ liệu" if lang == "vi" else "not given"
-    return feature_value_text(feature.name, value, lang) or str(value)
+    return value_text(feature.name, value, lang) or str(value)
 
 
 def comparison_text(feature: FeatureDef, ranges: Ranges, lang: Lang) -> str:

@@ -1,4 +1,5 @@
-"""Train the risk models on historical proposals: features (the serving code path), then models.
+"""Train the risk models on historical proposals: features (the serving code path), then models;
+register them with their database record and audit events, and promote one.
 
 Labels come from outcomes; only approved proposals are learnt from, since a rejected proposal
 never had the chance to idle assets or miss outputs. The time column is the budget cycle.
@@ -8,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select, update
 
-from wastescreen.features.build import build_features, build_peer_set, feature_fingerprint
+from wastescreen.core.settings import Settings
+from wastescreen.features.build import build_features, feature_fingerprint
 from wastescreen.features.catalogue import CATALOGUE, LABELS, TARGETS
+from wastescreen.features.peers import PeerSet
 from wastescreen.features.proposal_frame import proposals_to_frame
 from wastescreen.features.registry_context import RegistryContext, build_registry_context
 from wastescreen.models.bundle import RiskModelBundle
@@ -22,7 +27,16 @@ from wastescreen.models.leakage import LeakageGuard
 from wastescreen.models.registry import ModelRegistry
 from wastescreen.models.spec import BandThresholds, FeatureSpec, TargetSpec
 from wastescreen.models.training import RiskModelTrainer
-from wastescreen.storage.history import History, Registry
+from wastescreen.storage.audit_log import append_event
+from wastescreen.storage.database import Database
+from wastescreen.storage.history import (
+    History,
+    Registry,
+    load_history,
+    load_history_file,
+    load_registry,
+)
+from wastescreen.storage.tables import AuditEventRow, ModelVersionRow
 
 GROUP_COLUMNS = ("technology_area", "province")
 TIME_COLUMN = "cycle"
@@ -66,7 +80,7 @@ def training_set(history: History, registry: Registry) -> TrainingSet:
                                      snapshot=registry.revision,
                                      snapshot_date=registry.revision_date)
     base = proposals_to_frame(history.proposals, history.ids)
-    features, _ = build_features(base, context, build_peer_set(base))
+    features, _ = build_features(base, context, PeerSet.of(base))
     frame = features.join(base[["cycle", *GROUP_COLUMNS]])
     for label in LABELS.values():
         frame[label] = outcomes[label].to_numpy(dtype=np.float64)
@@ -112,3 +126,54 @@ def register_bundle(registry_dir: Any, bundle: RiskModelBundle, *, synthetic: bo
     if promote:
         registry.promote(version)
     return version
+
+
+def _holds_demo_data(db: Database) -> bool:
+    with db.sessions() as session:
+        return session.execute(select(AuditEventRow.seq).where(
+            AuditEventRow.action == "registry.demo_seed").limit(1)).first() is not None
+
+
+def train_and_register(settings: Settings, db: Database, *, source: Path | None = None,
+                       if_missing: bool = False, promote: bool = True,
+                       synthetic: bool | None = None) -> str | None:
+    """Train on the database's history (or ``source``); returns the version, or None when
+    ``if_missing`` and a model is already current and was trained with today's features."""
+    registry = ModelRegistry(settings.models_dir)
+    if if_missing and registry.current_version() is not None and (
+            registry.current().training.get("feature_fingerprint") == feature_fingerprint()):
+        return None
+    with db.sessions() as session:
+        history = load_history_file(source) if source else load_history(session)
+        reg = load_registry(session)
+    if not history.ids:
+        raise RuntimeError("no historical proposals with outcomes to train on "
+                           "(run `wastescreen demo` or pass --from FILE)")
+    if synthetic is None:
+        synthetic = source is None and _holds_demo_data(db)
+    bundle = train_bundle(training_set(history, reg),
+                          BandThresholds(settings.band_medium, settings.band_high))
+    version = register_bundle(settings.models_dir, bundle, synthetic=synthetic, promote=False)
+    card = registry.card(version)
+    with db.sessions() as session:
+        session.add(ModelVersionRow(version=version, path=str(settings.models_dir / version),
+                                    sha256=card["models"][next(iter(card["models"]))]["sha256"],
+                                    card=card, is_current=False))
+        append_event(session, actor="cli", action="model.train", subject=version,
+                     details={"synthetic": synthetic, "rows": len(history.ids),
+                              "source": str(source) if source else "database"})
+        session.commit()
+    if promote:
+        promote_version(settings, db, version)
+    return version
+
+
+def promote_version(settings: Settings, db: Database, version: str) -> None:
+    """Make ``version`` current (hash-checked by the registry) and record it."""
+    ModelRegistry(settings.models_dir).promote(version)
+    with db.sessions() as session:
+        session.execute(update(ModelVersionRow).values(is_current=False))
+        session.execute(update(ModelVersionRow).where(ModelVersionRow.version == version)
+                        .values(is_current=True))
+        append_event(session, actor="cli", action="model.promote", subject=version, details={})
+        session.commit()

@@ -8,6 +8,7 @@ keyed by ``lab_code`` / ``program_code``, so importing the same file again chang
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,26 +63,44 @@ class ImportReport:
 
 
 def read_table(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(spreadsheet row number, {column: text})``; the header is row 1."""
-    suffix = path.suffix.lower()
+    """``read_table_bytes`` of a file on disk."""
+    return read_table_bytes(path.name, path.read_bytes())
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as text: a date as ISO (no midnight time), 3.0 as 3."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table_bytes(filename: str, data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(spreadsheet row number, {column: text})`` of a CSV (UTF-8) or XLSX file, by
+    ``filename``'s suffix; the header is row 1, blank XLSX rows are skipped."""
+    suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
         for i, raw in enumerate(csv.DictReader(io.StringIO(text)), start=2):
             yield i, {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
     elif suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [str(h or "").strip() for h in next(rows, ())]
+        header = [_cell_text(h) for h in next(rows, ())]
         for i, values in enumerate(rows, start=2):
-            if all(v is None or str(v).strip() == "" for v in values):
+            if all(_cell_text(v) == "" for v in values):
                 continue
-            yield i, {h: "" if v is None else str(v).strip() for h, v in zip(header, values,
-                                                                            strict=False)}
+            yield i, {h: _cell_text(v) for h, v in zip(header, values, strict=False)}
         book.close()
     else:
-        raise ImportFileError(f"{path.name}: expected a .csv or .xlsx file, not '{suffix}'")
+        raise ImportFileError(f"{filename}: expected a .csv or .xlsx file, not '{suffix}'")
 
 
 def _bool(value: str) -> bool | str:

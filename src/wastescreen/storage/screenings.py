@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from wastescreen.domain.proposal import Proposal
@@ -27,8 +26,10 @@ class Decision(StrEnum):
     REJECT = "reject"
 
 
-class IdempotencyConflict(ValueError):
-    """The idempotency key was used before with a different proposal."""
+class NotASubmission(ValueError):
+    """Only formal submissions are decided on (a pre-check is not)."""
+
+    field = "id"
 
 
 # Built once: a statement object caches its own cache key, a new one computes it again.
@@ -82,29 +83,6 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
                           "registry_snapshot": result.registry_snapshot})
     session.commit()
     return ScreeningRow(**values)
-
-
-@dataclass(frozen=True)
-class ScreeningFilter:
-    cycle: int | None = None
-    agency: str | None = None
-    band: str | None = None
-    status: str | None = None
-    kind: str = ScreeningKind.SUBMISSION.value
-
-
-def list_screenings(session: Session, f: ScreeningFilter, *, offset: int = 0,
-                    limit: int = 50) -> tuple[list[ScreeningRow], int]:
-    """Matching screenings, riskiest first, and the total count."""
-    query = select(ScreeningRow).where(ScreeningRow.kind == f.kind)
-    for column, value in ((ScreeningRow.cycle, f.cycle), (ScreeningRow.agency, f.agency),
-                          (ScreeningRow.band, f.band), (ScreeningRow.status, f.status)):
-        if value is not None:
-            query = query.where(column == value)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(ScreeningRow.overall_score.desc(), ScreeningRow.id)
-                           .offset(offset).limit(limit)).scalars()
-    return list(rows), total
 
 
 def is_override(decision: Decision, band: str) -> bool:

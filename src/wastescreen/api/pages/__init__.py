@@ -1,0 +1,19 @@
+"""The reviewer's and the agency's web pages: server-rendered HTML, usable without JavaScript,
+Vietnamese by default. One router per page; ``layout`` and ``auth`` are what they share."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from wastescreen.api.pages import (
+    batch,
+    indicators,
+    login,
+    portfolio,
+    queue,
+    screening,
+    submit,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (login.router, queue.router, screening.router, submit.router,
+                                  batch.router, portfolio.router, indicators.router)

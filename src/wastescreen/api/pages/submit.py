@@ -1,0 +1,99 @@
+"""The agency's submission form: fill it in (or upload a JSON file), pre-check or file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from wastescreen.api.deps import ScreenerDep
+from wastescreen.api.pages.auth import Agency, SameOrigin
+from wastescreen.api.pages.forms import (
+    field_label,
+    form_sections,
+    form_values,
+    payload_from_form,
+    read_form,
+)
+from wastescreen.api.pages.layout import PageRoute, lang_of, render, url
+from wastescreen.core.locale_format import Lang
+from wastescreen.domain.errors import FieldError, field_errors
+from wastescreen.domain.proposal import Proposal
+from wastescreen.screening.usecases import Actor, NotYourAgency, Screener
+from wastescreen.storage.api_keys import Principal
+from wastescreen.storage.screenings import ScreeningKind
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+def _page(request: Request, principal: Principal, lang: Lang, values: dict[str, str],
+          errors: Sequence[FieldError], kind: str, status: int = 200) -> HTMLResponse:
+    summary = [{"field": e.column, "label": field_label(e.column, lang) if e.column else "",
+                "message": e.message(lang), "rule": e.rule, "path": e.field} for e in errors]
+    return render(request, "page_submit.html", {
+        "sections": form_sections(values, errors, lang, principal.agency),
+        "errors": summary, "kind": kind, "action": "/ui/submit",
+    }, principal=principal, lang=lang, title_key="submit_title", status=status)
+
+
+@router.get("/ui/submit", response_class=HTMLResponse)
+def submit_form(request: Request, principal: Agency) -> HTMLResponse:
+    today = dt.date.today()
+    defaults = {"submitted_on": today.isoformat(), "cycle": str(today.year + 1)}
+    return _page(request, principal, lang_of(request), defaults, [], "submission")
+
+
+def _uploaded(data: bytes) -> tuple[dict[str, Any], list[FieldError]]:
+    try:
+        loaded = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {}, [FieldError("proposal_file", "invalid_json", str(exc)[:300])]
+    if not isinstance(loaded, dict):
+        return {}, [FieldError("proposal_file", "invalid_json",
+                               "the file must hold one JSON object")]
+    return loaded, []
+
+
+@router.post("/ui/submit", response_class=HTMLResponse, dependencies=[SameOrigin])
+async def submit(request: Request, principal: Agency, screener: ScreenerDep) -> Response:
+    values, upload = await read_form(request, "proposal_file")
+    lang = lang_of(request, values.get("lang"))
+    kind = ScreeningKind.PRECHECK if values.get("kind") == "precheck" \
+        else ScreeningKind.SUBMISSION
+    if upload is not None:
+        payload, errors = _uploaded(upload[1])
+        values = {**form_values(payload), "kind": kind.value}
+    else:
+        payload, errors = payload_from_form(values)
+    if principal.agency and not payload.get("agency"):
+        payload["agency"] = principal.agency
+    if errors:
+        return _page(request, principal, lang, values, errors, kind.value, 422)
+    try:
+        proposal = Proposal.model_validate(payload)
+    except ValidationError as exc:
+        return _page(request, principal, lang, values, field_errors(exc), kind.value, 422)
+    try:
+        screening_id = await run_in_threadpool(_file, request, screener, proposal, kind,
+                                               principal)
+    except NotYourAgency:
+        error = FieldError("agency", "not_your_agency", "not your agency")
+        return _page(request, principal, lang, values, [error], kind.value, 403)
+    return RedirectResponse(url(f"/ui/screenings/{screening_id}", lang), status_code=303)
+
+
+def _file(request: Request, screener: Screener, proposal: Proposal, kind: ScreeningKind,
+          principal: Principal) -> str:
+    """Pre-check or file one proposal; the new screening's id."""
+    with request.app.state.db.sessions() as session:
+        if kind is ScreeningKind.SUBMISSION:
+            screened = screener.submit(session, proposal, Actor.of(principal))
+        else:
+            screened = screener.precheck(session, proposal, Actor.of(principal))
+        return screened.row.id

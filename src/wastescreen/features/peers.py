@@ -1,0 +1,64 @@
+"""Same-cycle peers: one overlap index per budget cycle over the proposals filed in it.
+
+The one place peer indexes are built (training, over every historical proposal at once) and
+grown (serving, as each submission is filed), so both see the same documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex
+from wastescreen.features.proposal_frame import ProposalRows
+
+
+def proposal_docs(rows: ProposalRows | pd.DataFrame) -> list[OverlapDoc]:
+    """Overlap documents of proposal rows made by ``proposal_rows`` (or that frame)."""
+    if isinstance(rows, pd.DataFrame):
+        rows = ProposalRows.from_frame(rows)
+    columns = [rows[c].tolist() for c in ("text", "equipment", "province", "region",
+                                           "technology_area", "budget_vnd", "year", "agency")]
+    return [
+        OverlapDoc(doc_id=str(pid), kind="proposal", text=str(text),
+                   equipment=tuple(c for c, q in equipment.items() for _ in range(q)),
+                   province=str(province), region=str(region), technology_area=str(area),
+                   budget_vnd=int(budget), year=int(year), group=str(agency))
+        for pid, text, equipment, province, region, area, budget, year, agency
+        in zip(rows.ids, *columns, strict=True)
+    ]
+
+
+@dataclass
+class PeerSet:
+    """Indexes of the proposals of each budget cycle, and the agency of each indexed proposal."""
+
+    indexes: dict[int, OverlapIndex] = field(default_factory=dict)
+    agency_of: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: ProposalRows | pd.DataFrame) -> PeerSet:
+        """One overlap index per budget cycle over the proposal ``rows``."""
+        if isinstance(rows, pd.DataFrame):
+            rows = ProposalRows.from_frame(rows)
+        docs = proposal_docs(rows)
+        cycles = rows["cycle"]
+        indexes = {int(c): OverlapIndex().fit([docs[int(i)]
+                                               for i in np.flatnonzero(cycles == c)])
+                   for c in np.unique(cycles)}
+        return cls(indexes=indexes, agency_of=dict(zip(rows.ids.tolist(),
+                                                       rows["agency"].tolist(), strict=True)))
+
+    def add(self, rows: ProposalRows) -> None:
+        """Index more proposals (each joins its cycle's index, made when it is the first)."""
+        cycles = rows["cycle"]
+        for doc, cycle, agency in zip(proposal_docs(rows), cycles.tolist(),
+                                      rows["agency"].tolist(), strict=True):
+            index = self.indexes.get(int(cycle))
+            if index is None:
+                self.indexes[int(cycle)] = OverlapIndex().fit([doc])
+            else:
+                index.add([doc])
+            self.agency_of[doc.doc_id] = str(agency)

@@ -1,0 +1,163 @@
+"""What a reader may see: the review queue, one screening, and the access rules behind both.
+
+Agency keys see their own agency only (another agency's screening is "not found", so its
+existence stays hidden), and in their own results a same-cycle proposal of another agency keeps
+only its overlap scores. The API and the pages read through these functions alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from wastescreen.domain.result import ScreeningResult
+from wastescreen.storage.api_keys import Principal, Role
+from wastescreen.storage.screenings import ScreeningKind, latest_decision
+from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow
+
+SUBMISSION = ScreeningKind.SUBMISSION.value
+OTHER_AGENCY = "Đề xuất của cơ quan khác / another agency's proposal"
+
+
+class NotFound(LookupError):
+    """No such screening, or not one this caller may see."""
+
+    field = "id"
+
+
+def agency_scope(principal: Principal) -> str | None:
+    """The only agency a principal may see, or None when it may see all."""
+    return principal.agency if principal.role is Role.AGENCY else None
+
+
+def can_see_agency(principal: Principal, agency: str) -> bool:
+    """Agency keys see their own agency only; reviewer, auditor and admin see all."""
+    scope = agency_scope(principal)
+    return scope is None or scope == agency
+
+
+def visible_screening(session: Session, principal: Principal, screening_id: str
+                      ) -> ScreeningRow:
+    """The screening, or ``NotFound`` (also when it belongs to another agency)."""
+    row = session.get(ScreeningRow, screening_id[:64])
+    if row is None or not can_see_agency(principal, row.agency):
+        raise NotFound(f"no screening {screening_id[:64]}")
+    return row
+
+
+def redact_for(principal: Principal, result: ScreeningResult) -> ScreeningResult:
+    """For an agency key, same-cycle proposals of other agencies keep only their scores: the
+    agency learns that something overlaps, not what another agency filed."""
+    if principal.role is not Role.AGENCY:
+        return result
+    evidence = [e if e.kind != "proposal" or e.host == principal.agency else e.model_copy(
+        update={"code": "", "name": OTHER_AGENCY, "host": "", "province": "",
+                "budget_vnd": None, "shared_equipment": {}}) for e in result.evidence]
+    return result.model_copy(update={"evidence": evidence})
+
+
+@dataclass(frozen=True)
+class ScreeningView:
+    """A stored screening as one caller may see it, with its latest decision."""
+
+    row: ScreeningRow
+    result: ScreeningResult
+    decision: DecisionRow | None
+
+
+def screening_view(session: Session, principal: Principal, row: ScreeningRow,
+                   fresh: ScreeningResult | None = None) -> ScreeningView:
+    """``row`` as ``principal`` may see it; ``fresh``: the result just stored in ``row`` (a new
+    screening: no decision yet and nothing to read back)."""
+    decision = None if fresh is not None else latest_decision(session, row.id)
+    result = fresh or ScreeningResult.model_validate(row.result)
+    return ScreeningView(row, redact_for(principal, result), decision)
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueueFilter:
+    cycle: int | None = None
+    agency: str | None = None
+    province: str | None = None
+    area: str | None = None
+    band: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: str
+    proposal_id: str
+    cycle: int
+    title: str
+    agency: str
+    province: str
+    area: str
+    budget_vnd: int
+    score: float
+    band: str
+    status: str
+    created_at: Any
+
+
+def submissions_query() -> Select[ScreeningRow, ProposalRow]:
+    """Formal submissions joined with their proposals (SELECT screening, proposal)."""
+    return (select(ScreeningRow, ProposalRow)
+            .join(ProposalRow, ProposalRow.id == ScreeningRow.proposal_id)
+            .where(ScreeningRow.kind == SUBMISSION))
+
+
+def queue(session: Session, f: QueueFilter, *, offset: int, limit: int
+          ) -> tuple[list[QueueItem], int]:
+    """Formal submissions matching ``f``, riskiest first, and their total count."""
+    query = submissions_query()
+    for column, value in ((ScreeningRow.cycle, f.cycle), (ScreeningRow.agency, f.agency),
+                          (ProposalRow.province, f.province),
+                          (ProposalRow.technology_area, f.area), (ScreeningRow.band, f.band),
+                          (ScreeningRow.status, f.status)):
+        if value is not None:
+            query = query.where(column == value)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(ScreeningRow.overall_score.desc(), ScreeningRow.id)
+                           .offset(offset).limit(limit)).all()
+    return [QueueItem(id=s.id, proposal_id=s.proposal_id, cycle=s.cycle, title=p.title,
+                      agency=s.agency, province=p.province, area=p.technology_area,
+                      budget_vnd=p.total_budget_vnd, score=s.overall_score, band=s.band,
+                      status=s.status, created_at=s.created_at)
+            for s, p in rows], int(total)
+
+
+def cycles(session: Session, agency: str | None) -> list[int]:
+    """Budget cycles that have formal submissions (visible to ``agency``), newest first."""
+    query = select(ScreeningRow.cycle).distinct().where(ScreeningRow.kind == SUBMISSION)
+    if agency is not None:
+        query = query.where(ScreeningRow.agency == agency)
+    return sorted((int(c) for c in session.execute(query).scalars()), reverse=True)
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    agencies: list[str]
+    provinces: list[str]
+    areas: list[str]
+
+
+def filter_options(session: Session, cycle: int | None, agency: str | None) -> FilterOptions:
+    """The agencies, provinces and areas present among a cycle's submissions."""
+    def values(column: Any) -> list[str]:
+        query = (select(column).distinct().select_from(ScreeningRow)
+                 .join(ProposalRow, ProposalRow.id == ScreeningRow.proposal_id)
+                 .where(ScreeningRow.kind == SUBMISSION))
+        if cycle is not None:
+            query = query.where(ScreeningRow.cycle == cycle)
+        if agency is not None:
+            query = query.where(ScreeningRow.agency == agency)
+        return sorted(str(v) for v in session.execute(query).scalars())
+
+    return FilterOptions(values(ScreeningRow.agency), values(ProposalRow.province),
+                         values(ProposalRow.technology_area))

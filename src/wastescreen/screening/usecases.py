@@ -1,0 +1,211 @@
+"""The use cases that screen and store: one method per job, called by every entry point.
+
+Pre-check, file (a formal submission), decide, screen a batch row and change the registry. Each
+one catches the engine up with what other workers wrote, screens, stores the proposal and its
+result with their audit events, counts the screening for the metrics and, for a filed
+submission, indexes it as a same-cycle peer. The API routes, the pages, the CLI, batch jobs,
+Dask workers and the test fixtures call a ``Screener``; none of them calls the storage
+functions for screenings directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from wastescreen.core.canonical import sha256_hex
+from wastescreen.domain.proposal import Proposal
+from wastescreen.domain.registry import Lab, Program
+from wastescreen.domain.result import ScreeningResult
+from wastescreen.screening.batch import BatchRow, error_row, summarise
+from wastescreen.screening.engine import ScreeningEngine
+from wastescreen.screening.service import ModelNotReady, screen_proposal
+from wastescreen.storage import screenings as store
+from wastescreen.storage.api_keys import Principal, Role
+from wastescreen.storage.audit_log import append_event
+from wastescreen.storage.registry_store import (
+    UpsertResult,
+    record_revision,
+    upsert_lab,
+    upsert_program,
+)
+from wastescreen.storage.screenings import Decision, ScreeningKind
+from wastescreen.storage.tables import DecisionRow, ScreeningRow
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the name in the audit trail (``key:3:agency``, ``cli``), the API key (if any)
+    and, for an agency key, the one agency whose proposals it may file."""
+
+    name: str
+    key_id: int | None = None
+    agency: str | None = None
+
+    @classmethod
+    def of(cls, principal: Principal) -> Actor:
+        return cls(principal.actor, principal.key_id,
+                   principal.agency if principal.role is Role.AGENCY else None)
+
+
+CLI = Actor("cli")
+
+
+class NotYourAgency(PermissionError):
+    """An agency key tried to file (or pre-check) another agency's proposal."""
+
+    field = "agency"
+
+
+class IdempotencyConflict(ValueError):
+    """The idempotency key was used before with a different proposal."""
+
+    field = "Idempotency-Key"
+
+
+@dataclass(frozen=True)
+class Screened:
+    """A stored screening and its result; ``replayed`` when an earlier filing was returned."""
+
+    row: ScreeningRow
+    result: ScreeningResult
+    replayed: bool = False
+
+
+class Screener:
+    """The screening service of one process (API app, CLI command, Dask worker, test fixture).
+
+    ``engine`` is None until a model is loaded; ``on_screened(kind, band)`` is called once per
+    stored screening (the API counts them for its metrics)."""
+
+    def __init__(self, engine: ScreeningEngine | None,
+                 on_screened: Callable[[str, str], None] | None = None) -> None:
+        self.engine = engine
+        self.on_screened = on_screened
+
+    def ready_engine(self, session: Session | None = None) -> ScreeningEngine:
+        """The engine, caught up with other processes' writes when a ``session`` is given;
+        ``ModelNotReady`` before a model is loaded."""
+        engine = self.engine
+        if engine is None or engine.model is None:
+            raise ModelNotReady("no risk model is loaded yet: run `wastescreen train` and "
+                                "restart")
+        if session is not None:
+            engine.sync(session)
+        return engine
+
+    # --- screen and store -----------------------------------------------------------------
+
+    def _store(self, session: Session, proposal: Proposal, kind: ScreeningKind, actor: Actor,
+               idempotency_key: str | None = None, *, as_of: dt.date | None = None) -> Screened:
+        if actor.agency is not None and proposal.agency != actor.agency:
+            raise NotYourAgency("an agency key may only file its own agency's proposals")
+        engine = self.ready_engine(session)
+        pid = store.new_id()
+        result = screen_proposal(engine, proposal, pid, as_of=as_of)
+        row = store.save_screening(session, proposal, pid, result, kind, actor=actor.name,
+                                   api_key_id=actor.key_id, idempotency_key=idempotency_key)
+        if kind is ScreeningKind.SUBMISSION:
+            engine.add_peer(pid, proposal)
+        if self.on_screened is not None:
+            self.on_screened(kind.value, result.band)
+        return Screened(row, result)
+
+    def precheck(self, session: Session, proposal: Proposal, actor: Actor, *,
+                 as_of: dt.date | None = None) -> Screened:
+        """Screen a proposal before it is filed; stored as a pre-check, never queued."""
+        return self._store(session, proposal, ScreeningKind.PRECHECK, actor, as_of=as_of)
+
+    def submit(self, session: Session, proposal: Proposal, actor: Actor,
+               idempotency_key: str | None = None, *, as_of: dt.date | None = None
+               ) -> Screened:
+        """File a proposal: screened, stored, queued for review and indexed as a peer of its
+        cycle. A retry with the same ``idempotency_key`` returns the first filing."""
+        if idempotency_key and actor.key_id is not None:
+            earlier = self._replay(session, proposal, actor.key_id, idempotency_key)
+            if earlier is not None:
+                return earlier
+        try:
+            return self._store(session, proposal, ScreeningKind.SUBMISSION, actor,
+                               idempotency_key, as_of=as_of)
+        except IntegrityError:  # the same key raced in from a concurrent retry
+            session.rollback()
+            earlier = (self._replay(session, proposal, actor.key_id, idempotency_key)
+                       if idempotency_key and actor.key_id is not None else None)
+            if earlier is None:
+                raise
+            return earlier
+
+    @staticmethod
+    def _replay(session: Session, proposal: Proposal, key_id: int, key: str
+                ) -> Screened | None:
+        existing = store.find_idempotent(session, key_id, key)
+        if existing is None:
+            return None
+        if existing.input_hash != sha256_hex(proposal):
+            raise IdempotencyConflict("this Idempotency-Key was used with a different proposal")
+        return Screened(existing, ScreeningResult.model_validate(existing.result), replayed=True)
+
+    def decide(self, session: Session, row: ScreeningRow, decision: Decision, rationale: str,
+               actor: Actor) -> DecisionRow:
+        """Record a reviewer's decision on a formal submission (the latest one stands)."""
+        if row.kind != ScreeningKind.SUBMISSION.value:
+            raise store.NotASubmission("pre-checks are not decided on")
+        return store.record_decision(session, row, decision, rationale, actor=actor.name)
+
+    # --- batches --------------------------------------------------------------------------
+
+    def screen_row(self, item: BatchRow, *, session: Session | None = None,
+                   actor: Actor | None = None) -> dict[str, Any]:
+        """One batch row as one output row: its errors when it did not validate; otherwise
+        screened, and stored as a pre-check when an ``actor`` (and ``session``) is given."""
+        if item.proposal is None:
+            return error_row(item)
+        if actor is not None and session is not None:
+            screened = self.precheck(session, item.proposal, actor)
+            return summarise(item.row, item.proposal, screened.result, screened.row.id)
+        result = screen_proposal(self.ready_engine(), item.proposal, f"batch-row-{item.row}")
+        return summarise(item.row, item.proposal, result)
+
+    def screen_rows(self, rows: Sequence[BatchRow], *, session: Session | None = None,
+                    actor: Actor | None = None, progress: Callable[[int], None] | None = None
+                    ) -> list[dict[str, Any]]:
+        """Every row of a batch, in order (see ``screen_row``); ``progress(done)`` after each."""
+        if session is not None:
+            self.ready_engine(session)
+        out = []
+        for i, item in enumerate(rows):
+            out.append(self.screen_row(item, session=session, actor=actor))
+            if progress is not None:
+                progress(i + 1)
+        return out
+
+    # --- the registry ---------------------------------------------------------------------
+
+    def put_lab(self, session: Session, lab: Lab, actor: Actor) -> None:
+        """Create or replace a lab; a change is a new registry revision, audited, and updates
+        this process's overlap index (other processes rebuild on their next catch-up)."""
+        if upsert_lab(session, lab) is not UpsertResult.UNCHANGED:
+            revision = self._revision(session, actor, "lab", lab.lab_code)
+            if self.engine is not None:
+                self.engine.upsert_lab(lab, revision)
+
+    def put_program(self, session: Session, program: Program, actor: Actor) -> None:
+        """As ``put_lab``, for a program."""
+        if upsert_program(session, program) is not UpsertResult.UNCHANGED:
+            revision = self._revision(session, actor, "program", program.program_code)
+            if self.engine is not None:
+                self.engine.upsert_program(program, revision)
+
+    @staticmethod
+    def _revision(session: Session, actor: Actor, kind: str, code: str) -> int:
+        revision = record_revision(session, f"api: {kind} {code}").id
+        append_event(session, actor=actor.name, action=f"registry.{kind}.upsert",
+                     subject=code, details={"revision": revision})
+        session.commit()
+        return revision

@@ -1,0 +1,195 @@
+"""The pages in a real headless Chromium: sign in, click from the queue to a report to a decision,
+hostile text stays inert, and screenshots (1280 px and 390 px) plus the PDF as PNG pages are
+saved under ``tests/artifacts/`` for a person to look at.
+
+Skipped, with the reason, when Chromium, chromedriver or Selenium is missing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.api.pages import browser
+from tests.conftest import requires_pdf
+from tests.demo_service import DemoService, for_cycle
+from wastescreen.api.app import create_app
+
+if TYPE_CHECKING:
+    from selenium.webdriver.chrome.webdriver import WebDriver
+
+REASON = browser.unavailable()
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(REASON is not None, reason=REASON or "")]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+HARFBUZZ = "ignore:HarfBuzz-Subset will be required:DeprecationWarning"
+PAYLOAD = ('<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+           '<b id="injected">x</b>')
+
+
+@pytest.fixture(scope="module")
+def base_url(service: DemoService) -> Iterator[str]:
+    with browser.live_server(create_app(service.settings)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[WebDriver]:
+    with browser.chromium() as d:
+        yield d
+
+
+def sign_in(driver: WebDriver, base_url: str, key: str, then: str = "/ui/queue") -> None:
+    """Sign in through the form, as a person would (cookies of an earlier user dropped)."""
+    from selenium.webdriver.common.by import By
+
+    driver.delete_all_cookies()
+    driver.get(base_url + then)
+    assert "/ui/login" in driver.current_url  # redirected: not signed in
+    driver.find_element(By.ID, "f-key").send_keys(key)
+    browser.click_and_wait(driver, driver.find_element(By.ID, "login-button"))
+    assert driver.current_url.startswith(base_url + then.split("?")[0]), driver.current_url
+
+
+def test_reviewer_clicks_from_queue_to_report_to_decision(driver: WebDriver, base_url: str,
+                                                          service: DemoService) -> None:
+    from selenium.webdriver.common.by import By
+
+    sign_in(driver, base_url, service.keys["reviewer"], f"/ui/queue?cycle={service.cycle}")
+    cookie = driver.get_cookie("ws_key")
+    assert cookie is not None and cookie["httpOnly"] and cookie.get("sameSite") == "Strict"
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
+    browser.screenshot(driver, ARTIFACTS / "pages_queue_1280.png", 1280)
+    browser.screenshot(driver, ARTIFACTS / "pages_queue_390.png", 390)
+
+    # the status filter, then the riskiest queued proposal
+    from selenium.webdriver.support.select import Select
+
+    Select(driver.find_element(By.NAME, "status")).select_by_value("queued")
+    browser.click_and_wait(driver, driver.find_element(
+        By.CSS_SELECTOR, "form.filters button[type=submit]"))
+    assert "status=queued" in driver.current_url
+    first = driver.find_element(By.CSS_SELECTOR, "#queue tbody tr td.title a")
+    title = first.text
+    browser.click_and_wait(driver, first)
+    assert "/ui/screenings/" in driver.current_url
+    assert driver.find_element(By.CSS_SELECTOR, "h1").text == title
+    browser.screenshot(driver, ARTIFACTS / "pages_report_vi_1280.png", 1280)
+    browser.screenshot(driver, ARTIFACTS / "pages_report_vi_390.png", 390)
+
+    browser.click_and_wait(driver, driver.find_element(By.ID, "lang-switch"))
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    browser.screenshot(driver, ARTIFACTS / "pages_report_en_1280.png", 1280)
+    browser.screenshot(driver, ARTIFACTS / "pages_report_en_390.png", 390)
+
+    driver.find_element(By.ID, "d-reject").click()
+    rationale = "Duplicates a same-province lab that is half idle; share it instead."
+    driver.find_element(By.ID, "f-rationale").send_keys(rationale)
+    browser.click_and_wait(driver, driver.find_element(By.ID, "decide-button"))
+    assert driver.find_element(By.ID, "saved").is_displayed()
+    decision = driver.find_element(By.ID, "decision").text
+    assert "Reject" in decision and rationale in decision
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+
+    browser.click_and_wait(driver, driver.find_element(By.ID, "lang-switch"))
+    assert "Không chấp thuận" in driver.find_element(By.ID, "decision").text
+
+
+def test_pages_fit_a_phone(driver: WebDriver, base_url: str, service: DemoService) -> None:
+    sign_in(driver, base_url, service.keys["reviewer"], "/ui/portfolio")
+    browser.screenshot(driver, ARTIFACTS / "pages_portfolio_1280.png", 1280)
+    browser.screenshot(driver, ARTIFACTS / "pages_portfolio_390.png", 390)
+    cdp = driver.execute_cdp_cmd
+    for path in ("/ui/portfolio", f"/ui/queue?cycle={service.cycle}",
+                 f"/ui/screenings/{service.screening_ids[0]}", "/public/indicators"):
+        cdp("Emulation.setDeviceMetricsOverride",
+            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+        try:
+            driver.get(base_url + path)
+            scroll, view = browser.page_width(driver)
+        finally:
+            cdp("Emulation.clearDeviceMetricsOverride", {})
+        assert scroll <= view + 1, f"{path}: {scroll}px wide in a {view}px phone"
+    driver.get(base_url + "/public/indicators?lang=en")
+    browser.screenshot(driver, ARTIFACTS / "pages_public_390.png", 390)
+
+
+def test_injected_script_does_not_run(driver: WebDriver, base_url: str, service: DemoService,
+                                      tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    agency = "Viện " + PAYLOAD
+    key = service.add_agency_key(agency)
+    data = for_cycle(service.spare[10], agency=agency).model_dump(mode="json")
+    for name in ("title", "summary", "objectives", "shared_use_plan", "cofunding_sources"):
+        data[name] = (PAYLOAD + " " + str(data[name]))[:500]
+    data["researchers"] = [{"name": PAYLOAD, "role": PAYLOAD}]
+    data["kpis"] = [{"metric": PAYLOAD, "unit": PAYLOAD}]
+    upload = tmp_path / "hostile.json"
+    upload.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+
+    sign_in(driver, base_url, key, "/ui/submit")
+    driver.find_element(By.ID, "f-proposal_file").send_keys(str(upload))
+    browser.click_and_wait(driver, driver.find_element(By.ID, "submit-button"))
+    assert "/ui/screenings/" in driver.current_url, driver.page_source[:2000]
+    report_url = driver.current_url
+    for url in (report_url, base_url + "/ui/queue", base_url + "/ui/portfolio",
+                base_url + "/public/indicators"):
+        driver.get(url)
+        assert driver.execute_script("return window.__xss === undefined"), url
+        assert driver.find_elements(By.ID, "injected") == [], url
+        assert driver.execute_script("return document.querySelectorAll('img[src=\"x\"]').length"
+                                     ) == 0, url
+        assert "<script>window.__xss=1</script>" in driver.find_element(
+            By.TAG_NAME, "body").text, url
+    driver.get(report_url)
+    assert driver.title.startswith("<script>window.__xss=1</script>")  # text, not markup
+    browser.screenshot(driver, ARTIFACTS / "pages_hostile_report_1280.png", 1280)
+
+
+def test_submission_errors_and_batch_upload_in_the_browser(
+        driver: WebDriver, base_url: str, service: DemoService, tmp_path: Path) -> None:
+    import pandas as pd
+    from selenium.webdriver.common.by import By
+
+    from wastescreen.domain.flat_format import proposal_to_flat
+
+    sign_in(driver, base_url, service.keys["agency_a"], "/ui/submit")
+    driver.find_element(By.ID, "f-title").send_keys("Đề xuất thiếu trường")
+    browser.click_and_wait(driver, driver.find_element(By.ID, "submit-button"))
+    assert driver.find_element(By.ID, "form-errors").is_displayed()
+    assert driver.find_elements(By.ID, "err-province")  # named at the field
+    browser.screenshot(driver, ARTIFACTS / "pages_submit_errors_390.png", 390)
+
+    good = proposal_to_flat(for_cycle(service.spare[11], agency=service.agency_a))
+    bad = dict(good, title="Dòng lỗi", trl_start=7, trl_target=3)
+    upload = tmp_path / "batch.csv"
+    pd.DataFrame([good, bad]).to_csv(upload, index=False)
+    driver.get(base_url + "/ui/batch")
+    driver.find_element(By.ID, "f-file").send_keys(str(upload))
+    browser.click_and_wait(driver, driver.find_element(By.ID, "batch-button"))
+    assert driver.find_element(By.ID, "line-2").get_attribute("data-ok") == "yes"
+    assert "trl_target_below_start" in driver.find_element(By.ID, "line-3").text
+    browser.screenshot(driver, ARTIFACTS / "pages_batch_1280.png", 1280)
+
+
+@requires_pdf
+@pytest.mark.filterwarnings(HARFBUZZ)
+def test_report_pdf_as_png_pages(base_url: str, service: DemoService) -> None:
+    sid = service.screening_ids[0]
+    for lang in ("vi", "en"):
+        pdf = browser.fetch(f"{base_url}/ui/screenings/{sid}/report.pdf?lang={lang}",
+                            service.keys["auditor"])
+        assert pdf.startswith(b"%PDF")
+        out = ARTIFACTS / f"pages_report_{lang}.pdf"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(pdf)
+        try:
+            pngs = browser.pdf_to_pngs(out, ARTIFACTS / f"pages_report_pdf_{lang}")
+        except FileNotFoundError as exc:
+            pytest.skip(str(exc))
+        assert pngs
