@@ -50,6 +50,9 @@ class DemoService:
     agency_a: str = AGENCY_A
     agency_b: str = AGENCY_B
 
+    def __repr__(self) -> str:  # the portfolio would make it megabytes (hypothesis prints it)
+        return f"DemoService({self.settings.var_dir}, model {self.model_version})"
+
     def auth(self, who: str) -> dict[str, str]:
         """The Authorization header of key ``who``."""
         return {"Authorization": f"Bearer {self.keys[who]}"}

@@ -254,6 +254,26 @@ def test_unfitted_and_empty_inputs() -> None:
     assert OverlapIndex().fit([]).query(NANO_QUERY) == []
 
 
+def test_a_query_without_candidates_returns_no_match_in_every_mode() -> None:
+    # A proposal sharing no term (and no equipment) with any segment: English against
+    # Vietnamese, made-up words, nothing at all; one segment of a single new item too.
+    index = OverlapIndex().fit([
+        OverlapDoc("L1", "lab", "phòng thí nghiệm vi mạch bán dẫn", equipment=("SEM",)),
+        OverlapDoc("P1", "program", "chương trình nghiên cứu vắc xin")])
+    index.add([OverlapDoc("L2", "lab", "Plain new lab X")])
+    for text in ("crop genomics programme: sequence the rice genome", "zorblax quindle", ""):
+        q = OverlapDoc("q", "proposal", text, province="Hà Nội", technology_area="BIO")
+        for per_kind in (False, True):
+            found = index.query_many([q, q], k=5, kinds={"lab", "program"}, per_kind=per_kind)
+            assert found == [[], []]
+        assert index.query(q) == []
+    # A query that does share a term still finds its item beside one that finds nothing.
+    hit = OverlapDoc("h", "proposal", "vắc xin")
+    none = OverlapDoc("n", "proposal", "zorblax")
+    found = index.query_many([none, hit], k=5, per_kind=True)
+    assert found[0] == [] and [m.doc_id for m in found[1]] == ["P1"]
+
+
 def test_features_never_imports_the_web_framework() -> None:
     code = ("import sys, wastescreen.features.overlap_index, wastescreen.features.overlap_text, "
             "wastescreen.features.overlap_components; "

@@ -355,6 +355,8 @@ class OverlapIndex:
                 top = self._top_candidates(g_idx, g_val, q, seg, enc, i, ctx_max, dense_w)
                 pq_parts.append(np.full(top.size, i))
                 row_parts.append(top)
+        if not pq_parts:  # per kind, a query with no candidate row adds no group at all
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(pq_parts), np.concatenate(row_parts).astype(np.int64)
 
     def _top_candidates(self, idx: np.ndarray, val: np.ndarray, q: dict[str, Any],
