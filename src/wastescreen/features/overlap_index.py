@@ -77,6 +77,14 @@ class OverlapMatch:
     shared_equipment: dict[str, int]
 
 
+def applicable_components(q: OverlapDoc) -> dict[str, bool]:
+    """Which components apply to a query: those whose attribute it carries (text always). A
+    component that does not apply scores 0 in a match and is left out of its ``score``; the
+    duplicate likelihood reads it as absent (None), not as 0."""
+    return {"text": True, "equipment": any(q.equipment), "place": bool(q.province or q.region),
+            "area": bool(q.technology_area), "budget": q.budget_vnd > 0, "agency": bool(q.group)}
+
+
 def _agency_key(name: str) -> str:
     """An agency's name as compared: case, accents and spacing folded ("SỞ KH&CN  Huế" is
     "Sở KH&CN Huế"), because registries and proposals spell the same agency differently."""
@@ -301,6 +309,7 @@ class OverlapIndex:
             max_df=int(max(self.candidate_max_df * len(self), _PRUNE_FLOOR)))
         eq = self._equipment(qs, grow=False)
         total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
+        applies = [applicable_components(q) for q in qs]
         cats = {"province": [q.province for q in qs], "region": [q.region for q in qs],
                 "area": [q.technology_area for q in qs],
                 "group": [_agency_key(q.group) for q in qs]}
@@ -317,13 +326,7 @@ class OverlapIndex:
             **{f: np.array([self._code(f, v, grow=False) for v in vs], np.int32)
                for f, vs in cats.items()},
             "log_budget": np.array([oc.log10_budget(q.budget_vnd) for q in qs], np.float32),
-            "applies": {
-                "text": np.ones(len(qs), bool), "equipment": total > 0,
-                "place": np.array([bool(q.province or q.region) for q in qs]),
-                "area": np.array([bool(q.technology_area) for q in qs]),
-                "budget": np.array([q.budget_vnd > 0 for q in qs]),
-                "agency": np.array([bool(q.group) for q in qs]),
-            },
+            "applies": {c: np.array([a[c] for a in applies], bool) for c in oc.COMPONENTS},
         }
 
     def _candidates(self, enc: dict[str, Any], seg: Segment, ok: np.ndarray,
