@@ -13,6 +13,11 @@ split by the parity of the query id's digits, see ``split_half``); the figures a
 the other half ("held_out") and on all pairs. ``--dense`` adds the optional MiniLM component.
 ``--components`` prints the measured comparison of text representations (syllable n-grams,
 character n-grams, pyvi / underthesea word segmentation, and with ``--dense`` the MiniLM model).
+
+Without ``--dense``, it also judges the packaged duplicate likelihood on the held-out half
+(Brier score and reliability beside the raw overlap score as a probability; see
+``bench/duplicate_likelihood.py``, which refits it). It orders nothing: the recall figures are
+those of the overlap score.
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ from rich.console import Console
 from rich.table import Table
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from bench import worldbank_duplicate_adapter as wd
 from bench import worldbank_overlap_adapter as wb
 from bench.common import print_table, require_worldbank, write_results
 from wastescreen.core import reference
+from wastescreen.features import duplicate_likelihood
 from wastescreen.features.overlap_index import OverlapIndex
 from wastescreen.features.overlap_text import dense_vectors, fast_fold, syllables, word_ngrams
 
@@ -308,6 +315,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     for subset in SUBSETS[1:]:
         figures[subset] = {"ours": recalls(ours_ranks, pairs, subset),
                            "baseline": recalls(base_ranks, pairs, subset)}
+    if not args.dense:  # the packaged likelihood was fitted on components without MiniLM
+        figures["duplicate_likelihood"] = wd.evaluate(
+            duplicate_likelihood.default(), wd.labelled_matches(projects, pairs, index))
     write_results("overlap-worldbank" + ("-dense" if args.dense else ""), figures)
     held = figures["held_out"]
     rows = [
@@ -321,6 +331,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows.append(_row(f"{key} (held-out half)", key, held["baseline"],  # type: ignore[index]
                          held["ours"], "-"))  # type: ignore[index]
     print_table(f"World Bank Protocol 2: {len(pairs)} pairs, {len(index)} registry projects", rows)
+    if "duplicate_likelihood" in figures:
+        wd.print_evaluation(figures["duplicate_likelihood"],  # type: ignore[arg-type]
+                            "Duplicate likelihood (packaged model)")
 
 
 if __name__ == "__main__":
