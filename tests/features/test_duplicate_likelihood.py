@@ -157,6 +157,10 @@ def test_a_component_that_does_not_apply_to_the_query_is_absent() -> None:
     comps = match_components(match, applies)
     assert comps["budget"] is None and comps["agency"] is None and comps["equipment"] is None
     assert comps["text"] == match.components["text"] > 0 and comps["area"] == 1.0
+    model = default()
+    assert model.predict_matches([match], applies).tolist() == [model.likelihood(comps)]
+    # Read as compared, the budget's and agency's 0 would lower the likelihood.
+    assert model.likelihood(match.components) < model.likelihood(comps)
 
 
 @pytest.mark.parametrize("knots", [(0.5, 0.2), (0.0, 0.5), (0.4, 0.4)])

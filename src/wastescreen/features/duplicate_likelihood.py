@@ -158,6 +158,12 @@ class DuplicateLikelihood:
         out: np.ndarray = expit(self.intercept_ + design @ w)
         return out
 
+    def predict_matches(self, matches: Sequence[OverlapMatch],
+                        applies: Mapping[str, bool]) -> np.ndarray:
+        """(len(matches),) likelihoods of one query's matches; ``applies`` is the query's
+        ``overlap_index.applicable_components`` (a component that does not apply is absent)."""
+        return self.predict(component_matrix([match_components(m, applies) for m in matches]))
+
     def likelihood(self, components: Mapping[str, float | None]) -> float:
         """The likelihood of one match; a missing key or None is an absent component."""
         return float(self.predict(component_matrix([components]))[0])
