@@ -138,8 +138,10 @@ def test_queue_is_sorted_by_risk_and_filters(client: TestClient, service: DemoSe
                                                     title=f"Hàng đợi {om}"), headers=h)
     page = client.get("/v1/screenings?cycle=2026&limit=200",
                       headers=service.auth("reviewer")).json()
-    scores = [i["overall_score"] for i in page["items"]]
-    assert scores == sorted(scores, reverse=True) and page["total"] >= 2
+    # The final band first (a band raised by a red flag sits with its band), then the score.
+    rank = {"high": 2, "medium": 1, "low": 0}
+    order = [(rank[i["band"]], i["overall_score"]) for i in page["items"]]
+    assert order == sorted(order, reverse=True) and page["total"] >= 2
     band = page["items"][0]["band"]
     only = client.get(f"/v1/screenings?band={band}", headers=service.auth("reviewer")).json()
     assert only["items"] and {i["band"] for i in only["items"]} == {band}
@@ -369,3 +371,23 @@ def test_a_second_worker_catches_up_with_the_first(service: DemoService) -> None
             title="Phòng thí nghiệm lượng tử Huế", province="Huế",
             technology_area="CLOUD_QUANTUM_DATA"), headers=service.auth("reviewer")).json()
         assert "LAB-WORKER-ONE" in {e["code"] for e in after["result"]["evidence"]}
+
+
+def test_the_flag_catalogue_is_public(client: TestClient) -> None:
+    body = client.get("/v1/flags").json()  # no key: agencies read the rules before they file
+    assert body["version"] and len(body["flags"]) >= 8
+    rf01 = next(f for f in body["flags"] if f["id"] == "RF01")
+    assert rf01["severity"] == "high" and rf01["basis_en"] and rf01["rule"]
+    page = client.get("/public/flags?lang=en")
+    assert page.status_code == 200 and "RF01" in page.text and body["version"] in page.text
+
+
+def test_every_screening_lists_every_flag_and_its_final_band(client: TestClient,
+                                                            service: DemoService) -> None:
+    out = client.post("/v1/prechecks", json=proposal(om_budget_vnd_per_year=0),
+                      headers=service.auth("agency_a")).json()["result"]
+    statuses = {f["id"]: f["status"] for f in out["flags"]}
+    assert len(statuses) == len(client.get("/v1/flags").json()["flags"])
+    assert statuses["RF06"] == "fired"  # 65 % equipment and no O&M budget
+    assert out["band"] in ("medium", "high") and out["model_band"] in ("low", "medium", "high")
+    assert out["flag_catalogue_version"] == client.get("/v1/flags").json()["version"]

@@ -137,8 +137,8 @@ def test_structure_matches_golden() -> None:
 
 def test_sections_in_reading_order() -> None:
     ids = [e[1] for e in _structure("vi") if e[0] in {"header", "section"}]
-    assert ids == ["header", "scores", "explanation", "evidence", "what-if", "completeness",
-                   "decision"]
+    assert ids == ["header", "scores", "flags", "explanation", "evidence", "what-if",
+                   "completeness", "decision"]
 
 
 def _poisoned() -> tuple[ScreeningResult, DecisionView]:
@@ -161,6 +161,11 @@ def _poisoned() -> tuple[ScreeningResult, DecisionView]:
         if m["kind"] == "program":
             m["period"] = m["status"] = m["outcome"] = PAYLOAD
         m["shared_equipment"] = {PAYLOAD: 1}
+    for flag in data["flags"]:
+        flag["name_vi"] = flag["name_en"] = flag["text_vi"] = flag["text_en"] = PAYLOAD
+        flag["basis_vi"] = flag["basis_en"] = [PAYLOAD + " basis"]
+        for e in flag["evidence"]:
+            e["name"] = e["code"] = e["agency"] = e["utilisation_measured_by"] = PAYLOAD
     data["missing_fields"] = [PAYLOAD + " missing"]
     data["scores"][PAYLOAD] = 0.5
     decision = DecisionView(decision=PAYLOAD, rationale=PAYLOAD + " rationale", override=True,
@@ -254,7 +259,7 @@ def test_no_decision_yet_and_no_evidence() -> None:
     html = render_report_html(r, screening_id=SCREENING_ID)
     text = " ".join("".join(parse(html).text).split())
     assert L.UI["decision_pending"]["vi"] in text
-    assert text.count(L.UI["ev_none"]["vi"]) == 3
+    assert text.count(L.UI["ev_none"]["vi"]) == 1
     assert L.UI["whatif_none"]["vi"] in text
     assert L.UI["missing_none"]["vi"] in text
 
@@ -316,3 +321,26 @@ def test_pdf(lang: Lang) -> None:
         subprocess.run(["pdftoppm", "-r", "60", "-png", str(out),
                         str(ARTIFACTS / f"report_{lang}")], check=True, timeout=120)
         assert len(list(ARTIFACTS.glob(f"report_{lang}-*.png"))) == _pages(pdf)
+
+
+def test_a_band_raised_by_a_flag_says_so_beside_the_model_score() -> None:
+    r = sample_result()
+    raised = r.model_copy(update={"model_band": "low", "band": "high", "raised_by": ["RF04"]})
+    for lang, words in (("en", ("raised to High by RF04", "Model")),
+                        ("vi", ("nâng lên mức Cao bởi RF04", "mô hình"))):
+        html = render_report_html(raised, lang=lang, screening_id=SCREENING_ID)  # type: ignore[arg-type]
+        text = " ".join("".join(parse(html).text).split())
+        assert all(w in text for w in words), (lang, text[:400])
+    plain = " ".join("".join(parse(render_report_html(
+        r, lang="en", screening_id=SCREENING_ID)).text).split())
+    assert "Band from the model's score." in plain
+
+
+def test_the_report_lists_every_flag_and_says_what_rests_on_real_data() -> None:
+    r = sample_result()
+    html = render_report_html(r, lang="en", screening_id=SCREENING_ID)
+    text = " ".join("".join(parse(html).text).split())
+    for flag in r.flags:
+        assert flag.id in text
+    assert "LAB-HN-0112" in text and "measured 2026-01-15" in text and "2,480 spare hours" in text
+    assert "World Bank" in text and "synthetic" in text

@@ -13,7 +13,13 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from wastescreen import __version__
-from wastescreen.api import routes_admin, routes_batch, routes_registry, routes_screenings
+from wastescreen.api import (
+    routes_admin,
+    routes_batch,
+    routes_reference,
+    routes_registry,
+    routes_screenings,
+)
 from wastescreen.api.errors import install_error_handlers
 from wastescreen.api.limits import BodySizeLimit, RateLimiter
 from wastescreen.api.metrics import Metrics, MetricsMiddleware
@@ -77,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_registry.router)
     app.include_router(routes_batch.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_reference.router)
     for router in PAGE_ROUTERS:
         app.include_router(router)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
@@ -31,7 +32,9 @@ class LabEquipment(BaseModel):
 
 
 class Lab(BaseModel):
-    """A registry lab. ``utilisation`` is the measured share of capacity used (0–1)."""
+    """A registry lab. ``utilisation`` is the measured share of capacity used (0–1), measured
+    on ``utilisation_measured_on`` by ``utilisation_measured_by`` (a survey, an audit, the
+    lab's booking system) when known."""
 
     model_config = STRICT
     lab_code: Code
@@ -45,6 +48,8 @@ class Lab(BaseModel):
     investment_vnd: VND = 0
     capacity_hours_per_year: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     utilisation: Annotated[float | None, Field(ge=0, le=1)] = None
+    utilisation_measured_on: dt.date | None = None
+    utilisation_measured_by: Text = ""
     open_for_shared_use: bool = False
     equipment: Annotated[list[LabEquipment], Field(max_length=2_000)] = []
 

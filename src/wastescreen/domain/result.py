@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Band = Literal["low", "medium", "high"]
+BAND_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
 
 
 class Reason(BaseModel):
@@ -59,7 +60,10 @@ class MatchComponent(BaseModel):
 
 
 class MatchEvidence(BaseModel):
-    """A lab, program or same-cycle proposal that overlaps the screened proposal."""
+    """A lab, program or same-cycle proposal that overlaps the screened proposal.
+
+    ``likelihood``: the probability that it is the same or overlapping work, learned from its
+    components on real labelled pairs (None for results stored before it existed)."""
 
     kind: Literal["lab", "program", "proposal"]
     code: str
@@ -76,6 +80,45 @@ class MatchEvidence(BaseModel):
     period: str | None = None
     status: str | None = None
     outcome: str | None = None
+    likelihood: float | None = None
+
+
+class FlagEvidence(BaseModel):
+    """What a red flag cites: a matched program or proposal, or a lab holding the equipment."""
+
+    kind: Literal["program", "proposal", "lab"]
+    code: str
+    name: str = ""
+    agency: str = ""
+    status: str | None = None
+    outcome: str | None = None
+    likelihood: float | None = None
+    utilisation: float | None = None
+    utilisation_measured_on: str | None = None
+    utilisation_measured_by: str = ""
+    spare_hours: int | None = None
+    open_for_shared_use: bool | None = None
+    categories: list[str] = []
+
+
+class FlagOutcome(BaseModel):
+    """One red flag of the catalogue, as it came out for this proposal.
+
+    ``text_*``: the flag's sentence with this proposal's values when it fired, why it does not
+    apply when not applicable, empty when it did not fire; ``values``: the quantities its rule
+    reads."""
+
+    id: str
+    status: Literal["fired", "not_fired", "not_applicable"]
+    severity: Literal["high", "medium"]
+    name_vi: str
+    name_en: str
+    text_vi: str = ""
+    text_en: str = ""
+    basis_vi: list[str] = []
+    basis_en: list[str] = []
+    values: dict[str, float | None] = {}
+    evidence: list[FlagEvidence] = []
 
 
 class ScreeningResult(BaseModel):
@@ -88,8 +131,9 @@ class ScreeningResult(BaseModel):
     technology_area: str
     project_type: str
     total_budget_vnd: int
-    overall_score: float
-    band: Band
+    overall_score: float = Field(description="The model's overall score (0–1, calibrated).")
+    band: Band = Field(description="The final band: at least what the most severe fired red "
+                       "flag warrants, otherwise the model's band.")
     scores: dict[str, float]
     targets: list[TargetScore]
     reasons: list[Reason]
@@ -104,3 +148,9 @@ class ScreeningResult(BaseModel):
     registry_snapshot_date: str
     input_hash: str
     as_of: str = Field(default="", description="Day whose registry and outcomes were used.")
+    model_band: Band | None = Field(default=None, description="The band of the model's score "
+                                    "alone (None: stored before red flags, when it was band).")
+    flags: list[FlagOutcome] = []
+    raised_by: list[str] = Field(default=[], description="Fired flags that set the band above "
+                                 "the model's.")
+    flag_catalogue_version: str = ""

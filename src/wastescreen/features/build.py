@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from wastescreen.features.catalogue import FEATURE_NAMES
+from wastescreen.features.catalogue import CATALOGUE, FEATURE_NAMES
 from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
 from wastescreen.features.overlap_text import TEXT_VERSION
 from wastescreen.features.peers import PeerSet, proposal_docs
@@ -101,6 +101,18 @@ def _best(matches: list[list[OverlapMatch]]) -> np.ndarray:
     return np.array([m[0].score if m else 0.0 for m in matches], dtype=np.float64)
 
 
+def match_features(labs: list[list[OverlapMatch]], programs: list[list[OverlapMatch]],
+                   cycle: list[list[OverlapMatch]]) -> dict[str, npt.NDArray[np.float64]]:
+    """The overlap features of n proposals from their matches (each list (n,), best first):
+    ``sim_lab_best``, ``sim_program_best``, ``sim_cycle_best``, ``close_match_count``."""
+    return {
+        "sim_lab_best": _best(labs), "sim_program_best": _best(programs),
+        "sim_cycle_best": _best(cycle),
+        "close_match_count": np.array([
+            float(sum(1 for group in trio for m in group if m.score >= CLOSE_MATCH))
+            for trio in zip(labs, programs, cycle, strict=True)], dtype=np.float64)}
+
+
 def build_feature_columns(rows: ProposalRows, context: RegistryContext,
                           peers: PeerSet | None = None
                           ) -> tuple[dict[str, npt.NDArray[Any]], list[ProposalMatches]]:
@@ -114,12 +126,7 @@ def build_feature_columns(rows: ProposalRows, context: RegistryContext,
     labs, programs = _registry_matches(rows, docs, context.index)
     cycle = _peer_matches(rows, docs, peers or PeerSet())
     out: dict[str, npt.NDArray[Any]] = dict(rows.columns)
-    out["sim_lab_best"] = _best(labs)
-    out["sim_program_best"] = _best(programs)
-    out["sim_cycle_best"] = _best(cycle)
-    out["close_match_count"] = np.array([
-        float(sum(1 for group in trio for m in group if m.score >= CLOSE_MATCH))
-        for trio in zip(labs, programs, cycle, strict=True)], dtype=np.float64)
+    out.update(match_features(labs, programs, cycle))
     out["underused_capacity_nearby"], out["equipment_in_region_share"] = (
         context.regional_labs.transform(rows["region"], rows["year"], list(rows["equipment"])))
     out.update(context.track_record.transform_arrays(rows["agency"], rows["submitted_on"]))
@@ -141,14 +148,18 @@ def build_features(frame: pd.DataFrame | ProposalRows, context: RegistryContext,
 
 
 def feature_fingerprint() -> dict[str, Any]:
-    """What the similarity features depend on besides the data: the overlap index's parameters
-    and the tokenizer's version (JSON-able). Stored with a trained model and compared when it is
+    """What the similarity features depend on besides the data: the overlap index's parameters,
+    the tokenizer's version and the monotone constraints the models are trained under
+    (JSON-able). Stored with a trained model and compared when it is
     served: a model is only valid with the feature code it was trained with."""
     index = OverlapIndex()
     params = json.loads(json.dumps(index.get_params(), default=str))
     # The effective weights too: ``weights`` None stands for defaults that can change.
     return {"overlap_params": params, "overlap_weights": index.component_weights(),
-            "text_version": TEXT_VERSION, "features_version": FEATURES_VERSION}
+            "text_version": TEXT_VERSION, "features_version": FEATURES_VERSION,
+            # The catalogue's monotone constraints: a model trained under others is retrained.
+            "monotone": {f.name: dict(sorted(f.monotone.items())) for f in CATALOGUE
+                         if f.monotone}}
 
 
 __all__ = ["build_feature_columns", "build_features", "feature_fingerprint",

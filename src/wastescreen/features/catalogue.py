@@ -17,6 +17,10 @@ Format = Literal["score", "percent", "count", "ratio", "log10_vnd", "bool", "cat
 TARGETS = ("redundancy", "idle_assets", "non_delivery")
 LABELS = {"redundancy": "duplication_found", "idle_assets": "idle_assets",
           "non_delivery": "outputs_not_delivered"}
+# Overlap and under-used-capacity features never lower any score: more overlap with existing
+# work is never evidence of less waste. Constrained for every target, since the overall score
+# (the chance of any waste) combines them all.
+OVERLAP: dict[str, int] = {t: +1 for t in TARGETS}
 
 
 @dataclass(frozen=True)
@@ -48,24 +52,24 @@ CATALOGUE: tuple[FeatureDef, ...] = (
        "Best overlap score (0–1) against registry labs that existed at submission.",
        "Đề xuất trùng lặp với một phòng thí nghiệm đã có (mức trùng {value}; {comparison}).",
        "The proposal overlaps an existing lab (overlap {value}; {comparison}).",
-       {"redundancy": +1}),
+       OVERLAP),
     _f("sim_program_best", "numeric", "redundancy", +1, "score",
        "Best overlap score (0–1) against registry programs started by the submission year.",
        "Mục tiêu trùng với một chương trình/nhiệm vụ đã có (mức trùng {value}; {comparison}).",
        "Its objectives overlap an existing program (overlap {value}; {comparison}).",
-       {"redundancy": +1}),
+       OVERLAP),
     _f("sim_cycle_best", "numeric", "redundancy", +1, "score",
        "Best overlap score (0–1) against other agencies' proposals of the same budget cycle.",
        "Trùng với đề xuất của cơ quan khác trong cùng kỳ ngân sách (mức trùng {value}; "
        "{comparison}).",
        "It overlaps another agency's proposal in the same budget cycle (overlap {value}; "
        "{comparison}).",
-       {"redundancy": +1}),
+       OVERLAP),
     _f("close_match_count", "numeric", "redundancy", +1, "count",
        "Number of labs, programs and same-cycle proposals with an overlap score of 0.5 or more.",
        "Có {value} hạng mục đã có hoặc đang đề xuất gần giống ({comparison}).",
        "{value} existing or proposed items closely match it ({comparison}).",
-       {"redundancy": +1}),
+       OVERLAP),
     _f("underused_capacity_nearby", "numeric", "redundancy", +1, "score",
        "Max over labs of the same region holding requested equipment categories of "
        "(1 − utilisation) × share of requested categories they hold.",
@@ -73,12 +77,12 @@ CATALOGUE: tuple[FeatureDef, ...] = (
        "(chỉ số {value}; {comparison}).",
        "Labs in the same region already hold similar equipment and are under-used "
        "(index {value}; {comparison}).",
-       {"redundancy": +1}, changeable=True),
+       OVERLAP, changeable=True),
     _f("equipment_in_region_share", "numeric", "redundancy", +1, "percent",
        "Share of requested instruments whose category already exists in a lab of the region.",
        "{value} số thiết bị đề nghị mua đã có trong vùng ({comparison}).",
        "{value} of the requested instruments already exist in the region ({comparison}).",
-       changeable=True),
+       OVERLAP, changeable=True),
     # --- idle assets
     _f("equipment_share", "numeric", "idle_assets", +1, "percent",
        "Equipment as a share of the total budget.",

@@ -8,6 +8,7 @@ from typing import Any
 
 from wastescreen.core.reference import region_of
 from wastescreen.features.build import ProposalMatches
+from wastescreen.features.match_likelihood import MatchLikelihood
 from wastescreen.features.overlap_index import OverlapMatch
 from wastescreen.features.registry_context import RegistryContext
 
@@ -21,16 +22,22 @@ def distance_class(province: str, other: str | None) -> str:
     return "same_region" if region_of(other) == region_of(province) else "elsewhere"
 
 
-def _base(match: OverlapMatch, code: str) -> dict[str, Any]:
+def _base(match: OverlapMatch, code: str, likelihood: MatchLikelihood | None
+          ) -> dict[str, Any]:
     return {"score": round(float(match.score), 6), "code": code,
+            "likelihood": None if likelihood is None else round(float(likelihood(match)), 6),
             "components": {k: round(float(v), 6) for k, v in match.components.items()},
             "shared_equipment": dict(match.shared_equipment)}
 
 
 def match_evidence(matches: ProposalMatches, context: RegistryContext, province: str,
-                   peer_details: Mapping[str, Mapping[str, Any]] | None = None
+                   peer_details: Mapping[str, Mapping[str, Any]] | None = None,
+                   likelihood: MatchLikelihood | None = None
                    ) -> list[dict[str, Any]]:
-    """One dict per match, best first within labs, programs, then same-cycle proposals.
+    """One dict per match. With ``likelihood`` (components -> the chance a match is the same
+    or overlapping work), each carries it and the list is ordered by it across kinds, most
+    likely first (ties by overlap score, then code); without, best first within labs,
+    programs, then same-cycle proposals.
 
     ``peer_details``: proposal id -> ``title``, ``agency``, ``province``, ``budget_vnd`` (the
     proposals of the cycle), used for the ``proposal`` kind.
@@ -42,8 +49,8 @@ def match_evidence(matches: ProposalMatches, context: RegistryContext, province:
         if lab is None:
             continue
         util = float(lab["utilisation"])
-        out.append({**_base(m, code), "kind": "lab", "name": lab["name"], "host": lab["host"],
-                    "province": lab["province"],
+        out.append({**_base(m, code, likelihood), "kind": "lab", "name": lab["name"],
+                    "host": lab["host"], "province": lab["province"],
                     "distance": distance_class(province, lab["province"]),
                     "utilisation": None if math.isnan(util) else util,
                     "open_for_shared_use": bool(lab["open_for_shared_use"]),
@@ -54,7 +61,7 @@ def match_evidence(matches: ProposalMatches, context: RegistryContext, province:
         if prog is None:
             continue
         prov = prog["province"] if isinstance(prog["province"], str) else ""
-        out.append({**_base(m, code), "kind": "program", "name": prog["title"],
+        out.append({**_base(m, code, likelihood), "kind": "program", "name": prog["title"],
                     "host": prog["managing_agency"], "province": prov,
                     "distance": distance_class(province, prov),
                     "budget_vnd": int(prog["budget_vnd"]),
@@ -64,8 +71,10 @@ def match_evidence(matches: ProposalMatches, context: RegistryContext, province:
         peer = None if peer_details is None else peer_details.get(m.doc_id)
         if peer is None:
             continue
-        out.append({**_base(m, m.doc_id), "kind": "proposal", "name": peer["title"],
+        out.append({**_base(m, m.doc_id, likelihood), "kind": "proposal", "name": peer["title"],
                     "host": peer["agency"], "province": peer["province"],
                     "distance": distance_class(province, peer["province"]),
                     "budget_vnd": int(peer["budget_vnd"])})
-    return out
+    if likelihood is None:
+        return out
+    return sorted(out, key=lambda e: (-e["likelihood"], -e["score"], e["kind"], e["code"]))

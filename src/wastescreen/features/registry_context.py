@@ -17,11 +17,13 @@ from wastescreen.domain.outcome import empty_history
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex
 from wastescreen.features.regional_equipment import RegionalLabs, category_mask
+from wastescreen.features.shared_use import SharedUseLabs
 from wastescreen.features.track_record import TrackRecordTable
 
 LAB_COLUMNS = ("name", "host", "province", "region", "technology_area", "year_established",
-               "investment_vnd", "utilisation", "open_for_shared_use", "equipment",
-               "equipment_names", "category_mask")
+               "investment_vnd", "capacity_hours_per_year", "utilisation",
+               "utilisation_measured_on", "utilisation_measured_by", "open_for_shared_use",
+               "equipment", "equipment_names", "category_mask")
 PROGRAM_COLUMNS = ("title", "managing_agency", "province", "technology_area", "objectives",
                    "budget_vnd", "start_year", "end_year", "status", "outcome")
 
@@ -64,7 +66,10 @@ def labs_frame(labs: Iterable[Lab]) -> pd.DataFrame:
             "province": lab.province, "region": region_of(lab.province),
             "technology_area": lab.technology_area, "year_established": lab.year_established,
             "investment_vnd": lab.investment_vnd,
+            "capacity_hours_per_year": lab.capacity_hours_per_year,
             "utilisation": float("nan") if lab.utilisation is None else lab.utilisation,
+            "utilisation_measured_on": lab.utilisation_measured_on,
+            "utilisation_measured_by": lab.utilisation_measured_by,
             "open_for_shared_use": lab.open_for_shared_use, "equipment": equipment,
             "equipment_names": {e.category: e.name for e in lab.equipment},
             "category_mask": category_mask(list(equipment)),
@@ -98,6 +103,7 @@ class RegistryContext:
     snapshot_date: str = ""
     _track: TrackRecordTable | None = field(default=None, init=False, repr=False)
     _regional: RegionalLabs | None = field(default=None, init=False, repr=False)
+    _shared: SharedUseLabs | None = field(default=None, init=False, repr=False)
     _records: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, init=False,
                                                            repr=False)
 
@@ -114,6 +120,13 @@ class RegistryContext:
         if self._regional is None:
             self._regional = RegionalLabs().fit(self.labs)
         return self._regional
+
+    @property
+    def shared_use(self) -> SharedUseLabs:
+        """The labs by region with their categories and use (built on first use)."""
+        if self._shared is None:
+            self._shared = SharedUseLabs().fit(self.labs)
+        return self._shared
 
     def lab_record(self, lab_code: str) -> dict[str, Any] | None:
         """One lab's ``LAB_COLUMNS`` as a dict, or None when the registry has no such lab."""
@@ -134,6 +147,7 @@ class RegistryContext:
     def replace_labs(self, labs: pd.DataFrame) -> None:
         self.labs = labs
         self._regional = None
+        self._shared = None
         self._records.pop("labs", None)
 
     def replace_programs(self, programs: pd.DataFrame) -> None:

@@ -67,7 +67,7 @@ class BandThresholds:
         if not 0.0 <= self.medium <= self.high <= 1.0:
             raise ValueError(f"band thresholds must satisfy 0 <= medium <= high <= 1: {self}")
 
-    def band(self, score: float) -> str:
+    def band(self, score: float) -> Literal["low", "medium", "high"]:
         """The band name of one overall score."""
         return "high" if score >= self.high else "medium" if score >= self.medium else "low"
 

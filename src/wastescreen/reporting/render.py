@@ -20,11 +20,13 @@ import jinja2
 from markupsafe import Markup
 
 from wastescreen.core import reference
+from wastescreen.core.labels import flags as F
 from wastescreen.core.labels import report as L
 from wastescreen.core.locale_format import LANGS, Lang, number, percent, vnd, yes_no
 from wastescreen.domain.result import MatchEvidence, ScreeningResult
 from wastescreen.features.catalogue import TARGETS
 from wastescreen.features.value_text import value_text
+from wastescreen.reporting.flags_view import band_source, flag_rows, real_data_note
 from wastescreen.reporting.waterfall import waterfall_steps, waterfall_svg
 
 TOP_CONTRIBUTIONS = 8
@@ -66,7 +68,8 @@ def _template() -> jinja2.Template:
     return environment().get_template("report.html")
 
 
-_UI: dict[Lang, dict[str, str]] = {lang: {k: v[lang] for k, v in L.UI.items()} for lang in LANGS}
+_UI: dict[Lang, dict[str, str]] = {lang: {k: v[lang] for k, v in {**L.UI, **F.UI}.items()}
+                                   for lang in LANGS}
 
 
 def _score_text(p: float, lang: Lang) -> str:
@@ -96,6 +99,9 @@ def _evidence_row(m: MatchEvidence, lang: Lang) -> dict[str, Any]:
         "province": m.province or "—",
         "distance": L.lookup(L.DISTANCES, m.distance, lang),
         "score": number(m.score, lang, 2),
+        "kind": m.kind,
+        "kind_label": F.UI[f"kind_{m.kind}"][lang],
+        "likelihood": "—" if m.likelihood is None else percent(m.likelihood, lang),
         "components": " · ".join(
             f"{k} {'—' if v is None else number(v, lang, 2)}"
             for k, v in zip(("ND", "TB", "ĐĐ", "LV", "KP", "CQ") if lang == "vi"
@@ -153,11 +159,9 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
                    for r in result.reasons if r.target == k]
         charts.append({"key": k, "label": name, "score": _score_text(ts.probability, lang),
                        "svg": svg, "reasons": reasons})
-    groups = []
-    for kind, title in (("lab", "ev_labs"), ("program", "ev_programs"),
-                        ("proposal", "ev_proposals")):
-        rows = [_evidence_row(m, lang) for m in result.evidence if m.kind == kind]
-        groups.append({"kind": kind, "title": t[title], "rows": rows})
+    # Most likely duplicates first across kinds (results stored before the likelihood keep
+    # their order: labs, programs, proposals, best overlap first within each).
+    evidence = [_evidence_row(m, lang) for m in result.evidence]
     area = reference.area_name(result.technology_area, lang)
     url = model_card_url if _SAFE_URL.match(model_card_url) else None
     decision_view = None
@@ -190,7 +194,11 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
                   for b in ("low", "medium", "high")],
         "scores": scores,
         "charts": charts,
-        "evidence": groups,
+        "evidence": evidence,
+        "flags": flag_rows(result.flags, lang),
+        "flags_intro": t["flags_intro"].format(version=result.flag_catalogue_version or "—"),
+        "band_source": band_source(result, lang),
+        "real_data_note": real_data_note(result, lang),
         "what_if": [{"text": w.description_vi if lang == "vi" else w.description_en,
                      "change": w.change,
                      "score": _score_text(w.new_overall_score, lang),

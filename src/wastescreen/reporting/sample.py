@@ -12,6 +12,8 @@ from typing import Literal
 
 from wastescreen.domain.result import (
     Contribution,
+    FlagEvidence,
+    FlagOutcome,
     MatchComponent,
     MatchEvidence,
     Reason,
@@ -20,6 +22,7 @@ from wastescreen.domain.result import (
     WhatIf,
 )
 from wastescreen.features.catalogue import FEATURE_NAMES
+from wastescreen.features.red_flags import band_floor, evaluate_flags, flag_catalogue
 from wastescreen.reporting.render import DecisionView
 from wastescreen.reporting.waterfall import sigmoid
 
@@ -119,7 +122,7 @@ def _reasons() -> list[Reason]:
 def _evidence() -> list[MatchEvidence]:
     labs = [
         MatchEvidence(
-            kind="lab", code="LAB-HN-0112",
+            kind="lab", code="LAB-HN-0112", likelihood=0.93,
             name="Phòng thí nghiệm trọng điểm Vật liệu và Linh kiện điện tử",
             host="Viện Khoa học Vật liệu (minh họa)", province="Hà Nội",
             distance="same_province", score=0.81,
@@ -129,7 +132,8 @@ def _evidence() -> list[MatchEvidence]:
                               "DEPOSITION": 2},
             utilisation=0.38, open_for_shared_use=True, budget_vnd=95_000_000_000),
         MatchEvidence(
-            kind="lab", code="LAB-BN-0047", name="Trung tâm Thiết kế và Thử nghiệm Vi mạch",
+            kind="lab", code="LAB-BN-0047", likelihood=0.41,
+            name="Trung tâm Thiết kế và Thử nghiệm Vi mạch",
             host="Đại học Kỹ thuật Mẫu 03", province="Bắc Ninh", distance="same_region",
             score=0.66,
             components=MatchComponent(agency=0.0, text=0.69, equipment=0.71, place=0.6, area=1.0,
@@ -137,7 +141,8 @@ def _evidence() -> list[MatchEvidence]:
             shared_equipment={"CLEANROOM": 1, "LITHOGRAPHY": 1},
             utilisation=0.55, open_for_shared_use=False, budget_vnd=142_000_000_000),
         MatchEvidence(
-            kind="lab", code="LAB-HCM-0203", name="Phòng thí nghiệm Nano và Bán dẫn",
+            kind="lab", code="LAB-HCM-0203", likelihood=0.12,
+            name="Phòng thí nghiệm Nano và Bán dẫn",
             host="Khu Công nghệ cao Mẫu", province="Thành phố Hồ Chí Minh",
             distance="elsewhere", score=0.52,
             components=MatchComponent(agency=0.0, text=0.58, equipment=0.64, place=0.0, area=1.0,
@@ -147,7 +152,7 @@ def _evidence() -> list[MatchEvidence]:
     ]
     programs = [
         MatchEvidence(
-            kind="program", code="PRG-KC4.0-21",
+            kind="program", code="PRG-KC4.0-21", likelihood=0.71,
             name="Nghiên cứu chế tạo vật liệu màng mỏng cho linh kiện bán dẫn công suất",
             host="Bộ Khoa học và Công nghệ", province="Hà Nội", distance="same_province",
             score=0.64,
@@ -156,7 +161,7 @@ def _evidence() -> list[MatchEvidence]:
             budget_vnd=18_500_000_000, period="2021–2024", status="completed",
             outcome="partial"),
         MatchEvidence(
-            kind="program", code="PRG-VM-2023-07",
+            kind="program", code="PRG-VM-2023-07", likelihood=0.33,
             name="Chương trình phát triển nguồn nhân lực thiết kế vi mạch",
             host="Bộ Giáo dục và Đào tạo", province="", distance="unknown", score=0.55,
             components=MatchComponent(agency=0.0, text=0.7, equipment=0.0, place=0.0, area=1.0,
@@ -164,7 +169,7 @@ def _evidence() -> list[MatchEvidence]:
             budget_vnd=250_000_000_000, period="2023–2030", status="ongoing",
             outcome="unknown"),
         MatchEvidence(
-            kind="program", code="PRG-HN-2019-33",
+            kind="program", code="PRG-HN-2019-33", likelihood=0.08,
             name="Đề án phân tích cấu trúc vật liệu tiên tiến",
             host="Sở Khoa học và Công nghệ Hà Nội", province="Hà Nội",
             distance="same_province", score=0.47,
@@ -175,7 +180,7 @@ def _evidence() -> list[MatchEvidence]:
     ]
     peers = [
         MatchEvidence(
-            kind="proposal", code="DX-2026-BN-006",
+            kind="proposal", code="DX-2026-BN-006", likelihood=0.52,
             name="Phòng thí nghiệm đo kiểm vật liệu bán dẫn vùng Thủ đô",
             host="UBND tỉnh Bắc Ninh", province="Bắc Ninh", distance="same_region",
             score=0.57,
@@ -184,7 +189,7 @@ def _evidence() -> list[MatchEvidence]:
             shared_equipment={"ELECTRON_MICROSCOPE": 1, "DEPOSITION": 1},
             budget_vnd=98_000_000_000),
         MatchEvidence(
-            kind="proposal", code="DX-2026-DN-011",
+            kind="proposal", code="DX-2026-DN-011", likelihood=0.09,
             name="Trung tâm đổi mới sáng tạo vi mạch miền Trung",
             host="UBND thành phố Đà Nẵng", province="Đà Nẵng", distance="elsewhere",
             score=0.43,
@@ -193,7 +198,7 @@ def _evidence() -> list[MatchEvidence]:
             shared_equipment={"CLEANROOM": 1},
             budget_vnd=156_000_000_000),
         MatchEvidence(
-            kind="proposal", code="DX-2026-HN-031",
+            kind="proposal", code="DX-2026-HN-031", likelihood=0.02,
             name="Nâng cấp hệ thống sắc ký và khối phổ",
             host="Trường Đại học Mẫu 11", province="Hà Nội", distance="same_province",
             score=0.31,
@@ -201,7 +206,8 @@ def _evidence() -> list[MatchEvidence]:
                                       budget=0.4),
             shared_equipment={}, budget_vnd=8_750_000_000),
     ]
-    return labs + programs + peers
+    # Ordered as a screening orders them: most likely duplicates first, across kinds.
+    return sorted(labs + programs + peers, key=lambda e: -(e.likelihood or 0.0))
 
 
 def _band(score: float) -> Literal["low", "medium", "high"]:
@@ -228,16 +234,42 @@ def _what_if(overall: float) -> list[WhatIf]:
             for c, vi, en, d in changes]
 
 
+def _flags() -> list[FlagOutcome]:
+    """The real catalogue's flags for this sample: LAB-HN-0112 (open, used 38 %) holds most of
+    the requested equipment (RF04 fires); TRL 3 to 7 is below RF08's threshold."""
+    lab = FlagEvidence(kind="lab", code="LAB-HN-0112",
+                       name="Phòng thí nghiệm trọng điểm Vật liệu và Linh kiện điện tử",
+                       agency="Viện Khoa học Vật liệu (minh họa)", utilisation=0.38,
+                       utilisation_measured_on="2026-01-15",
+                       utilisation_measured_by="Khảo sát hạ tầng nghiên cứu (minh họa)",
+                       spare_hours=2480, open_for_shared_use=True,
+                       categories=["DEPOSITION", "ELECTRON_MICROSCOPE", "XRAY_DIFFRACTOMETER"])
+    values: dict[str, float | None] = {
+        "copy_of_active_program": 0.33, "copy_of_completed_program": 0.71,
+        "active_programs": 12.0, "completed_programs": 40.0, "copy_of_peer": 0.52,
+        "peers_in_cycle": 9.0, "requested_instruments": 7.0,
+        "held_by_open_underused_share": 4 / 7, "held_by_closed_underused_share": 0.0,
+        "capital_vnd": 102e9, "equipment_share": 0.65, "om_budget_vnd_per_year": 1.2e9,
+        "kpi_measurable_share": 0.4, "trl_jump": 4.0}
+    facts = {"held_by_open_underused_share": {"share": 4 / 7, "threshold": 0.5,
+                                              "item": f"{lab.code} «{lab.name}»"}}
+    return evaluate_flags(values, facts, {"held_by_open_underused_share": [lab]})
+
+
 def sample_result(*, synthetic: bool = True) -> ScreeningResult:
     """The fixed sample screening (a 120-billion-VND semiconductor lab in Hà Nội)."""
     targets = [_target(t) for t in ("redundancy", "idle_assets", "non_delivery")]
     scores = {t.target: t.probability for t in targets}
     overall = 1.0 - math.prod(1.0 - p for p in scores.values())
+    flags = _flags()
+    band, raised_by = band_floor(_band(overall), flags)
     return ScreeningResult(
         proposal_title="Đầu tư phòng thí nghiệm phân tích vật liệu bán dẫn thế hệ mới",
         agency="Viện Công nghệ Mẫu 07", cycle=2026, province="Hà Nội",
         technology_area="SEMICONDUCTORS", project_type="new_lab",
-        total_budget_vnd=120_000_000_000, overall_score=round(overall, 4), band=_band(overall),
+        total_budget_vnd=120_000_000_000, overall_score=round(overall, 4), band=band,
+        model_band=_band(overall), flags=flags, raised_by=raised_by,
+        flag_catalogue_version=flag_catalogue().version,
         scores=scores, targets=targets, reasons=_reasons(), what_if=_what_if(overall),
         evidence=_evidence(), completeness=0.8333,
         missing_fields=["shared_use_plan", "om_budget_vnd_per_year"],

@@ -22,6 +22,8 @@ from wastescreen.core.settings import Settings
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.features.build import feature_fingerprint
+from wastescreen.features.duplicate_likelihood import DuplicateLikelihood
+from wastescreen.features.duplicate_likelihood import default as default_likelihood
 from wastescreen.features.overlap_index import OverlapIndex
 from wastescreen.features.peers import PeerSet
 from wastescreen.features.proposal_frame import proposal_rows
@@ -122,6 +124,9 @@ class ScreeningEngine:
     bands: BandThresholds
     peers: PeerSet
     peer_details: dict[str, dict[str, Any]]
+    # A match's components -> the chance it is the same or overlapping work (learned on real
+    # labelled pairs; the packaged coefficients).
+    likelihood: DuplicateLikelihood = field(default_factory=default_likelihood)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def add_peer(self, proposal_id: str, proposal: Proposal) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from wastescreen.domain.result import ScreeningResult
@@ -19,6 +19,9 @@ from wastescreen.storage.screenings import ScreeningKind, latest_decision
 from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow
 
 SUBMISSION = ScreeningKind.SUBMISSION.value
+# The queue: final band first (a flag-raised proposal sits with its band), then the score.
+QUEUE_ORDER = (case({"high": 2, "medium": 1}, value=ScreeningRow.band, else_=0).desc(),
+               ScreeningRow.overall_score.desc(), ScreeningRow.id)
 OTHER_AGENCY = "Đề xuất của cơ quan khác / another agency's proposal"
 
 
@@ -56,7 +59,11 @@ def redact_for(principal: Principal, result: ScreeningResult) -> ScreeningResult
     evidence = [e if e.kind != "proposal" or e.host == principal.agency else e.model_copy(
         update={"code": "", "name": OTHER_AGENCY, "host": "", "province": "",
                 "budget_vnd": None, "shared_equipment": {}}) for e in result.evidence]
-    return result.model_copy(update={"evidence": evidence})
+    flags = [f.model_copy(update={"evidence": [
+        e if e.kind != "proposal" or e.agency == principal.agency else e.model_copy(
+            update={"code": "", "name": OTHER_AGENCY, "agency": ""}) for e in f.evidence]})
+        for f in result.flags]
+    return result.model_copy(update={"evidence": evidence, "flags": flags})
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,8 @@ class QueueItem:
     band: str
     status: str
     created_at: Any
+    model_band: str | None = None
+    fired_flags: tuple[str, ...] = ()
 
 
 def submissions_query() -> Select[ScreeningRow, ProposalRow]:
@@ -123,12 +132,12 @@ def queue(session: Session, f: QueueFilter, *, offset: int, limit: int
         if value is not None:
             query = query.where(column == value)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(ScreeningRow.overall_score.desc(), ScreeningRow.id)
-                           .offset(offset).limit(limit)).all()
+    rows = session.execute(query.order_by(*QUEUE_ORDER).offset(offset).limit(limit)).all()
     return [QueueItem(id=s.id, proposal_id=s.proposal_id, cycle=s.cycle, title=p.title,
                       agency=s.agency, province=p.province, area=p.technology_area,
                       budget_vnd=p.total_budget_vnd, score=s.overall_score, band=s.band,
-                      status=s.status, created_at=s.created_at)
+                      status=s.status, created_at=s.created_at,
+                      model_band=s.model_band, fired_flags=tuple(s.fired_flags or ()))
             for s, p in rows], int(total)
 
 

@@ -12,6 +12,7 @@ from wastescreen.core.canonical import sha256_hex
 from wastescreen.core.reference import region_of
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import (
+    BAND_RANK,
     Contribution,
     MatchEvidence,
     ScreeningResult,
@@ -22,7 +23,9 @@ from wastescreen.features.build import build_feature_columns
 from wastescreen.features.catalogue import BY_NAME
 from wastescreen.features.evidence import match_evidence
 from wastescreen.features.proposal_frame import completeness, proposal_rows
+from wastescreen.features.red_flags import band_floor, flag_catalogue
 from wastescreen.screening.engine import ScreeningEngine
+from wastescreen.screening.flags import flags_of, likelihoods_of
 from wastescreen.screening.reasons import top_reasons
 from wastescreen.screening.what_if import make_variants, om_target
 
@@ -61,7 +64,11 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
         ids = [proposal_id] + [f"{proposal_id}~{v.change}" for v in variants]
         rows = proposal_rows([proposal] + [v.proposal for v in variants], ids, as_of=as_of)
         features, matches = build_feature_columns(rows, context, engine.peers)
-        evidence = match_evidence(matches[0], context, proposal.province, engine.peer_details)
+        likelihoods = likelihoods_of(engine, rows)
+        evidence = match_evidence(matches[0], context, proposal.province, engine.peer_details,
+                                  likelihoods[0])
+        flags = flags_of(engine, [proposal] + [v.proposal for v in variants], rows, matches,
+                         likelihoods)
     x = model.bundle.encoder.encode_columns(features, len(rows))
     # Contributions for the proposal itself; its what-if variants only need their scores.
     explanation, variant_scores = model.explainer.explain_first(x)
@@ -77,21 +84,27 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
                            for f, c in zip(names, t.contributions[0], strict=True)]))
     reasons = top_reasons({n: t.contributions[0] for n, t in explanation.targets.items()},
                           names, values, model.ranges)
+    overall = float(explanation.overall[0])
+    model_band = engine.bands.band(overall)
+    band, raised_by = band_floor(model_band, flags[0])
+    # A change helps when it lowers the score or clears a flag that holds the band up.
     what_if = sorted((
         WhatIf(change=v.change, description_vi=v.description_vi,
                description_en=v.description_en, new_overall_score=float(score),
-               new_band=engine.bands.band(float(score)),
-               delta=float(score - explanation.overall[0]))
-        for v, score in zip(variants, variant_scores, strict=True)), key=lambda w: w.delta)
+               new_band=band_floor(engine.bands.band(float(score)), variant_flags)[0],
+               delta=float(score - overall))
+        for v, score, variant_flags in zip(variants, variant_scores, flags[1:], strict=True)),
+        key=lambda w: (BAND_RANK[w.new_band], w.delta))
+    helpful = [w for w in what_if if w.delta < 0 or BAND_RANK[w.new_band] < BAND_RANK[band]]
     share, missing = completeness(proposal)
     return ScreeningResult(
         proposal_title=proposal.title, agency=proposal.agency, cycle=proposal.cycle,
         province=proposal.province, technology_area=proposal.technology_area,
         project_type=proposal.project_type.value, total_budget_vnd=proposal.total_budget_vnd,
-        overall_score=float(explanation.overall[0]),
-        band=engine.bands.band(float(explanation.overall[0])),
+        overall_score=overall, band=band, model_band=model_band, flags=flags[0],
+        raised_by=raised_by, flag_catalogue_version=flag_catalogue().version,
         scores={t.target: t.probability for t in targets}, targets=targets, reasons=reasons,
-        what_if=[w for w in what_if if w.delta < 0][:WHAT_IF_SHOWN],
+        what_if=helpful[:WHAT_IF_SHOWN],
         evidence=[MatchEvidence.model_validate(e) for e in evidence],
         completeness=share, missing_fields=missing, features=values,
         model_version=model.version, model_trained_on_synthetic_data=model.synthetic,

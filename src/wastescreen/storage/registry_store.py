@@ -52,6 +52,8 @@ def upsert_lab(session: Session, lab: Lab) -> UpsertResult:
     row.investment_vnd = lab.investment_vnd
     row.capacity_hours_per_year = lab.capacity_hours_per_year
     row.utilisation, row.open_for_shared_use = lab.utilisation, lab.open_for_shared_use
+    row.utilisation_measured_on = lab.utilisation_measured_on
+    row.utilisation_measured_by = lab.utilisation_measured_by
     row.content_hash = digest
     row.equipment = [
         LabEquipmentRow(name=e.name, category=e.category, quantity=e.quantity,
@@ -86,6 +88,8 @@ def lab_from_row(row: LabRow) -> Lab:
         technology_area=row.technology_area, field=row.field,
         year_established=row.year_established, investment_vnd=row.investment_vnd,
         capacity_hours_per_year=row.capacity_hours_per_year, utilisation=row.utilisation,
+        utilisation_measured_on=row.utilisation_measured_on,
+        utilisation_measured_by=row.utilisation_measured_by or "",
         open_for_shared_use=row.open_for_shared_use,
         equipment=[LabEquipment(name=e.name, category=e.category, quantity=e.quantity,
                                 specification=e.specification) for e in row.equipment],

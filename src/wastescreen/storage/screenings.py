@@ -72,6 +72,8 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
         "agency": proposal.agency,
         "status": "queued" if kind is ScreeningKind.SUBMISSION else "precheck",
         "overall_score": result.overall_score, "band": result.band,
+        "model_band": result.model_band,
+        "fired_flags": [f.id for f in result.flags if f.status == "fired"],
         "model_version": result.model_version, "registry_snapshot": result.registry_snapshot,
         "input_hash": result.input_hash, "result": result.model_dump(mode="json"),
         "api_key_id": api_key_id, "idempotency_key": idempotency_key, "created_at": now}
@@ -79,14 +81,16 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
     append_event(session, actor=actor, action=f"{kind.value}.screened", subject=screening_id,
                  details={"proposal_id": proposal_id, "agency": proposal.agency,
                           "input_hash": result.input_hash, "overall_score": result.overall_score,
-                          "band": result.band, "model_version": result.model_version,
+                          "band": result.band, "model_band": result.model_band,
+                          "fired_flags": values["fired_flags"],
+                          "model_version": result.model_version,
                           "registry_snapshot": result.registry_snapshot})
     session.commit()
     return ScreeningRow(**values)
 
 
 def is_override(decision: Decision, band: str) -> bool:
-    """A decision against the model's band: approving a high-risk or rejecting a low-risk one."""
+    """A decision against the (final) band: approving a high-risk or rejecting a low-risk one."""
     return (decision is Decision.APPROVE and band == "high") or (
         decision is Decision.REJECT and band == "low")
 

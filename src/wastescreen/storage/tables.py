@@ -61,6 +61,8 @@ class LabRow(Base):
     investment_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     capacity_hours_per_year: Mapped[int] = mapped_column(Integer, default=0)
     utilisation: Mapped[float | None] = mapped_column(Float, nullable=True)
+    utilisation_measured_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    utilisation_measured_by: Mapped[str] = mapped_column(String(500), default="")
     open_for_shared_use: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -158,7 +160,11 @@ class ScreeningRow(Base):
     agency: Mapped[str] = mapped_column(String(500), index=True)
     status: Mapped[str] = mapped_column(String(20), default="queued")
     overall_score: Mapped[float] = mapped_column(Float)
+    # The final band: at least what the most severe fired red flag warrants (``model_band`` is
+    # the model's own; None for screenings stored before red flags existed).
     band: Mapped[str] = mapped_column(String(10), index=True)
+    model_band: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    fired_flags: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     model_version: Mapped[str] = mapped_column(String(80))
     registry_snapshot: Mapped[int] = mapped_column(Integer)
     input_hash: Mapped[str] = mapped_column(String(64))

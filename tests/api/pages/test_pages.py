@@ -160,10 +160,11 @@ def test_queue_is_sorted_by_risk_and_paginated(app: FastAPI, service: DemoServic
     r = client.get(f"/ui/queue?cycle={service.cycle}")
     assert r.status_code == 200
     with service.db.sessions() as s:
-        # Riskiest first, ties by id: written out here, not read from the code under test.
-        rows = list(s.execute(select(ScreeningRow).where(
-            ScreeningRow.kind == "submission", ScreeningRow.cycle == service.cycle)
-            .order_by(ScreeningRow.overall_score.desc(), ScreeningRow.id)).scalars())
+        # Final band first, then the model's score, ties by id: written out here, not read
+        # from the code under test.
+        rows = sorted(s.execute(select(ScreeningRow).where(
+            ScreeningRow.kind == "submission", ScreeningRow.cycle == service.cycle)).scalars(),
+            key=lambda r: (-{"high": 2, "medium": 1, "low": 0}[r.band], -r.overall_score, r.id))
         total = len(rows)
     shown = [screening_id_of(h) for h in links(r.text, "/ui/screenings/")]
     assert shown == [row.id for row in rows][:50]

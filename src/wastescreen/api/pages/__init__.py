@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from wastescreen.api.pages import (
     batch,
+    flags,
     indicators,
     login,
     portfolio,
@@ -16,4 +17,5 @@ from wastescreen.api.pages import (
 )
 
 ROUTERS: tuple[APIRouter, ...] = (login.router, queue.router, screening.router, submit.router,
-                                  batch.router, portfolio.router, indicators.router)
+                                  batch.router, portfolio.router, indicators.router,
+                                  flags.router)

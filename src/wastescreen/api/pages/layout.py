@@ -99,6 +99,7 @@ def _nav(principal: Principal | None, lang: Lang, current: str) -> list[dict[str
     if principal is not None and principal.role in (Role.AGENCY, Role.REVIEWER):
         items.append(("/ui/batch", "nav_batch"))
     items.append(("/public/indicators", "nav_public"))
+    items.append(("/public/flags", "nav_flags"))
     if principal is None:
         items.append(("/ui/login", "nav_login"))
     return [{"href": url(path, lang), "label": TEXT[key][lang], "current": path == current}

@@ -20,11 +20,19 @@ from wastescreen.api.pages.layout import (
 )
 from wastescreen.core.labels import report as L
 from wastescreen.core.labels.pages import TEXT
-from wastescreen.core.locale_format import number, percent, vnd
+from wastescreen.core.locale_format import Lang, number, percent, vnd
 from wastescreen.screening import review
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
+
+
+def raised_text(item: review.QueueItem, lang: Lang) -> str:
+    """"model: low · RF01, RF04" when fired flags set the band above the model's; else ""."""
+    if item.model_band is None or item.model_band == item.band or not item.fired_flags:
+        return ""
+    return TEXT["raised_by"][lang].format(band=band_label(item.model_band, lang),
+                                          flags=", ".join(item.fired_flags))
 
 
 @router.get("/ui/queue", response_class=HTMLResponse)
@@ -52,7 +60,8 @@ def queue(request: Request, principal: Reader, session: SessionDep, cycle: str =
              "title": it.title, "agency": it.agency, "province": it.province,
              "area": area_label(it.area, lang), "budget": vnd(it.budget_vnd, lang),
              "score": percent(it.score, lang), "band": it.band,
-             "band_label": band_label(it.band, lang), "status": status_label(it.status, lang)}
+             "band_label": band_label(it.band, lang), "status": status_label(it.status, lang),
+             "raised": raised_text(it, lang)}
             for i, it in enumerate(items)]
     return render(request, "page_queue.html", {
         "rows": rows, "total": TEXT["count_of"][lang].format(n=number(total, lang)),

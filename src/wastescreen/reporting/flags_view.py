@@ -1,0 +1,68 @@
+"""The red flags of a result and the band they set, as the report shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wastescreen.core.labels import report as L
+from wastescreen.core.labels.flags import UI as F
+from wastescreen.core.locale_format import Lang, number, percent, yes_no
+from wastescreen.domain.result import FlagEvidence, FlagOutcome, ScreeningResult
+
+_ORDER = {"fired": 0, "not_fired": 1, "not_applicable": 2}
+
+
+def _evidence_line(e: FlagEvidence, lang: Lang) -> str:
+    parts = [f"{e.code} «{e.name}»" if e.code else e.name]
+    if e.agency:
+        parts.append(e.agency)
+    if e.status:
+        parts.append(L.lookup(L.PROGRAM_STATUS, e.status, lang))
+    if e.likelihood is not None:
+        parts.append(f"{F['col_likelihood'][lang]} {percent(e.likelihood, lang)}")
+    if e.kind == "lab":
+        if e.utilisation is not None:
+            used = f"{L.UI['col_utilisation'][lang]} {percent(e.utilisation, lang)}"
+            if e.utilisation_measured_on or e.utilisation_measured_by:
+                used += " (" + F["measured"][lang].format(
+                    on=e.utilisation_measured_on or "—", by=e.utilisation_measured_by or "—") + ")"
+            parts.append(used)
+        if e.spare_hours is not None:
+            parts.append(F["spare_hours"][lang].format(n=number(e.spare_hours, lang)))
+        if e.open_for_shared_use is not None:
+            parts.append(f"{L.UI['col_shared'][lang]}: {yes_no(e.open_for_shared_use, lang)}")
+    return " · ".join(p for p in parts if p)
+
+
+def flag_rows(flags: list[FlagOutcome], lang: Lang) -> list[dict[str, Any]]:
+    """Fired flags first (high before medium), then not fired, then not applicable."""
+    rows = []
+    for f in sorted(flags, key=lambda f: (_ORDER[f.status], f.severity != "high", f.id)):
+        rows.append({
+            "id": f.id, "status": f.status, "severity": f.severity,
+            "status_label": F[f"flag_{f.status}"][lang],
+            "severity_label": F[f"severity_{f.severity}"][lang],
+            "name": f.name_vi if lang == "vi" else f.name_en,
+            "text": f.text_vi if lang == "vi" else f.text_en,
+            "basis": f.basis_vi if lang == "vi" else f.basis_en,
+            "evidence": [_evidence_line(e, lang) for e in f.evidence[:5]],
+        })
+    return rows
+
+
+def band_source(result: ScreeningResult, lang: Lang) -> str:
+    """Where the band comes from: the model, or the flags that raised it above the model's."""
+    if not result.raised_by or result.model_band is None:
+        return F["band_from_model"][lang]
+    names = {f.id: (f.name_vi if lang == "vi" else f.name_en) for f in result.flags}
+    flags = "; ".join(f"{i}: {names.get(i, i)}" for i in result.raised_by)
+    return F["band_raised"][lang].format(
+        score=percent(result.overall_score, lang),
+        model_band=L.lookup(L.BANDS, result.model_band, lang),
+        band=L.lookup(L.BANDS, result.band, lang), flags=flags)
+
+
+def real_data_note(result: ScreeningResult, lang: Lang) -> str:
+    """Which parts of the screening rest on real data and which on the model."""
+    synthetic = F["synthetic_model_note"][lang] if result.model_trained_on_synthetic_data else ""
+    return F["real_data_note"][lang].format(synthetic=synthetic)

@@ -1,0 +1,74 @@
+"""Every schema change is tested on a database made before it: data written under the older
+schema survives the upgrade and gets the values the migration promises."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from wastescreen.storage.migrate import alembic_config, upgrade_to_head
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a new, empty database (no migration run yet)."""
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    base = request.getfixturevalue("postgres_url")
+    name = f"wastescreen_mig_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))  # a generated name, not input
+    engine = create_engine(make_url(base).set(database=name))
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_0004_keeps_labs_and_screenings_and_backfills_the_model_band(
+        empty_engine: Engine) -> None:
+    _upgrade(empty_engine, "0003")
+    with empty_engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO labs (lab_code, name, host, province, region, technology_area, "
+            "technology_area_version, field, year_established, investment_vnd, "
+            "capacity_hours_per_year, utilisation, open_for_shared_use, content_hash, "
+            "updated_at) VALUES ('LAB-OLD', 'Old lab', 'Host', 'Hà Nội', 'RRD', 'BIOTECH', "
+            "'2025-06-12', '', 2010, 0, 1000, 0.2, true, 'x', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO proposals (id, kind, reference_code, cycle, agency, province, "
+            "technology_area, project_type, title, total_budget_vnd, submitted_on, payload, "
+            "input_hash, created_at) VALUES ('p1', 'submission', '', 2026, 'A', 'Hà Nội', "
+            "'BIOTECH', 'new_lab', 'T', 1, '2025-10-01', '{}', 'h', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO screenings (id, proposal_id, kind, cycle, agency, status, "
+            "overall_score, band, model_version, registry_snapshot, input_hash, result, "
+            "created_at) VALUES ('s1', 'p1', 'submission', 2026, 'A', 'queued', 0.7, "
+            "'high', 'm', 1, 'h', '{}', CURRENT_TIMESTAMP)"))
+    upgrade_to_head(empty_engine)
+    with empty_engine.connect() as conn:
+        lab = conn.execute(text("SELECT name, utilisation, utilisation_measured_on, "
+                                "utilisation_measured_by FROM labs")).one()
+        screening = conn.execute(text("SELECT band, model_band, fired_flags "
+                                      "FROM screenings")).one()
+    assert tuple(lab) == ("Old lab", 0.2, None, "")
+    assert (screening.band, screening.model_band, screening.fired_flags) == ("high", "high",
+                                                                           None)
