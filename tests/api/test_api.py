@@ -391,3 +391,13 @@ def test_every_screening_lists_every_flag_and_its_final_band(client: TestClient,
     assert statuses["RF06"] == "fired"  # 65 % equipment and no O&M budget
     assert out["band"] in ("medium", "high") and out["model_band"] in ("low", "medium", "high")
     assert out["flag_catalogue_version"] == client.get("/v1/flags").json()["version"]
+
+
+def test_the_model_card_says_which_parts_rest_on_real_data(client: TestClient,
+                                                          service: DemoService) -> None:
+    card = client.get("/v1/models/current", headers=service.auth("auditor")).json()
+    sources = card["evidence_sources"]
+    assert "synthetic" in sources["risk_scores"]  # the test service trains on the demo data
+    assert sources["red_flags"]["catalogue_version"] == client.get("/v1/flags").json()["version"]
+    assert "World Bank" in sources["duplicate_likelihood"]["what"]
+    assert sources["duplicate_likelihood"]["data"]  # the real files it was fitted on (hashes)

@@ -97,8 +97,10 @@ class ModelRegistry:
         intended_use: str,
         limits: str,
         now: dt.datetime | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> str:
-        """Write a new version (not promoted) and return its name."""
+        """Write a new version (not promoted) and return its name; ``extra`` adds JSON-able
+        entries to its card."""
         self.directory.mkdir(parents=True, exist_ok=True)
         blobs = {
             f"{t.name}.ubj": bytes(bundle.models[t.name].booster.save_raw("ubj"))
@@ -139,6 +141,7 @@ class ModelRegistry:
                 for t in bundle.targets
                 for m in [bundle.models[t.name]]
             },
+            **(extra or {}),
         }
         tmp = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=self.directory))
         for name, data in blobs.items():

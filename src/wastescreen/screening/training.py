@@ -19,8 +19,10 @@ from sqlalchemy import select, update
 from wastescreen.core.settings import Settings
 from wastescreen.features.build import build_features, feature_fingerprint
 from wastescreen.features.catalogue import CATALOGUE, LABELS, TARGETS
+from wastescreen.features.duplicate_likelihood import provenance as likelihood_provenance
 from wastescreen.features.peers import PeerSet
 from wastescreen.features.proposal_frame import proposals_to_frame
+from wastescreen.features.red_flags import flag_catalogue
 from wastescreen.features.registry_context import RegistryContext, build_registry_context
 from wastescreen.models.bundle import RiskModelBundle
 from wastescreen.models.leakage import LeakageGuard
@@ -117,12 +119,28 @@ def train_bundle(tset: TrainingSet, bands: BandThresholds, *, seed: int = 0) -> 
     return bundle
 
 
+def evidence_sources(synthetic: bool) -> dict[str, Any]:
+    """What a screening with this model rests on besides the model: which parts are real data
+    (the red-flag rules, the duplicate likelihood) and which the model's (its training data)."""
+    flags = flag_catalogue()
+    return {
+        "risk_scores": "this model, trained on " + (
+            "the synthetic demo portfolio (not real outcomes)" if synthetic
+            else "the historical proposals and outcomes given"),
+        "red_flags": {"what": "policy rules with a stated basis, not learned",
+                      "catalogue_version": flags.version, "adopted_on": flags.adopted_on},
+        "duplicate_likelihood": {"what": "learned on real labelled World Bank project pairs",
+                                 **likelihood_provenance()},
+    }
+
+
 def register_bundle(registry_dir: Any, bundle: RiskModelBundle, *, synthetic: bool,
                     promote: bool = True) -> str:
     """Save (and by default promote) a bundle; returns the version name."""
     registry = ModelRegistry(registry_dir)
     version = registry.save(bundle, synthetic_training_data=synthetic,
-                            intended_use=INTENDED_USE, limits=LIMITS)
+                            intended_use=INTENDED_USE, limits=LIMITS,
+                            extra={"evidence_sources": evidence_sources(synthetic)})
     if promote:
         registry.promote(version)
     return version
