@@ -88,7 +88,7 @@ def measure(var: Path, r: int) -> None:
     from wastescreen.features.proposal_frame import proposal_rows, proposals_to_frame
     from wastescreen.screening.engine import load_engine
     from wastescreen.screening.service import screen_proposal
-    from wastescreen.screening.what_if import make_variants, om_target
+    from wastescreen.screening.what_if import make_variants, om_target, requested_units
     from wastescreen.storage.api_keys import Role, authenticate, create_key, revoke_key
     from wastescreen.storage.database import open_database
     from wastescreen.storage.screenings import ScreeningKind, new_id, save_screening
@@ -104,9 +104,10 @@ def measure(var: Path, r: int) -> None:
     proposal = Proposal.model_validate(json.loads(raw))
     today = dt.datetime.now(dt.UTC).date()
     context = engine.context
+    holders = context.shared_use.holders(region_of(proposal.province), today.year,
+                                         requested_units(proposal))
     variants = make_variants(proposal, om_ratio_target=om_target(model.ranges),
-                             regional_categories=context.regional_labs.categories_held(
-                                 region_of(proposal.province), today.year))
+                             holders=holders)
     batch = [proposal] + [v.proposal for v in variants]
     ids = ["p"] + [f"p~{v.change}" for v in variants]
     rows = proposal_rows(batch, ids, as_of=today)
@@ -118,9 +119,7 @@ def measure(var: Path, r: int) -> None:
     ours: dict[str, float] = {
         "validate the JSON body": _cpu_ms(lambda: Proposal.model_validate_json(raw), r),
         "what-if variants": _cpu_ms(lambda: make_variants(
-            proposal, om_ratio_target=om_target(model.ranges),
-            regional_categories=context.regional_labs.categories_held(
-                region_of(proposal.province), today.year)), r),
+            proposal, om_ratio_target=om_target(model.ranges), holders=holders), r),
         "features (numpy columns)": _cpu_ms(
             lambda: build_feature_columns(proposal_rows(batch, ids, as_of=today), context,
                                           engine.peers), r),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -138,7 +139,7 @@ def test_structure_matches_golden() -> None:
 def test_sections_in_reading_order() -> None:
     ids = [e[1] for e in _structure("vi") if e[0] in {"header", "section"}]
     assert ids == ["header", "scores", "flags", "explanation", "evidence", "what-if",
-                   "completeness", "decision"]
+                   "alternatives", "completeness", "decision"]
 
 
 def _poisoned() -> tuple[ScreeningResult, DecisionView]:
@@ -231,7 +232,7 @@ def test_unknown_language_is_refused() -> None:
         render(lang="fr")  # type: ignore[arg-type]
 
 
-def test_waterfall_bars_add_up_to_the_margin() -> None:
+def test_waterfall_bars_add_up_to_the_score_shown() -> None:
     result = sample_result()
     dom = parse(render(result))
     by_target = {t.target: t for t in result.targets}
@@ -239,18 +240,24 @@ def test_waterfall_bars_add_up_to_the_margin() -> None:
     for svg in dom.svgs:
         target = by_target[svg["attrs"]["data-target"]]
         bars = svg["bars"]
-        assert 2 <= len(bars) <= 9  # top 8 + "other features"
+        assert 3 <= len(bars) <= 10  # top 8 + "other features" + the calibration
         assert float(bars[0]["data-start"]) == pytest.approx(target.base_margin, abs=1e-12)
         for a, b in itertools.pairwise(bars):
             assert float(a["data-end"]) == pytest.approx(float(b["data-start"]), abs=1e-12)
         for bar in bars:
             shap = float(bar["data-shap"])
             assert float(bar["data-end"]) - float(bar["data-start"]) == pytest.approx(shap)
-        assert float(bars[-1]["data-end"]) == pytest.approx(target.margin, abs=1e-9)
-        assert float(svg["total"]["data-end"]) == target.margin
+        model = [b for b in bars if b["data-feature"] != "__calibration__"]
+        assert float(model[-1]["data-end"]) == pytest.approx(target.margin, abs=1e-9)
+        assert model[-1]["data-feature"] == "__other__"
+        # What a reader adds up, from the base rate, is the score the report shows.
+        total = float(svg["attrs"]["data-base"]) + math.fsum(float(b["data-shap"])
+                                                             for b in bars)
+        assert 1 / (1 + math.exp(-total)) == pytest.approx(target.probability, abs=5e-5)
+        assert bars[-1]["data-feature"] == "__calibration__"
+        assert float(svg["total"]["data-end"]) == pytest.approx(total, abs=1e-9)
         assert float(svg["total"]["data-start"]) == target.base_margin
-        assert bars[-1]["data-feature"] == "__other__"
-        shaps = [abs(float(b["data-shap"])) for b in bars[:-1]]
+        shaps = [abs(float(b["data-shap"])) for b in model[:-1]]  # features by size
         assert shaps == sorted(shaps, reverse=True)
 
 

@@ -23,7 +23,9 @@ from wastescreen.core.reference import equipment_category_codes, region_of
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.domain.result import BAND_RANK, ScreeningResult
+from wastescreen.features.catalogue import BY_NAME
 from wastescreen.screening.engine import load_engine
+from wastescreen.screening.reasons import TRACK_RECORD, outside_on_risky_side
 from wastescreen.screening.usecases import Actor, Screener
 
 HERE = Path(__file__).resolve().parent
@@ -150,6 +152,25 @@ def test_scenario(service: DemoService, screener: Screener, path: Path) -> None:
         assert text in said, story
     if result.raised_by:  # a raised band is traced to a fired flag of that severity
         assert all(f.severity == result.band for f in result.flags if f.id in result.raised_by)
+    if expect.get("alternative"):  # the lab holding the equipment is offered, with its saving
+        option = next(o for o in result.alternatives if o.lab_code == cited["code"])
+        assert option.delta is not None and option.utilisation is not None, story
+        assert f"use_lab:{cited['code']}" in {w.change for w in result.what_if} or \
+            option.delta >= 0, story
+    _assert_reasons_read_true(screener, result)
+
+
+def _assert_reasons_read_true(screener: Screener, result: ScreeningResult) -> None:
+    """No reason cites a value inside its own comparable range, nor a default rate as fact."""
+    model = screener.ready_engine().model
+    assert model is not None
+    for reason in result.reasons:
+        feature = BY_NAME[reason.feature]
+        rng = model.ranges.get(reason.feature)
+        if reason.feature in TRACK_RECORD and not result.features.get("agency_past_projects"):
+            assert "%" not in reason.text_en, reason.text_en  # no default rate shown as fact
+        elif rng is not None and reason.value is not None and feature.kind == "numeric":
+            assert outside_on_risky_side(feature, reason.value, rng), reason.text_en
 
 
 def test_there_are_enough_scenarios_and_each_says_why() -> None:

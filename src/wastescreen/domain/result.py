@@ -83,6 +83,26 @@ class MatchEvidence(BaseModel):
     likelihood: float | None = None
 
 
+class SharedUseOption(BaseModel):
+    """A lab of the region that holds some of the requested equipment: the alternative to
+    buying it. ``new_overall_score``/``new_band``/``delta``: the screening had the proposal
+    used this lab's equipment instead (None when that was not scored)."""
+
+    lab_code: str
+    name: str
+    host: str = ""
+    province: str = ""
+    categories: list[str]
+    utilisation: float | None = None
+    utilisation_measured_on: str | None = None
+    utilisation_measured_by: str = ""
+    spare_hours: int | None = None
+    open_for_shared_use: bool = False
+    new_overall_score: float | None = None
+    new_band: Band | None = None
+    delta: float | None = None
+
+
 class FlagEvidence(BaseModel):
     """What a red flag cites: a matched program or proposal, or a lab holding the equipment."""
 
@@ -154,3 +174,6 @@ class ScreeningResult(BaseModel):
     raised_by: list[str] = Field(default=[], description="Fired flags that set the band above "
                                  "the model's.")
     flag_catalogue_version: str = ""
+    alternatives: list[SharedUseOption] = Field(
+        default=[], description="Labs of the region that hold requested equipment, with what "
+        "using theirs instead would do to the score; most saving first.")

@@ -160,8 +160,8 @@ CATALOGUE: tuple[FeatureDef, ...] = (
     _f("project_type", "categorical", "other", 0, "category",
        "Kind of project: new lab, lab upgrade, equipment purchase, research program, "
        "digital platform or training program.",
-       "Loại dự án ({value}) làm thay đổi mức rủi ro.",
-       "The project type ({value}) shifts the risk."),
+       "Loại dự án {value}: rủi ro cao hơn {comparison}.",
+       "{value}: riskier than {comparison}."),
 )
 
 BY_NAME: dict[str, FeatureDef] = {f.name: f for f in CATALOGUE}

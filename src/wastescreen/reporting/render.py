@@ -26,7 +26,12 @@ from wastescreen.core.locale_format import LANGS, Lang, number, percent, vnd, ye
 from wastescreen.domain.result import MatchEvidence, ScreeningResult
 from wastescreen.features.catalogue import TARGETS
 from wastescreen.features.value_text import value_text
-from wastescreen.reporting.flags_view import band_source, flag_rows, real_data_note
+from wastescreen.reporting.evidence_view import (
+    alternative_rows,
+    band_source,
+    flag_rows,
+    real_data_note,
+)
 from wastescreen.reporting.waterfall import waterfall_steps, waterfall_svg
 
 TOP_CONTRIBUTIONS = 8
@@ -151,7 +156,7 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
             continue
         name = L.lookup(L.TARGETS, k, lang)
         steps = waterfall_steps(ts, label_for, t["other_features"] + " ({n})",
-                                TOP_CONTRIBUTIONS)
+                                TOP_CONTRIBUTIONS, calibration_label=t["calibration_step"])
         svg = waterfall_svg(ts, steps, lang=lang, title=f"{t['chart_alt']}: {name}",
                             base_label=t["base_rate"], final_label=t["final_score"],
                             raises=t["raises"], lowers=t["lowers"])
@@ -198,6 +203,7 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
         "flags": flag_rows(result.flags, lang),
         "flags_intro": t["flags_intro"].format(version=result.flag_catalogue_version or "—"),
         "band_source": band_source(result, lang),
+        "guard_note": t["guard_note"].format(source=band_source(result, lang)),
         "real_data_note": real_data_note(result, lang),
         "what_if": [{"text": w.description_vi if lang == "vi" else w.description_en,
                      "change": w.change,
@@ -205,7 +211,8 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
                      "band": w.new_band,
                      "band_label": L.lookup(L.BANDS, w.new_band, lang),
                      "delta": _signed_points(w.delta, lang)}
-                    for w in sorted(result.what_if, key=lambda w: w.delta)[:3]],
+                    for w in result.what_if[:3]],  # in the screening's order: most help first
+        "alternatives": alternative_rows(result, lang),
         "completeness": percent(result.completeness, lang),
         "completeness_width": f"{max(0.0, min(1.0, result.completeness)) * 100:.1f}",
         "missing": [{"code": f, "label": L.lookup(L.FIELDS, f, lang)}

@@ -18,6 +18,7 @@ from wastescreen.domain.result import (
     MatchEvidence,
     Reason,
     ScreeningResult,
+    SharedUseOption,
     TargetScore,
     WhatIf,
 )
@@ -216,11 +217,11 @@ def _band(score: float) -> Literal["low", "medium", "high"]:
 
 def _what_if(overall: float) -> list[WhatIf]:
     changes = [
-        ("equipment_in_region_share=0.2",
-         "Bỏ các thiết bị đã có sẵn trong vùng, thuê dịch vụ đo của phòng thí nghiệm "
-         "LAB-HN-0112",
-         "Drop the instruments already in the region and buy measurement time from lab "
-         "LAB-HN-0112", -0.31),
+        ("use_lab:LAB-HN-0112",
+         "Dùng chung Kính hiển vi điện tử quét, Hệ lắng đọng màng mỏng, Máy nhiễu xạ tia X "
+         "của LAB-HN-0112 thay vì mua mới",
+         "Use LAB-HN-0112's scanning electron microscope, thin-film deposition system and "
+         "X-ray diffractometer instead of buying them", -0.31),
         ("om_ratio=0.06",
          "Bố trí kinh phí vận hành, bảo trì hằng năm bằng 6 % vốn đầu tư",
          "Plan a yearly O&M budget of 6% of the capital cost", -0.12),
@@ -256,6 +257,23 @@ def _flags() -> list[FlagOutcome]:
     return evaluate_flags(values, facts, {"held_by_open_underused_share": [lab]})
 
 
+def _alternatives(overall: float) -> list[SharedUseOption]:
+    return [
+        SharedUseOption(
+            lab_code="LAB-HN-0112", name="Phòng thí nghiệm trọng điểm Vật liệu và Linh kiện "
+            "điện tử", host="Viện Khoa học Vật liệu (minh họa)", province="Hà Nội",
+            categories=["DEPOSITION", "ELECTRON_MICROSCOPE", "XRAY_DIFFRACTOMETER"],
+            utilisation=0.38, utilisation_measured_on="2026-01-15",
+            utilisation_measured_by="Khảo sát hạ tầng nghiên cứu (minh họa)", spare_hours=2480,
+            open_for_shared_use=True, new_overall_score=round(overall - 0.31, 4),
+            new_band=_band(overall - 0.31), delta=-0.31),
+        SharedUseOption(
+            lab_code="LAB-BN-0047", name="Trung tâm Thiết kế và Thử nghiệm Vi mạch",
+            host="Đại học Kỹ thuật Mẫu 03", province="Bắc Ninh", categories=["CLEANROOM"],
+            utilisation=0.55, spare_hours=1800, open_for_shared_use=False),
+    ]
+
+
 def sample_result(*, synthetic: bool = True) -> ScreeningResult:
     """The fixed sample screening (a 120-billion-VND semiconductor lab in Hà Nội)."""
     targets = [_target(t) for t in ("redundancy", "idle_assets", "non_delivery")]
@@ -269,7 +287,7 @@ def sample_result(*, synthetic: bool = True) -> ScreeningResult:
         technology_area="SEMICONDUCTORS", project_type="new_lab",
         total_budget_vnd=120_000_000_000, overall_score=round(overall, 4), band=band,
         model_band=_band(overall), flags=flags, raised_by=raised_by,
-        flag_catalogue_version=flag_catalogue().version,
+        flag_catalogue_version=flag_catalogue().version, alternatives=_alternatives(overall),
         scores=scores, targets=targets, reasons=_reasons(), what_if=_what_if(overall),
         evidence=_evidence(), completeness=0.8333,
         missing_fields=["shared_use_plan", "om_budget_vnd_per_year"],

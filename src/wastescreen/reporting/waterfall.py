@@ -5,7 +5,9 @@ and attribute escaped with :func:`markupsafe.escape`. It reads in black and whit
 raise the risk are solid, bars that lower it are hollow, and each bar's signed value is written.
 
 Each bar carries ``data-start`` / ``data-end`` (log-odds) so tests and auditors can check that
-the bars add up: the first starts at ``base_margin`` and the last ends at ``margin``.
+the bars add up: the first starts at ``base_margin``, the model's contributions end at
+``margin``, and a last bar, the calibration (measured on later proposals), takes the margin to
+the calibrated score that the report shows, so what a reader adds up is what the score says.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from wastescreen.core.locale_format import Lang, number, percent
 from wastescreen.domain.result import TargetScore
 
 OTHER = "__other__"
+CALIBRATION = "__calibration__"
 WIDTH = 560
 PAD = 8
 ROW = 32
@@ -57,9 +60,16 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
+def final_logit(target: TargetScore) -> float:
+    """The calibrated probability shown for ``target``, on the log-odds axis."""
+    p = min(max(target.probability, 1e-6), 1.0 - 1e-6)
+    return _logit(p)
+
+
 def waterfall_steps(target: TargetScore, label_for: Callable[[str, float | None], str],
-                    other_label: str, top: int = 8) -> list[Step]:
-    """The ``top`` largest contributions by size (largest first), then the rest lumped.
+                    other_label: str, top: int = 8, calibration_label: str = "") -> list[Step]:
+    """The ``top`` largest contributions by size (largest first), then the rest lumped, then
+    (with ``calibration_label``) the calibration from the model's margin to the shown score.
 
     ``label_for(feature, value)`` names one feature with its value; ``other_label`` names the
     lump and receives the number of features in it as ``{n}``.
@@ -77,6 +87,10 @@ def waterfall_steps(target: TargetScore, label_for: Callable[[str, float | None]
         total = math.fsum(c.shap for c in rest)
         steps.append(Step(OTHER, other_label.format(n=len(rest)), total, running,
                           running + total, count=len(rest)))
+        running += total
+    final = final_logit(target)
+    if calibration_label and abs(final - running) > 1e-9:
+        steps.append(Step(CALIBRATION, calibration_label, final - running, running, final))
     return steps
 
 
@@ -100,7 +114,8 @@ def _ticks(lo: float, hi: float) -> list[float]:
 def waterfall_svg(target: TargetScore, steps: Sequence[Step], *, lang: Lang, title: str,
                   base_label: str, final_label: str, raises: str, lowers: str) -> Markup:
     """The SVG element for ``target`` and its ``steps`` (from :func:`waterfall_steps`)."""
-    points = [target.base_margin, target.margin] + [s.end for s in steps]
+    end = steps[-1].end if steps else target.margin
+    points = [target.base_margin, target.margin, end] + [s.end for s in steps]
     lo, hi = min(points), max(points)
     span = max(hi - lo, 1.0)
     lo, hi = lo - 0.08 * span, hi + 0.08 * span
@@ -124,7 +139,7 @@ def waterfall_svg(target: TargetScore, steps: Sequence[Step], *, lang: Lang, tit
         f'viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
         f'font-family="DejaVu Sans, Noto Sans, Arial, sans-serif" font-size="13" '
         f'data-target="{e(target.target)}" data-base="{target.base_margin!r}" '
-        f'data-margin="{target.margin!r}" aria-label="{e(title)}">',
+        f'data-margin="{target.margin!r}" data-final="{end!r}" aria-label="{e(title)}">',
         f"<title>{e(title)}</title>",
     ]
     # probability grid
@@ -148,9 +163,10 @@ def waterfall_svg(target: TargetScore, steps: Sequence[Step], *, lang: Lang, tit
         left, right = sorted((sx(s.start), sx(s.end)))
         width = max(right - left, 1.0)
         up = s.shap >= 0
-        fill = (RAISE_FILL if s.key != OTHER else "#6b6b6b") if up else "#ffffff"
-        stroke = RAISE_FILL if up and s.key != OTHER else (LOWER_STROKE if s.key != OTHER
-                                                          else "#6b6b6b")
+        plain = s.key in (OTHER, CALIBRATION)  # not one feature: grey, either way
+        fill = (RAISE_FILL if not plain else "#6b6b6b") if up else "#ffffff"
+        stroke = RAISE_FILL if up and not plain else (LOWER_STROKE if not plain
+                                                      else "#6b6b6b")
         direction = raises if up else lowers
         out.append(f'<text x="{PAD}" y="{top + 12}" fill="{INK}">{e(s.label)}</text>')
         out.append(f'<text x="{WIDTH - PAD}" y="{top + 12}" text-anchor="end" '
@@ -168,15 +184,15 @@ def waterfall_svg(target: TargetScore, steps: Sequence[Step], *, lang: Lang, tit
                        f'stroke="{GRID}" stroke-width="0.8" stroke-dasharray="2 2"/>')
     # final score
     top = HEAD + ROW * len(steps)
-    left, right = sorted((sx(target.base_margin), sx(target.margin)))
-    mx = _f(sx(target.margin))
+    left, right = sorted((sx(target.base_margin), sx(end)))
+    mx = _f(sx(end))
     out.append(f'<text x="{PAD}" y="{top + 12}" fill="{INK}">{e(final_label)}: '
                f'<tspan font-weight="bold">{e(percent(target.probability, lang))}</tspan>'
                f"</text>")
     out.append(f'<rect class="wf-total" x="{_f(left)}" y="{top + BAR_Y}" '
                f'width="{_f(max(right - left, 1.0))}" height="{BAR_H}" fill="{INK}" '
                f'fill-opacity="0.25" stroke="{INK}" stroke-width="1.4" '
-               f'data-start="{target.base_margin!r}" data-end="{target.margin!r}"/>')
-    out.append(vline(mx, INK, 1.6, f' class="wf-margin" data-value="{target.margin!r}"'))
+               f'data-start="{target.base_margin!r}" data-end="{end!r}"/>')
+    out.append(vline(mx, INK, 1.6, f' class="wf-margin" data-value="{end!r}"'))
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every interpolated text is escaped above

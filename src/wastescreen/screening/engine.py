@@ -74,6 +74,12 @@ class LoadedModel:
     def ranges(self) -> dict[str, dict[str, float]]:
         return dict(self.bundle.training.get("reference_ranges", {}))
 
+    @property
+    def category_rates(self) -> dict[str, dict[str, float]]:
+        """Feature -> category -> share of past proposals with waste (empty for models
+        trained before it was recorded)."""
+        return dict(self.bundle.training.get("category_rates", {}))
+
 
 def load_current_model(models_dir: Path) -> LoadedModel | None:
     """The promoted model (hash-checked), or None when none was promoted yet."""

@@ -27,7 +27,12 @@ from wastescreen.features.red_flags import band_floor, flag_catalogue
 from wastescreen.screening.engine import ScreeningEngine
 from wastescreen.screening.flags import flags_of, likelihoods_of
 from wastescreen.screening.reasons import top_reasons
-from wastescreen.screening.what_if import make_variants, om_target
+from wastescreen.screening.what_if import (
+    make_variants,
+    om_target,
+    requested_units,
+    shared_use_options,
+)
 
 WHAT_IF_SHOWN = 3
 
@@ -57,10 +62,11 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
         raise ModelNotReady("no risk model has been trained yet: run `wastescreen train`")
     with engine.lock:
         context = engine.context
-        variants = make_variants(
-            proposal, om_ratio_target=om_target(model.ranges),
-            regional_categories=context.regional_labs.categories_held(
-                region_of(proposal.province), max(proposal.submitted_on, as_of).year))
+        holders = context.shared_use.holders(
+            region_of(proposal.province), max(proposal.submitted_on, as_of).year,
+            requested_units(proposal))
+        variants = make_variants(proposal, om_ratio_target=om_target(model.ranges),
+                                 holders=holders)
         ids = [proposal_id] + [f"{proposal_id}~{v.change}" for v in variants]
         rows = proposal_rows([proposal] + [v.proposal for v in variants], ids, as_of=as_of)
         features, matches = build_feature_columns(rows, context, engine.peers)
@@ -83,7 +89,7 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
                                         "categorical" else values[f], shap=float(c))
                            for f, c in zip(names, t.contributions[0], strict=True)]))
     reasons = top_reasons({n: t.contributions[0] for n, t in explanation.targets.items()},
-                          names, values, model.ranges)
+                          names, values, model.ranges, model.category_rates)
     overall = float(explanation.overall[0])
     model_band = engine.bands.band(overall)
     band, raised_by = band_floor(model_band, flags[0])
@@ -96,6 +102,7 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
         for v, score, variant_flags in zip(variants, variant_scores, flags[1:], strict=True)),
         key=lambda w: (BAND_RANK[w.new_band], w.delta))
     helpful = [w for w in what_if if w.delta < 0 or BAND_RANK[w.new_band] < BAND_RANK[band]]
+    alternatives = shared_use_options(holders, what_if)
     share, missing = completeness(proposal)
     return ScreeningResult(
         proposal_title=proposal.title, agency=proposal.agency, cycle=proposal.cycle,
@@ -103,6 +110,7 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
         project_type=proposal.project_type.value, total_budget_vnd=proposal.total_budget_vnd,
         overall_score=overall, band=band, model_band=model_band, flags=flags[0],
         raised_by=raised_by, flag_catalogue_version=flag_catalogue().version,
+        alternatives=alternatives,
         scores={t.target: t.probability for t in targets}, targets=targets, reasons=reasons,
         what_if=helpful[:WHAT_IF_SHOWN],
         evidence=[MatchEvidence.model_validate(e) for e in evidence],

@@ -102,8 +102,16 @@ def reference_ranges(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
         if len(values):
             out[f.name] = {"p25": float(values.quantile(0.25)),
                            "p75": float(values.quantile(0.75)),
-                           "median": float(values.median())}
+                           "median": float(values.median()), "mean": float(values.mean())}
     return out
+
+
+def category_rates(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Per categorical feature and category, the share of past proposals with any waste
+    outcome (what "a new laboratory is riskier than an upgrade" rests on)."""
+    waste = (frame[list(LABELS.values())] == 1).any(axis=1)
+    return {f.name: {str(k): float(v) for k, v in waste.groupby(frame[f.name]).mean().items()}
+            for f in CATALOGUE if f.kind == "categorical"}
 
 
 def train_bundle(tset: TrainingSet, bands: BandThresholds, *, seed: int = 0) -> RiskModelBundle:
@@ -113,6 +121,7 @@ def train_bundle(tset: TrainingSet, bands: BandThresholds, *, seed: int = 0) -> 
                                leakage=LEAKAGE_GUARD)
     bundle = trainer.fit(tset.frame).bundle_
     bundle.training["reference_ranges"] = reference_ranges(tset.frame)
+    bundle.training["category_rates"] = category_rates(tset.frame)
     bundle.training["registry_snapshot"] = tset.context.snapshot
     bundle.training["trained_on"] = dt.date.today().isoformat()
     bundle.training["feature_fingerprint"] = feature_fingerprint()

@@ -7,16 +7,19 @@ overall score most.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from wastescreen.domain.proposal import Proposal
+from wastescreen.domain.result import SharedUseOption, WhatIf
+from wastescreen.features.shared_use import Holder
 
 COFUNDING_TARGET = 0.20
 SMALL_LINE_VND = 500_000_000
+SHARED_USE_OPTIONS = 3
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,14 @@ def _without_equipment(p: Proposal, keep: Callable[[int], bool]) -> Proposal | N
 
 
 def make_variants(p: Proposal, *, om_ratio_target: float | None,
-                  regional_categories: frozenset[str]) -> list[Variant]:
+                  holders: Sequence[Holder] = ()) -> list[Variant]:
     """Changes that apply to ``p``: shared-use plan, O&M budget, co-funding, KPI targets,
-    dropping equipment already held in the region, dropping small equipment lines.
+    using a named lab's equipment instead of buying it, dropping small equipment lines.
 
     ``om_ratio_target``: yearly O&M / capital cost of comparable projects without waste (the
-    median), or None; ``regional_categories``: equipment categories labs of the region hold.
+    median), or None; ``holders``: labs of the region holding requested categories, best
+    candidates first (``features.shared_use``): the first ``SHARED_USE_OPTIONS`` become
+    variants "use LAB-0153's equipment instead".
     """
     out: list[Variant] = []
     if not p.shared_use_plan:
@@ -80,13 +85,7 @@ def make_variants(p: Proposal, *, om_ratio_target: float | None,
         out.append(Variant(
             "measurable_kpis", "Đặt giá trị định lượng và thời hạn cho mọi chỉ tiêu đầu ra",
             "Give every KPI a numeric target and a deadline", _rebuilt(p, kpis=kpis)))
-    dropped = _without_equipment(p, lambda i: p.equipment[i].category not in regional_categories)
-    if dropped is not None and dropped.equipment:  # dropping everything is not a fix
-        out.append(Variant(
-            "drop_equipment_held_in_region",
-            "Bỏ các thiết bị mà phòng thí nghiệm trong vùng đã có, dùng chung thay vì mua mới",
-            "Drop equipment that labs of the region already hold; share theirs instead",
-            dropped))
+    out.extend(shared_use_variants(p, holders))
     small = _without_equipment(p, lambda i: p.equipment[i].total_vnd >= SMALL_LINE_VND)
     if small is not None and small.equipment:
         out.append(Variant(
@@ -95,8 +94,60 @@ def make_variants(p: Proposal, *, om_ratio_target: float | None,
     return out
 
 
+def _keeps_all_but(p: Proposal, held: frozenset[str]) -> Callable[[int], bool]:
+    """Whether item i of ``p`` stays when the categories ``held`` come from a lab instead."""
+    return lambda i: p.equipment[i].category not in held
+
+
+def shared_use_variants(p: Proposal, holders: Sequence[Holder]) -> list[Variant]:
+    """One variant per candidate lab (open for shared use first): the proposal without the
+    instruments of the categories that lab holds. Change code ``use_lab:<lab code>``."""
+    out: list[Variant] = []
+    ranked = sorted(holders, key=lambda h: not h.open_for_shared_use)  # stable: keeps order
+    for lab in ranked[:SHARED_USE_OPTIONS]:
+        held = frozenset(lab.categories)
+        variant = _without_equipment(p, _keeps_all_but(p, held))
+        if variant is None:
+            continue
+        names = ", ".join(dict.fromkeys(e.name for e in p.equipment if e.category in held))
+        out.append(Variant(
+            f"use_lab:{lab.lab_code}",
+            f"Dùng chung {names} của {lab.lab_code} ({lab.name}) thay vì mua mới",
+            f"Use {lab.lab_code}'s {names} ({lab.name}) instead of buying them", variant))
+    return out
+
+
 def om_target(ranges: Mapping[str, Mapping[str, float]]) -> float | None:
     rng = ranges.get("om_ratio")
     return float(rng["median"]) if rng and rng.get("median") else None
 
 
+
+
+def requested_units(p: Proposal) -> dict[str, int]:
+    """Equipment category -> units the proposal asks to buy."""
+    out: dict[str, int] = {}
+    for item in p.equipment:
+        out[item.category] = out.get(item.category, 0) + item.quantity
+    return out
+
+
+def shared_use_options(holders: Sequence[Holder], what_if: Sequence[WhatIf],
+                       shown: int = 5) -> list[SharedUseOption]:
+    """The labs holding requested equipment, each with the score of using theirs instead where
+    it was scored; most saving first, then the least used (``shown`` at most)."""
+    scored = {w.change.removeprefix("use_lab:"): w for w in what_if
+              if w.change.startswith("use_lab:")}
+    options = []
+    for h in holders:
+        w = scored.get(h.lab_code)
+        options.append(SharedUseOption(
+            lab_code=h.lab_code, name=h.name, host=h.host, province=h.province,
+            categories=list(h.categories), utilisation=h.utilisation,
+            utilisation_measured_on=h.measured_on, utilisation_measured_by=h.measured_by,
+            spare_hours=h.spare_hours, open_for_shared_use=h.open_for_shared_use,
+            new_overall_score=None if w is None else w.new_overall_score,
+            new_band=None if w is None else w.new_band, delta=None if w is None else w.delta))
+    options.sort(key=lambda o: (o.delta is None, o.delta or 0.0, not o.open_for_shared_use,
+                                o.utilisation is None, o.utilisation or 0.0, o.lab_code))
+    return options[:shown]

@@ -30,6 +30,11 @@ UI: dict[str, dict[Lang, str]] = {
     "band_raised": _p("Điểm của mô hình {score} (mức {model_band}); được nâng lên mức {band} "
                       "bởi {flags}.",
                       "Model {score} (band {model_band}); raised to {band} by {flags}."),
+    "guard_note": _p(
+        "Mức rủi ro không do các đóng góp dưới đây quyết định: {source} Dấu hiệu cảnh báo là "
+        "một quy tắc có căn cứ, không phải một đóng góp của mô hình.",
+        "The band is not set by the contributions below: {source} A red flag is a rule with "
+        "a stated basis, not a contribution of the model."),
     "col_kind": _p("Loại", "Kind"),
     "col_likelihood": _p("Khả năng trùng", "Duplicate likelihood"),
     "col_use": _p("Sử dụng / tình trạng", "Use / status"),
@@ -38,6 +43,21 @@ UI: dict[str, dict[Lang, str]] = {
     "kind_proposal": _p("Đề xuất cùng kỳ", "Same-cycle proposal"),
     "measured": _p("đo ngày {on}, {by}", "measured {on} by {by}"),
     "spare_hours": _p("{n} giờ trống/năm", "{n} spare hours a year"),
+    "sec_alternatives": _p("Dùng chung thay vì mua mới", "Share instead of buying"),
+    "alternatives_intro": _p(
+        "Các phòng thí nghiệm trong vùng đã có thiết bị đề xuất định mua, mức sử dụng (ngày và "
+        "đơn vị đo), số giờ còn trống mỗi năm, có mở cho dùng chung hay không, và điểm rủi ro "
+        "nếu đề xuất dùng thiết bị của họ thay vì mua mới.",
+        "The labs of the region that already hold equipment the proposal would buy: how much "
+        "it is used (when and by whom that was measured), spare hours a year, whether it is "
+        "open for shared use, and the risk score if the proposal used theirs instead."),
+    "alternatives_none": _p("Không phòng thí nghiệm nào trong vùng có thiết bị đề xuất mua.",
+                            "No lab of the region holds the equipment the proposal would buy."),
+    "col_lab": _p("Phòng thí nghiệm", "Lab"),
+    "col_holds": _p("Thiết bị đã có", "Holds"),
+    "col_spare": _p("Giờ trống/năm", "Spare hours a year"),
+    "col_if_used": _p("Nếu dùng chung", "If used instead"),
+    "points": _p("điểm %", "points"),
     "likelihood_note": _p(
         "Khả năng trùng: xác suất hạng mục là cùng một nội dung hoặc trùng một phần, học trên "
         "các cặp dự án thật đã được gán nhãn; bằng chứng xếp theo khả năng này.",

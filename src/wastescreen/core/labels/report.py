@@ -61,10 +61,13 @@ UI: dict[str, dict[Lang, str]] = {
         "Each chart goes from the base rate (the average risk of proposals with a known "
         "outcome) to this proposal's score. Solid bars raise the risk, hollow bars lower it."),
     "axis_note": _p(
-        "Trục ngang theo thang log-odds của mô hình, ghi bằng xác suất tương ứng; điểm cuối "
-        "cùng là điểm đã hiệu chỉnh.",
+        "Trục ngang theo thang log-odds của mô hình, ghi bằng xác suất tương ứng. Thanh cuối "
+        "cùng là bước hiệu chỉnh (đo trên các đề xuất về sau), đưa tổng đóng góp của mô hình "
+        "về đúng điểm hiển thị.",
         "The horizontal axis is the model's log-odds scale, marked with the matching "
-        "probabilities; the final score is the calibrated one."),
+        "probabilities. The last bar is the calibration (measured on later proposals): it "
+        "takes the model's contributions to the score shown."),
+    "calibration_step": _p("Hiệu chỉnh xác suất", "Calibration"),
     "base_rate": _p("Tỷ lệ nền", "Base rate"),
     "final_score": _p("Điểm của đề xuất", "This proposal's score"),
     "other_features": _p("Các yếu tố khác", "Other features"),

@@ -1,9 +1,11 @@
-"""The red flags of a result and the band they set, as the report shows them."""
+"""The evidence-first parts of the report: the red flags and the band they set, and the labs
+whose equipment the proposal could use instead of buying it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from wastescreen.core import reference
 from wastescreen.core.labels import report as L
 from wastescreen.core.labels.flags import UI as F
 from wastescreen.core.locale_format import Lang, number, percent, yes_no
@@ -66,3 +68,32 @@ def real_data_note(result: ScreeningResult, lang: Lang) -> str:
     """Which parts of the screening rest on real data and which on the model."""
     synthetic = F["synthetic_model_note"][lang] if result.model_trained_on_synthetic_data else ""
     return F["real_data_note"][lang].format(synthetic=synthetic)
+
+
+def _signed(delta: float, lang: Lang) -> str:
+    body = number(abs(delta) * 100, lang, 0)
+    return f"\u2212{body}" if delta < 0 else f"+{body}"
+
+
+def alternative_rows(result: ScreeningResult, lang: Lang) -> list[dict[str, Any]]:
+    """The labs that hold requested equipment, as the report lists them (most saving first)."""
+    rows = []
+    for o in result.alternatives:
+        measured = ""
+        if o.utilisation_measured_on or o.utilisation_measured_by:
+            measured = F["measured"][lang].format(on=o.utilisation_measured_on or "—",
+                                                   by=o.utilisation_measured_by or "—")
+        rows.append({
+            "code": o.lab_code, "name": o.name, "host": o.host, "province": o.province,
+            "categories": [reference.equipment_name(c, lang) for c in o.categories],
+            "utilisation": "—" if o.utilisation is None else percent(o.utilisation, lang),
+            "measured": measured,
+            "spare": "—" if o.spare_hours is None else number(o.spare_hours, lang),
+            "open": yes_no(o.open_for_shared_use, lang),
+            "if_used": "—" if o.new_overall_score is None or o.delta is None else
+            f"{percent(o.new_overall_score, lang)} ({_signed(o.delta, lang)} "
+            f"{F['points'][lang]})",
+            "band": o.new_band or "",
+            "band_label": L.lookup(L.BANDS, o.new_band, lang) if o.new_band else "",
+        })
+    return rows
