@@ -223,7 +223,7 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
 
 def render_report_html(result: ScreeningResult, *, lang: Lang = "vi", screening_id: str,
                        submitted_at: str | None = None, decision: DecisionView | None = None,
-                       model_card_url: str = "/v1/models/current") -> str:
+                       model_card_url: str = "/ui/model-card") -> str:
     """The report as one self-contained HTML document (Vietnamese by default)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
@@ -239,7 +239,7 @@ def _no_fetch(url: str, *args: object, **kwargs: object) -> NoReturn:
 
 def render_report_pdf(result: ScreeningResult, *, lang: Lang = "vi", screening_id: str,
                       submitted_at: str | None = None, decision: DecisionView | None = None,
-                      model_card_url: str = "/v1/models/current") -> bytes:
+                      model_card_url: str = "/ui/model-card") -> bytes:
     """The same report as an A4 PDF (WeasyPrint, no network access)."""
     import weasyprint  # heavy import; only the PDF path needs it
 

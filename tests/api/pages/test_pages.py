@@ -500,3 +500,17 @@ def test_huge_numbers_in_query_strings_are_ignored_not_500(app: FastAPI) -> None
     with TestClient(app) as c:
         r = c.get("/public/indicators?cycle=99999999999999999999999")
         assert r.status_code == 200
+
+
+def test_the_model_card_is_a_page_for_every_signed_in_role(app: FastAPI,
+                                                          service: DemoService) -> None:
+    for who in ("agency_a", "reviewer", "auditor", "admin"):
+        page = signed_in(app, service.keys[who]).get("/ui/model-card?lang=en")
+        assert page.status_code == 200, who
+        assert service.model_version in page.text and "Synthetic (demo) data" in page.text
+        assert "World Bank" in page.text and "ROC-AUC" in page.text
+    anonymous = signed_in(app, None).get("/ui/model-card", follow_redirects=False)
+    assert anonymous.status_code == 303 and "/ui/login" in anonymous.headers["location"]
+    report = signed_in(app, service.keys["reviewer"]).get(
+        f"/ui/screenings/{service.screening_ids[0]}")
+    assert 'href="/ui/model-card"' in report.text  # the report links the page, not JSON

@@ -10,6 +10,7 @@ from wastescreen.api.pages import (
     flags,
     indicators,
     login,
+    model_card,
     portfolio,
     queue,
     screening,
@@ -18,4 +19,4 @@ from wastescreen.api.pages import (
 
 ROUTERS: tuple[APIRouter, ...] = (login.router, queue.router, screening.router, submit.router,
                                   batch.router, portfolio.router, indicators.router,
-                                  flags.router)
+                                  flags.router, model_card.router)

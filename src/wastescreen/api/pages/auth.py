@@ -82,6 +82,7 @@ def safe_next(target: str | None, lang: Lang) -> str:
 
 
 Reader = Annotated[Principal, Depends(page_user(*READERS))]
+Anyone = Annotated[Principal, Depends(page_user(*Role))]
 Reviewer = Annotated[Principal, Depends(page_user(Role.REVIEWER))]
 Agency = Annotated[Principal, Depends(page_user(Role.AGENCY))]
 BatchUser = Annotated[Principal, Depends(page_user(Role.AGENCY, Role.REVIEWER))]

@@ -98,6 +98,8 @@ def _nav(principal: Principal | None, lang: Lang, current: str) -> list[dict[str
         items.append(("/ui/submit", "nav_submit"))
     if principal is not None and principal.role in (Role.AGENCY, Role.REVIEWER):
         items.append(("/ui/batch", "nav_batch"))
+    if principal is not None:
+        items.append(("/ui/model-card", "nav_model_card"))
     items.append(("/public/indicators", "nav_public"))
     items.append(("/public/flags", "nav_flags"))
     if principal is None:
