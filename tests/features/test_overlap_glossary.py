@@ -99,16 +99,14 @@ def test_a_vietnamese_copy_finds_its_english_source(indexes: dict[bool, OverlapI
     OverlapDoc("q-vi", "proposal", "Nghiên cứu lưới điện thông minh và pin lithium cho Hà Nội"),
     OverlapDoc("q-en", "proposal", "Smart seaport platform for veterinary vaccine logistics"),
 ])
-def test_same_language_scores_are_those_without_the_glossary(
+def test_same_language_scores_are_exactly_those_without_the_glossary(
         indexes: dict[bool, OverlapIndex], query: OverlapDoc) -> None:
     lang = og.language(query.text)
     same = [d.doc_id for d in VI_DOCS + EN_DOCS if og.language(d.text) == lang]
 
     def scores(index: OverlapIndex) -> dict[str, float]:
         return {m.doc_id: m.score for m in index.query(query, k=10) if m.doc_id in same}
-    # Equal to float32 rounding: the cross columns never meet, but the row norms are summed
-    # over rows that also hold them (as zeros), which can change the last bit.
-    assert scores(indexes[True]) == pytest.approx(scores(indexes[False]), rel=1e-6)
+    assert scores(indexes[True]) == scores(indexes[False])  # bit for bit
     assert scores(indexes[True])  # the query does match documents of its own language
 
 

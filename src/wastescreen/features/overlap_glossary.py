@@ -185,19 +185,24 @@ class CrossHasher:
 
     def __init__(self, n_features: int) -> None:
         self.n_features = n_features
-        self._vec = HashingVectorizer(analyzer=_identity, n_features=max(n_features, 1),
+        # Each language hashes into its own half, so a Vietnamese-tagged term can never collide
+        # with an English-tagged one (a collision would let same-language pairs meet here).
+        self._half = max(n_features // 2, 1)
+        self._vec = HashingVectorizer(analyzer=_identity, n_features=self._half,
                                       alternate_sign=False, norm=None, dtype=np.float32)
 
     def counts(self, texts: Sequence[str], *, as_query: bool) -> sp.csr_matrix:
         """(len(texts), n_features) float32 CSR term counts with sorted indices."""
-        tagged = []
-        for text in texts:
-            lang, terms = analyse(text)
-            tag = ("en" if lang == "vi" else "vi") if as_query else lang
-            tagged.append([f"{tag}:{t}" for t in terms])
-        if not tagged:
+        if not texts:
             return sp.csr_matrix((0, self.n_features), dtype=np.float32)
-        m = sp.csr_matrix(self._vec.transform(tagged), dtype=np.float32)
+        terms, offsets = [], []
+        for text in texts:
+            lang, found = analyse(text)
+            tag = ("en" if lang == "vi" else "vi") if as_query else lang
+            terms.append(found)
+            offsets.append(self._half if tag == "en" else 0)
+        m = sp.csr_matrix(self._vec.transform(terms), dtype=np.float32)
         m.sum_duplicates()
         m.sort_indices()
-        return m
+        m.indices = m.indices + np.repeat(np.array(offsets, m.indices.dtype), np.diff(m.indptr))
+        return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(len(texts), self.n_features))

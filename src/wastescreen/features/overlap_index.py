@@ -110,7 +110,7 @@ class OverlapIndex:
     glossary concepts (``overlap_glossary``); a query and a document written in different
     languages (Vietnamese, English) get as text component the larger of their literal cosine and
     the cosine of those concepts. Same-language pairs never share such a column, so their scores
-    are those without it (to float32 rounding of the row norms: about 1e-7).
+    are exactly those without it.
     """
 
     def __init__(
@@ -431,7 +431,8 @@ class OverlapIndex:
         if cross.any():
             num_x = np.bincount(np.repeat(np.arange(rows.size), np.diff(prod.indptr))[cross],
                                 weights=prod.data[cross].astype(np.float64), minlength=rows.size)
-            prod.data[cross] = 0  # the literal sum below then adds exactly what it added before
+            prod.data[cross] = 0
+            prod.eliminate_zeros()  # the literal sum below then adds exactly what it added before
         num = np.asarray(prod.sum(axis=1), np.float64)
         d_self = seg.norms(rows, idf_lit) if self.text_similarity == "cosine" else None
         sim = ot.text_similarity(num.ravel(), enc["self"][pq], d_self)
