@@ -79,6 +79,11 @@ def _derive(service: DemoService, screener: Screener, data: dict[str, Any],
         prog = _program(service, rule)
         objectives = _reworded(prog.objectives) if rule.get("reword") else prog.objectives
         title = _reworded(prog.title).rstrip(".") if rule.get("reword") else prog.title
+        if "translation" in rule:  # a hand-made translation of that very program
+            tr = rule["translation"]
+            assert (prog.program_code, prog.title) == (tr["source_code"], tr["source_title"]), \
+                "the test registry changed: translate the program the rule now picks"
+            title, objectives = tr["title"], tr["objectives"]
         data.update({"title": title, "objectives": objectives, "summary": "",
                      "province": prog.province, "technology_area": prog.technology_area,
                      "project_type": "research_program"})

@@ -28,18 +28,20 @@ import numpy as np
 import scipy.sparse as sp
 
 from wastescreen.features import overlap_components as oc
+from wastescreen.features import overlap_glossary as og
 from wastescreen.features import overlap_text as ot
-from wastescreen.features.overlap_segment import CATEGORIES, Segment, top_rows
+from wastescreen.features.overlap_segment import CATEGORIES, Segment, self_scores, top_rows
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05, "agency": 0.05,
 }
-FORMAT = "wastescreen-overlap-index/2"  # 2: agency names stored folded (see _agency_key)
+# 2: agency names stored folded (see _agency_key); 3: cross-language columns after the literal ones
+FORMAT = "wastescreen-overlap-index/3"
 _PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
 _CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
 _PARAMS = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
            "n_candidates", "candidate_max_df", "budget_span_decades", "text_similarity",
-           "dense_share", "dense_model", "title_boost")
+           "dense_share", "dense_model", "title_boost", "cross_language", "cross_features")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,12 @@ class OverlapIndex:
     ``dense_share`` > 0 mixes that share of a sentence-embedding cosine (``dense_model``, an
     optional heavy dependency) into the text component; ``title_boost`` extra weight of the
     terms of a document's ``title`` (3: chosen on the tune half of the World Bank pairs).
+
+    ``cross_language``: each row also holds ``cross_features`` columns of language-tagged
+    glossary concepts (``overlap_glossary``); a query and a document written in different
+    languages (Vietnamese, English) get as text component the larger of their literal cosine and
+    the cosine of those concepts. Same-language pairs never share such a column, so their scores
+    are exactly those without it.
     """
 
     def __init__(
@@ -112,6 +120,7 @@ class OverlapIndex:
         candidate_max_df: float = 0.05, budget_span_decades: float = 2.0,
         text_similarity: str = "cosine", dense_share: float = 0.0,
         dense_model: str = ot.DEFAULT_DENSE_MODEL, title_boost: float = 3.0,
+        cross_language: bool = True, cross_features: int = 2**18,
     ) -> None:
         self.weights = weights
         self.min_score = min_score
@@ -127,6 +136,8 @@ class OverlapIndex:
         self.dense_share = dense_share
         self.dense_model = dense_model
         self.title_boost = title_boost
+        self.cross_language = cross_language
+        self.cross_features = cross_features
 
     def get_params(self) -> dict[str, Any]:
         return {n: getattr(self, n) for n in _PARAMS}
@@ -161,14 +172,20 @@ class OverlapIndex:
         self._kill([i for i in dict.fromkeys(doc_ids) if i in getattr(self, "where_", {})])
         return self
 
+    @property
+    def _n_cross(self) -> int:
+        return self.cross_features if self.cross_language else 0
+
     def _start(self, length_scale: float | None, vocab: dict[str, list[str]] | None = None) -> None:
         self._hasher = ot.TextHasher(self.n_features, self.ngram_max)
+        self._cross = og.CrossHasher(self._n_cross)
         if length_scale is not None:
             self.length_scale_ = length_scale
         self.vocab_ = vocab or {c: [] for c in (*CATEGORIES, "equipment")}
         self._codes = {c: {v: i for i, v in enumerate(vs)} for c, vs in self.vocab_.items()}
-        self.df_ = np.zeros(self.n_features, np.int64)
+        self.df_ = np.zeros(self.n_features + self._n_cross, np.int64)
         self._idf_cache: np.ndarray | None = None
+        self._idf_literal: np.ndarray | None = None
         self.segments_: list[Segment] = []
         self.where_: dict[str, tuple[int, int]] = {}
 
@@ -200,6 +217,16 @@ class OverlapIndex:
         return ot.field_counts(self._hasher, [d.text for d in docs], [d.title for d in docs],
                                self.title_boost)
 
+    def _rows(self, docs: Sequence[OverlapDoc], counts: sp.csr_matrix) -> sp.csr_matrix:
+        """BM25 document rows: the literal columns, then (``cross_language``) the document's
+        cross terms, each weighted 1 per distinct term (tf saturated, no length norm)."""
+        rows = ot.bm25_rows(counts, k1=self.k1, b=self.b, length_scale=self.length_scale_)
+        if not self._n_cross:
+            return rows
+        cross = ot.bm25_rows(self._cross.counts([d.text for d in docs], as_query=False),
+                             k1=self.k1, b=0.0, length_scale=1.0)
+        return sp.csr_matrix(sp.hstack([rows, cross], format="csr"), dtype=np.float32)
+
     def _dense(self, texts: Sequence[str]) -> np.ndarray:
         if self.dense_share <= 0:
             return np.zeros((len(texts), 0), np.float32)
@@ -209,7 +236,7 @@ class OverlapIndex:
         self._kill([d.doc_id for d in docs if d.doc_id in self.where_])
         if not docs:
             return
-        rows = ot.bm25_rows(counts, k1=self.k1, b=self.b, length_scale=self.length_scale_)
+        rows = self._rows(docs, counts)
         values = {"kind": [d.kind for d in docs], "province": [d.province for d in docs],
                   "region": [d.region for d in docs], "area": [d.technology_area for d in docs],
                   "group": [_agency_key(d.group) for d in docs]}
@@ -220,8 +247,9 @@ class OverlapIndex:
         arr["dense"] = self._dense([d.text for d in docs])
         seg = Segment(np.array([d.doc_id for d in docs], dtype=str), rows,
                       self._equipment(docs, grow=True), arr)
-        self.df_ += np.bincount(rows.indices, minlength=self.n_features)
+        self.df_ += np.bincount(rows.indices, minlength=self.df_.size)
         self._idf_cache = None
+        self._idf_literal = None
         self.segments_.append(seg)
         self._register(len(self.segments_) - 1)
         # Geometric merging keeps O(log n) segments and rewrites each row O(log n) times.
@@ -244,14 +272,24 @@ class OverlapIndex:
             seg.alive[row] = False
             self.df_[seg.rows.indices[seg.rows.indptr[row] : seg.rows.indptr[row + 1]]] -= 1
             self._idf_cache = None
+            self._idf_literal = None
 
     def _idf(self) -> np.ndarray:
         """(n_features,) float32 BM25 idf of the current documents, recomputed after changes."""
         if self._idf_cache is None:
             self._idf_cache = ot.bm25_idf(self.df_, len(self))
+            self._idf_literal = self._idf_cache.copy()
+            self._idf_literal[self.n_features :] = 0
+            self._idf_cross = self._idf_cache - self._idf_literal
             for seg in self.segments_:
                 seg.reset_norms()
         return self._idf_cache
+
+    def _idf_parts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(idf with the cross columns 0, idf with the literal columns 0), for the two norms."""
+        self._idf()
+        assert self._idf_literal is not None
+        return self._idf_literal, self._idf_cross
 
     def component_weights(self) -> dict[str, float]:
         """The weight of every component (``weights`` or the defaults; missing ones are 0)."""
@@ -303,10 +341,18 @@ class OverlapIndex:
     def _encode(self, qs: Sequence[OverlapDoc]) -> dict[str, Any]:
         """Query-side arrays (one entry per query): text rows, equipment, codes, applicability."""
         w = self.component_weights()
+        max_df = int(max(self.candidate_max_df * len(self), _PRUNE_FLOOR))
+        idf, n_lit = self._idf(), self.n_features
         full, q_self, gen = ot.encode_queries(
-            self._counts(qs), self._idf(), self.df_, k1=self.k1,
-            b=self.b, length_scale=self.length_scale_,
-            max_df=int(max(self.candidate_max_df * len(self), _PRUNE_FLOOR)))
+            self._counts(qs), idf[:n_lit], self.df_[:n_lit], k1=self.k1,
+            b=self.b, length_scale=self.length_scale_, max_df=max_df)
+        x_self = np.zeros(len(qs))
+        if self._n_cross:
+            x_full, x_self, x_gen = ot.encode_queries(
+                self._cross.counts([q.text for q in qs], as_query=True), idf[n_lit:],
+                self.df_[n_lit:], k1=self.k1, b=0.0, length_scale=1.0, max_df=max_df)
+            full = sp.csr_matrix(sp.hstack([full, x_full], format="csr"))
+            gen = sp.csr_matrix(sp.hstack([gen, x_gen], format="csr"))
         eq = self._equipment(qs, grow=False)
         total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
         applies = [applicable_components(q) for q in qs]
@@ -320,7 +366,7 @@ class OverlapIndex:
         eq_gen = sp.csr_matrix((eq.data * np.repeat(per_unit, np.diff(eq.indptr)), eq.indices,
                                 eq.indptr), shape=eq.shape, dtype=np.float32)
         return {
-            "full": full, "self": q_self, "gen": gen,
+            "full": full, "self": q_self, "gen": gen, "x_self": x_self,
             "eq": eq, "eq_total": total, "dense": self._dense([q.text for q in qs]),
             "eq_gen": eq_gen,
             **{f: np.array([self._code(f, v, grow=False) for v in vs], np.int32)
@@ -378,9 +424,25 @@ class OverlapIndex:
 
     def _text(self, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
               pq: np.ndarray) -> np.ndarray:
-        num = np.asarray(seg.rows[rows].multiply(enc["full"][pq]).sum(axis=1), np.float64)
-        d_self = seg.norms(rows, self._idf()) if self.text_similarity == "cosine" else None
+        prod = sp.csr_matrix(seg.rows[rows].multiply(enc["full"][pq]))
+        idf_lit, idf_x = self._idf_parts()
+        cross = prod.indices >= self.n_features
+        num_x = None
+        if cross.any():
+            num_x = np.bincount(np.repeat(np.arange(rows.size), np.diff(prod.indptr))[cross],
+                                weights=prod.data[cross].astype(np.float64), minlength=rows.size)
+            prod.data[cross] = 0
+            prod.eliminate_zeros()  # the literal sum below then adds exactly what it added before
+        num = np.asarray(prod.sum(axis=1), np.float64)
+        d_self = seg.norms(rows, idf_lit) if self.text_similarity == "cosine" else None
         sim = ot.text_similarity(num.ravel(), enc["self"][pq], d_self)
+        if num_x is not None:
+            # A query and a document of different languages: the larger of the two cosines.
+            m = np.flatnonzero(num_x > 0)
+            d_x = (self_scores(seg.rows[rows[m]], idf_x) if self.text_similarity == "cosine"
+                   else None)
+            sim_x = ot.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
+            sim[m] = np.maximum(sim[m], sim_x)
         if self.dense_share > 0:
             cos = np.einsum("ij,ij->i", seg.arr["dense"][rows], enc["dense"][pq])
             sim = (1 - self.dense_share) * sim + self.dense_share * np.clip(cos, 0.0, 1.0)
@@ -457,10 +519,11 @@ class OverlapIndex:
             raise ValueError("nothing to save: the index is not fitted")
         n_eq = len(self.vocab_["equipment"])
         seg = (Segment.merge(self.segments_, n_eq) if self.segments_
-               else Segment.empty(self.n_features, n_eq))
+               else Segment.empty(self.n_features + self._n_cross, n_eq))
         seg.save(directory, n_eq)
         meta = {"format": FORMAT, "params": self.get_params(),
-                "length_scale_": self.length_scale_, "vocab_": self.vocab_}
+                "length_scale_": self.length_scale_, "vocab_": self.vocab_,
+                "glossary": og.glossary().digest if self._n_cross else ""}
         (directory / "index.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
                                               encoding="utf-8")
 
@@ -471,10 +534,13 @@ class OverlapIndex:
         if meta.get("format") != FORMAT:
             raise ValueError(f"{directory}: not a {FORMAT} index")
         self = cls(**meta["params"])
+        if meta.get("glossary", "") != (og.glossary().digest if self._n_cross else ""):
+            raise ValueError(f"{directory}: built with another cross-language glossary")
         self._start(float(meta["length_scale_"]), {c: list(v) for c, v in meta["vocab_"].items()})
         seg = Segment.load(directory)
         if seg is not None:
             self.segments_ = [seg]
-            self.df_ = np.bincount(seg.rows.indices, minlength=self.n_features).astype(np.int64)
+            self.df_ = np.bincount(seg.rows.indices,
+                                   minlength=self.df_.size).astype(np.int64)
             self._register(0)
         return self

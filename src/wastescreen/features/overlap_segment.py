@@ -107,6 +107,7 @@ def self_scores(rows: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
     """(n,) float64 sum over each row's terms of idf * weight^2 (a row's squared norm)."""
     sq = rows.multiply(rows).tocsr()
     sq.data *= idf[sq.indices]
+    sq.eliminate_zeros()  # columns given idf 0 (another part's) must not change the float sums
     return np.asarray(sq.sum(axis=1), np.float64).ravel()
 
 

@@ -29,7 +29,10 @@ from wastescreen.core.text import fold
 _TOKEN = re.compile(r"\w+")
 # Changes whenever the terms a text yields change, so that a model trained on similarity
 # features of an older tokenizer is recognised (``features.build.feature_fingerprint``).
-TEXT_VERSION = "2: folded syllable 1-2 grams, English plurals singular"
+# Version 3 adds the cross-language terms of reference_data/st_glossary.csv, named by the first
+# 16 hex digits of its SHA-256 (a test fails when the glossary changes and this does not).
+TEXT_VERSION = ("3: folded syllable 1-2 grams, English plurals singular; "
+                "cross-language glossary 6f148695f46e4afb")
 _HASH_CHUNK = 20_000
 # English plurals: suffix -> replacement, first match wins; words ending like _KEEP_S are kept.
 _PLURALS = (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", ""))
@@ -68,7 +71,7 @@ def syllables(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=2**16)
-def _singular(token: str) -> str:
+def singular(token: str) -> str:
     """An English plural folded to the singular ("policies" -> "policy", "roads" -> "road").
 
     Called only on tokens ending in "s", and no Vietnamese syllable does (its finals are vowels
@@ -87,7 +90,7 @@ def _singular(token: str) -> str:
 def word_ngrams(text: str, n_max: int = 2) -> list[str]:
     """Syllable 1..n_max grams of the folded text (bigrams joined by one space), English plurals
     folded to the singular."""
-    toks = [t if t[-1] != "s" else _singular(t) for t in syllables(text)]
+    toks = [t if t[-1] != "s" else singular(t) for t in syllables(text)]
     grams = list(toks)
     for n in range(2, n_max + 1):
         grams.extend(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
