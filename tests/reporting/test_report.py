@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import requires_pdf
+from tests.conftest import EXAMPLES, requires_pdf
 from wastescreen.core.labels import report as L
 from wastescreen.core.locale_format import LANGS, Lang
+from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.features.catalogue import FEATURE_NAMES
 from wastescreen.reporting import DecisionView, render_report_html, render_report_pdf
@@ -351,3 +352,20 @@ def test_the_report_lists_every_flag_and_says_what_rests_on_real_data() -> None:
         assert flag.id in text
     assert "LAB-HN-0112" in text and "measured 2026-01-15" in text and "2,480 spare hours" in text
     assert "World Bank" in text and "synthetic" in text
+
+
+def test_the_report_shows_the_proposal_it_screened() -> None:
+    proposal = Proposal.model_validate_json((EXAMPLES / "proposal.json").read_bytes())
+    data = proposal.model_dump(mode="json")
+    data["objectives"] = PAYLOAD + " objectives"
+    poisoned = Proposal.model_validate(data)
+    html = render_report_html(sample_result(), lang="en", screening_id=SCREENING_ID,
+                              proposal=poisoned)
+    dom = parse(html)
+    assert not {"script", "img", "b"} & {tag for tag, _ in dom.tags}
+    assert f"{PAYLOAD} objectives" in "".join(dom.text)  # shown as text, inert
+    text = " ".join("".join(dom.text).split())
+    assert "DX-2026-HN-014" in text and "Scanning electron microscope" not in text
+    assert "Kính hiển vi điện tử quét" in text and "VND 30.0 billion" in text
+    assert "not measurable" in text  # the fourth KPI has no target
+    assert "Equipment VND 78.0 billion 65%" in text

@@ -28,7 +28,7 @@ def report_html(view: ScreeningView, lang: Lang) -> str:
     return render_report_html(
         view.result, lang=lang, screening_id=view.row.id,
         submitted_at=as_utc(view.row.created_at).isoformat(timespec="seconds"),
-        decision=decision_view(view))
+        decision=decision_view(view), proposal=view.proposal)
 
 
 def render_screening_report(view: ScreeningView, *, fmt: str, lang: Lang) -> Response:
@@ -38,7 +38,7 @@ def render_screening_report(view: ScreeningView, *, fmt: str, lang: Lang) -> Res
             pdf = render_report_pdf(
                 view.result, lang=lang, screening_id=view.row.id,
                 submitted_at=as_utc(view.row.created_at).isoformat(timespec="seconds"),
-                decision=decision_view(view))
+                decision=decision_view(view), proposal=view.proposal)
         except (ImportError, OSError) as exc:  # WeasyPrint without its system libraries
             raise ApiError(503, "pdf_unavailable", "PDF rendering needs Pango and HarfBuzz on "
                            "the server (see the README); the HTML report is available",

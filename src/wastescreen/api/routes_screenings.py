@@ -82,7 +82,8 @@ def queue(principal: Reader, session: SessionDep,
                                                             status=status),
                                 offset=offset, limit=limit)
     return ScreeningPage(total=total, offset=offset, limit=limit, items=[
-        ScreeningSummary(id=i.id, proposal_id=i.proposal_id, cycle=i.cycle, agency=i.agency,
+        ScreeningSummary(id=i.id, proposal_id=i.proposal_id, reference_code=i.reference_code,
+                         cycle=i.cycle, agency=i.agency,
                          title=i.title, overall_score=i.score, band=i.band, status=i.status,
                          created_at=as_utc(i.created_at)) for i in items])
 
@@ -102,8 +103,8 @@ def report(screening_id: str, principal: Reader, session: SessionDep,
     from wastescreen.api.report_view import render_screening_report
 
     row = review.visible_screening(session, principal, screening_id)
-    return render_screening_report(review.screening_view(session, principal, row), fmt=format,
-                                   lang=lang)
+    view = review.with_proposal(session, review.screening_view(session, principal, row))
+    return render_screening_report(view, fmt=format, lang=lang)
 
 
 @router.post("/screenings/{screening_id}/decision", response_model=ScreeningOut)

@@ -53,6 +53,7 @@ def screening_out(view: ScreeningView) -> ScreeningOut:
 class ScreeningSummary(BaseModel):
     id: str
     proposal_id: str
+    reference_code: str = ""
     cycle: int
     agency: str
     title: str

@@ -51,6 +51,7 @@ def screen_file(path: Path, *, fmt: str, out: Path | None, lang: str, console: C
         console.print(f"[red]{exc}[/red]")
         return 1
     result, screening_id = screened.result, screened.row.id
+    when = screened.row.created_at.isoformat(timespec="seconds")
     if fmt == "json":
         text = json.dumps({"screening_id": screening_id, **result.model_dump(mode="json")},
                           ensure_ascii=False, indent=2)
@@ -63,10 +64,11 @@ def screen_file(path: Path, *, fmt: str, out: Path | None, lang: str, console: C
 
     assert out is not None  # checked above
     if fmt == "pdf":
-        out.write_bytes(render_report_pdf(result, lang=language, screening_id=screening_id))
+        out.write_bytes(render_report_pdf(result, lang=language, screening_id=screening_id,
+                                          submitted_at=when, proposal=proposal))
     else:
-        out.write_text(render_report_html(result, lang=language, screening_id=screening_id),
-                       "utf-8")
+        out.write_text(render_report_html(result, lang=language, screening_id=screening_id,
+                                          submitted_at=when, proposal=proposal), "utf-8")
     console.print(f"Report written to {out} (screening {screening_id}, band {result.band}).")
     return 0
 

@@ -21,8 +21,10 @@ from markupsafe import Markup
 
 from wastescreen.core import reference
 from wastescreen.core.labels import flags as F
+from wastescreen.core.labels import proposal as P
 from wastescreen.core.labels import report as L
 from wastescreen.core.locale_format import LANGS, Lang, number, percent, vnd, yes_no
+from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import MatchEvidence, ScreeningResult
 from wastescreen.features.catalogue import TARGETS
 from wastescreen.features.value_text import value_text
@@ -32,6 +34,7 @@ from wastescreen.reporting.evidence_view import (
     flag_rows,
     real_data_note,
 )
+from wastescreen.reporting.proposal_view import proposal_view
 from wastescreen.reporting.waterfall import waterfall_steps, waterfall_svg
 
 TOP_CONTRIBUTIONS = 8
@@ -73,7 +76,8 @@ def _template() -> jinja2.Template:
     return environment().get_template("report.html")
 
 
-_UI: dict[Lang, dict[str, str]] = {lang: {k: v[lang] for k, v in {**L.UI, **F.UI}.items()}
+_UI: dict[Lang, dict[str, str]] = {lang: {k: v[lang] for k, v in {**L.UI, **F.UI,
+                                                                  **P.TEXT}.items()}
                                    for lang in LANGS}
 
 
@@ -132,7 +136,7 @@ def _target_order(result: ScreeningResult) -> list[str]:
 
 def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
                submitted_at: str | None, decision: DecisionView | None,
-               model_card_url: str) -> dict[str, Any]:
+               model_card_url: str, proposal: Proposal | None = None) -> dict[str, Any]:
     """Every value the template shows, formatted for ``lang`` (plain strings, not markup)."""
     t = _UI[lang]
     feature_names = L.FEATURES
@@ -218,17 +222,19 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
         "missing": [{"code": f, "label": L.lookup(L.FIELDS, f, lang)}
                     for f in result.missing_fields],
         "decision": decision_view,
+        "p": None if proposal is None else proposal_view(proposal, lang),
     }
 
 
 def render_report_html(result: ScreeningResult, *, lang: Lang = "vi", screening_id: str,
                        submitted_at: str | None = None, decision: DecisionView | None = None,
-                       model_card_url: str = "/ui/model-card") -> str:
+                       model_card_url: str = "/ui/model-card",
+                       proposal: Proposal | None = None) -> str:
     """The report as one self-contained HTML document (Vietnamese by default)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
     view = build_view(result, lang=lang, screening_id=screening_id, submitted_at=submitted_at,
-                      decision=decision, model_card_url=model_card_url)
+                      decision=decision, model_card_url=model_card_url, proposal=proposal)
     return _template().render(view)
 
 
@@ -239,13 +245,14 @@ def _no_fetch(url: str, *args: object, **kwargs: object) -> NoReturn:
 
 def render_report_pdf(result: ScreeningResult, *, lang: Lang = "vi", screening_id: str,
                       submitted_at: str | None = None, decision: DecisionView | None = None,
-                      model_card_url: str = "/ui/model-card") -> bytes:
+                      model_card_url: str = "/ui/model-card",
+                      proposal: Proposal | None = None) -> bytes:
     """The same report as an A4 PDF (WeasyPrint, no network access)."""
     import weasyprint  # heavy import; only the PDF path needs it
 
     html = render_report_html(result, lang=lang, screening_id=screening_id,
                               submitted_at=submitted_at, decision=decision,
-                              model_card_url=model_card_url)
+                              model_card_url=model_card_url, proposal=proposal)
     pdf: bytes = weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf()
     return pdf
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.storage.api_keys import Principal, Role
 from wastescreen.storage.screenings import ScreeningKind, latest_decision
@@ -73,6 +74,7 @@ class ScreeningView:
     row: ScreeningRow
     result: ScreeningResult
     decision: DecisionRow | None
+    proposal: Proposal | None = None
 
 
 def screening_view(session: Session, principal: Principal, row: ScreeningRow,
@@ -82,6 +84,13 @@ def screening_view(session: Session, principal: Principal, row: ScreeningRow,
     decision = None if fresh is not None else latest_decision(session, row.id)
     result = fresh or ScreeningResult.model_validate(row.result)
     return ScreeningView(row, redact_for(principal, result), decision)
+
+
+def with_proposal(session: Session, view: ScreeningView) -> ScreeningView:
+    """``view`` with the proposal as filed (for the report; the caller may already see it)."""
+    stored = session.get(ProposalRow, view.row.proposal_id)
+    proposal = None if stored is None else Proposal.model_validate(stored.payload)
+    return ScreeningView(view.row, view.result, view.decision, proposal)
 
 
 # --- the queue -----------------------------------------------------------------------------
@@ -112,6 +121,7 @@ class QueueItem:
     created_at: Any
     model_band: str | None = None
     fired_flags: tuple[str, ...] = ()
+    reference_code: str = ""
 
 
 def submissions_query() -> Select[ScreeningRow, ProposalRow]:
@@ -137,7 +147,8 @@ def queue(session: Session, f: QueueFilter, *, offset: int, limit: int
                       agency=s.agency, province=p.province, area=p.technology_area,
                       budget_vnd=p.total_budget_vnd, score=s.overall_score, band=s.band,
                       status=s.status, created_at=s.created_at,
-                      model_band=s.model_band, fired_flags=tuple(s.fired_flags or ()))
+                      model_band=s.model_band, fired_flags=tuple(s.fired_flags or ()),
+                      reference_code=p.reference_code or "")
             for s, p in rows], int(total)
 
 

@@ -22,7 +22,7 @@ from tests.demo_service import DemoService, for_cycle
 from wastescreen.api.app import create_app
 from wastescreen.domain.flat_format import proposal_to_flat
 from wastescreen.domain.proposal import Proposal
-from wastescreen.storage.tables import ScreeningRow
+from wastescreen.storage.tables import ProposalRow, ScreeningRow
 
 # WeasyPrint warns at import when HarfBuzz-Subset is missing: a machine matter (see test_report).
 HARFBUZZ = "ignore:HarfBuzz-Subset will be required:DeprecationWarning"
@@ -514,3 +514,22 @@ def test_the_model_card_is_a_page_for_every_signed_in_role(app: FastAPI,
     report = signed_in(app, service.keys["reviewer"]).get(
         f"/ui/screenings/{service.screening_ids[0]}")
     assert 'href="/ui/model-card"' in report.text  # the report links the page, not JSON
+
+
+def test_the_report_shows_the_proposal_and_the_queue_its_reference_code(
+        app: FastAPI, service: DemoService) -> None:
+    client = signed_in(app, service.keys["reviewer"])
+    with service.db.sessions() as s:
+        row = s.get(ScreeningRow, service.screening_ids[0])
+        assert row is not None
+        proposal = Proposal.model_validate(s.get(ProposalRow, row.proposal_id).payload)
+    page = client.get(f"/ui/screenings/{row.id}?lang=en").text
+    assert "The proposal" in page and proposal.objectives.split()[0] in page
+    for item in proposal.equipment:
+        assert item.name in page
+    for kpi in proposal.kpis:
+        assert kpi.metric in page
+    assert ("not measurable" in page) == any(not k.is_measurable for k in proposal.kpis)
+    if proposal.reference_code:
+        queue = client.get(f"/ui/queue?cycle={service.cycle}&agency={proposal.agency}").text
+        assert proposal.reference_code in queue

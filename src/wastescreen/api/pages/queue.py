@@ -57,7 +57,8 @@ def queue(request: Request, principal: Reader, session: SessionDep, cycle: str =
               "area": f.area, "band": f.band, "status": f.status}
     rows = [{"rank": (page_no - 1) * PAGE_SIZE + i + 1,
              "href": url(f"/ui/screenings/{it.id}", lang),
-             "title": it.title, "agency": it.agency, "province": it.province,
+             "title": it.title, "code": it.reference_code, "agency": it.agency,
+             "province": it.province,
              "area": area_label(it.area, lang), "budget": vnd(it.budget_vnd, lang),
              "score": percent(it.score, lang), "band": it.band,
              "band_label": band_label(it.band, lang), "status": status_label(it.status, lang),

@@ -45,7 +45,7 @@ def _page(request: Request, session: Session, principal: Principal, screening_id
           lang: Lang, *, errors: Mapping[str, str] | None = None,
           form: Mapping[str, str] | None = None, status: int = 200) -> HTMLResponse:
     row = review.visible_screening(session, principal, screening_id)
-    view = review.screening_view(session, principal, row)
+    view = review.with_proposal(session, review.screening_view(session, principal, row))
     is_submission = row.kind == ScreeningKind.SUBMISSION.value
     return render(request, "page_screening.html", {
         "report_css": True, "report_parts": report_parts(report_html(view, lang)),
@@ -71,8 +71,8 @@ def screening_page(screening_id: str, request: Request, principal: Reader,
 def screening_pdf(screening_id: str, request: Request, principal: Reader,
                   session: SessionDep) -> Response:
     row = review.visible_screening(session, principal, screening_id)
-    return render_screening_report(review.screening_view(session, principal, row), fmt="pdf",
-                                   lang=lang_of(request))
+    view = review.with_proposal(session, review.screening_view(session, principal, row))
+    return render_screening_report(view, fmt="pdf", lang=lang_of(request))
 
 
 @router.post("/ui/screenings/{screening_id}/decision", response_class=HTMLResponse,
