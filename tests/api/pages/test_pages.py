@@ -286,9 +286,18 @@ def test_agency_sees_only_its_own_and_cannot_decide(app: FastAPI, service: DemoS
 
 # --- submission form -----------------------------------------------------------------------
 
+LISTS = ("equipment", "kpis", "researchers")
+
+
 def _form_of(p: Proposal) -> dict[str, str]:
+    """The submission form as a person fills it: fields, and one row per list item."""
     flat = proposal_to_flat(p)
-    return {k: "" if v is None else str(v) for k, v in flat.items()}
+    form = {k: "" if v is None else str(v) for k, v in flat.items() if k not in LISTS}
+    data = p.model_dump(mode="json")
+    for name in LISTS:
+        for i, item in enumerate(data[name]):
+            form.update({f"{name}-{i}-{k}": "" if v is None else str(v) for k, v in item.items()})
+    return form
 
 
 def test_submission_form_names_the_failing_fields(app: FastAPI, service: DemoService) -> None:
@@ -299,22 +308,44 @@ def test_submission_form_names_the_failing_fields(app: FastAPI, service: DemoSer
     assert "readonly" in agency_input and agency_input["value"] == service.agency_a
     data = _form_of(for_cycle(service.spare[0], agency=service.agency_a))
     data.update({"title": "", "province": "Atlantis", "trl_target": "1", "trl_start": "5",
-                 "kpis": "[{not json"})
+                 "kpis-0-metric": "", "kpis-0-target": "3",
+                 "equipment-0-category": "NOT_A_CATEGORY"})
     r = client.post("/ui/submit", data=data)
     assert r.status_code == 422
     page = Page(r.text)
     errors = {str(a.get("data-field")) for a in page.find("p") if a.get("class") == "field-error"}
-    assert "kpis" in errors  # JSON first: no validation until every list parses
-    data["kpis"] = "[]"
-    r = client.post("/ui/submit", data=data)
-    page = Page(r.text)
-    errors = {str(a.get("data-field")) for a in page.find("p") if a.get("class") == "field-error"}
     assert {"title", "province", "trl_target"} <= errors
+    # A row's mistake is named beside its cell.
+    assert {"kpis-0-metric", "equipment-0-category"} <= errors
     assert page.find("div", id="err-province") and page.find("input", name="title")
     assert "unknown_province" in r.text and "trl_target_below_start" in r.text
     # what was typed is kept
     assert 'value="Atlantis"' not in r.text  # a select: the unknown value is not an option
     assert str(data["total_budget_vnd"]) in r.text
+
+
+def test_rows_are_added_and_removed_without_script_and_blank_rows_left_out(
+        app: FastAPI, service: DemoService) -> None:
+    client = signed_in(app, service.keys["agency_a"])
+    opened = Page(client.get("/ui/submit").text)
+    assert opened.find("select", name="equipment-0-category")  # categories from the table
+    assert not opened.find("textarea", name="equipment")  # no JSON to write
+    p = for_cycle(service.spare[4], agency=service.agency_a, title="Đề xuất theo dòng")
+    data = _form_of(p)
+    n = len(p.equipment)
+    added = client.post("/ui/submit", data={**data, "action": "add:equipment"})
+    assert added.status_code == 200 and f'name="equipment-{n}-name"' in added.text
+    assert f'value="{p.equipment[0].name}"' in added.text  # what was typed stays
+    removed = client.post("/ui/submit", data={**data, "action": "remove:equipment:0"})
+    names = [i.get("value") for i in Page(removed.text).find("input")
+             if str(i.get("name", "")).endswith("-name") and
+             str(i.get("name", "")).startswith("equipment-")]
+    assert names == [e.name for e in p.equipment[1:]]
+    # A blank row (as "add" leaves it) is not a proposal's item: the filing goes through.
+    blank = {f"equipment-{n}-{f}": "" for f in ("name", "category", "quantity")}
+    filed = client.post("/ui/submit", data={**data, **blank, "action": "send",
+                                             "kind": "precheck"})
+    assert filed.status_code == 303, filed.text[:1500]
 
 
 def test_budget_mismatch_is_shown_at_the_budget(app: FastAPI, service: DemoService) -> None:

@@ -15,11 +15,17 @@ from pydantic import ValidationError
 from wastescreen.api.deps import ScreenerDep
 from wastescreen.api.pages.auth import Agency, SameOrigin
 from wastescreen.api.pages.forms import (
+    ROWS,
+    Rows,
+    apply_row_action,
+    blank_rows,
     field_label,
     form_sections,
     form_values,
+    list_sections,
     payload_from_form,
     read_form,
+    rows_from_form,
 )
 from wastescreen.api.pages.layout import PageRoute, lang_of, render, url
 from wastescreen.core.locale_format import Lang
@@ -32,12 +38,23 @@ from wastescreen.storage.screenings import ScreeningKind
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
+def _anchor(e: FieldError) -> str:
+    """The id of the input an error points at (a row's cell, or the field)."""
+    parts = e.field.split(".")
+    if parts[0] in ROWS and len(parts) >= 3 and parts[1].isdigit():
+        return f"f-{parts[0]}-{parts[1]}-{parts[2]}"
+    return f"f-{e.column}" if e.column else ""
+
+
 def _page(request: Request, principal: Principal, lang: Lang, values: dict[str, str],
-          errors: Sequence[FieldError], kind: str, status: int = 200) -> HTMLResponse:
+          rows: Rows, errors: Sequence[FieldError], kind: str,
+          status: int = 200) -> HTMLResponse:
     summary = [{"field": e.column, "label": field_label(e.column, lang) if e.column else "",
-                "message": e.message(lang), "rule": e.rule, "path": e.field} for e in errors]
+                "anchor": _anchor(e), "message": e.message(lang), "rule": e.rule,
+                "path": e.field} for e in errors]
     return render(request, "page_submit.html", {
         "sections": form_sections(values, errors, lang, principal.agency),
+        "lists": list_sections(rows, errors, lang),
         "errors": summary, "kind": kind, "action": "/ui/submit",
     }, principal=principal, lang=lang, title_key="submit_title", status=status)
 
@@ -46,7 +63,8 @@ def _page(request: Request, principal: Principal, lang: Lang, values: dict[str, 
 def submit_form(request: Request, principal: Agency) -> HTMLResponse:
     today = dt.date.today()
     defaults = {"submitted_on": today.isoformat(), "cycle": str(today.year + 1)}
-    return _page(request, principal, lang_of(request), defaults, [], "submission")
+    return _page(request, principal, lang_of(request), defaults, blank_rows(), [],
+                 "submission")
 
 
 def _uploaded(data: bytes) -> tuple[dict[str, Any], list[FieldError]]:
@@ -66,25 +84,33 @@ async def submit(request: Request, principal: Agency, screener: ScreenerDep) -> 
     lang = lang_of(request, values.get("lang"))
     kind = ScreeningKind.PRECHECK if values.get("kind") == "precheck" \
         else ScreeningKind.SUBMISSION
+    rows = rows_from_form(values)
+    action = values.get("action", "")
+    if action.startswith(("add:", "remove:")):  # a row added or removed: the form comes back
+        return _page(request, principal, lang, values, apply_row_action(rows, action), [],
+                     kind.value)
+    errors: list[FieldError] = []
     if upload is not None:
         payload, errors = _uploaded(upload[1])
-        values = {**form_values(payload), "kind": kind.value}
+        shown, rows = form_values(payload)
+        values = {**shown, "kind": kind.value}
     else:
-        payload, errors = payload_from_form(values)
+        payload = payload_from_form(values, rows)
     if principal.agency and not payload.get("agency"):
         payload["agency"] = principal.agency
     if errors:
-        return _page(request, principal, lang, values, errors, kind.value, 422)
+        return _page(request, principal, lang, values, rows, errors, kind.value, 422)
     try:
         proposal = Proposal.model_validate(payload)
     except ValidationError as exc:
-        return _page(request, principal, lang, values, field_errors(exc), kind.value, 422)
+        return _page(request, principal, lang, values, rows, field_errors(exc), kind.value,
+                     422)
     try:
         screening_id = await run_in_threadpool(_file, request, screener, proposal, kind,
                                                principal)
     except NotYourAgency:
         error = FieldError("agency", "not_your_agency", "not your agency")
-        return _page(request, principal, lang, values, [error], kind.value, 403)
+        return _page(request, principal, lang, values, rows, [error], kind.value, 403)
     return RedirectResponse(url(f"/ui/screenings/{screening_id}", lang), status_code=303)
 
 
