@@ -9,15 +9,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from wastescreen import __version__
 from wastescreen.api import routes_admin, routes_batch, routes_registry, routes_screenings
 from wastescreen.api.errors import install_error_handlers
-from wastescreen.api.limits import BodySizeLimit, RateLimiter
+from wastescreen.api.limits import BodySizeLimit, RateLimits
 from wastescreen.api.metrics import Metrics, MetricsMiddleware
 from wastescreen.api.pages import ROUTERS as PAGE_ROUTERS
+from wastescreen.api.params import no_control_characters
+from wastescreen.api.unexpected import RequestIdAndUnexpectedErrors
 from wastescreen.core.settings import Settings, get_settings
 from wastescreen.screening.batch_jobs import resume_stale_jobs
 from wastescreen.screening.engine import load_engine
@@ -50,7 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = cfg
         app.state.db = open_database(cfg)
-        app.state.rate_limiter = RateLimiter(cfg.rate_limit_per_minute)
+        app.state.rate_limits = RateLimits(cfg.rate_limit_per_minute,
+                                           cfg.auth_failures_per_minute)
         engine = None
         try:
             with app.state.db.sessions() as session:
@@ -68,11 +71,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="wastescreen", version=__version__, lifespan=lifespan,
                   description="Screens S&T investment proposals for waste and redundancy risk, "
-                              "and explains every score.")
+                              "and explains every score.",
+                  dependencies=[Depends(no_control_characters)])
     app.state.metrics = metrics
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
+    app.add_middleware(RequestIdAndUnexpectedErrors)  # added last: the outermost
     app.include_router(routes_screenings.router)
     app.include_router(routes_registry.router)
     app.include_router(routes_batch.router)
