@@ -187,7 +187,10 @@ def test_oversized_and_malformed_bodies(client: TestClient, service: DemoService
 
 def test_rate_limit_answers_429_with_retry_after(tmp_path: Any,
                                                  service: DemoService) -> None:
+    from tests.api.pages.test_sessions import fresh_window
+
     settings = service.settings.model_copy(update={"rate_limit_per_minute": 3})
+    fresh_window()
     with service.db.sessions() as s:  # a fresh key: the counters are kept in the database
         key, _ = create_key(s, Role.AUDITOR, label="rate limit")
     with TestClient(create_app(settings)) as c:
