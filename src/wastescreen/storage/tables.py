@@ -275,3 +275,40 @@ class RateCounterRow(Base):
     bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_no: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The portfolio's and the indicators' reads of a cycle, answered from this index alone on SQLite
+# (a covering index: the rows themselves carry ~15 KB of result each, and reading them was the
+# cost); PostgreSQL keeps the results out of line anyway.
+Index("ix_screenings_portfolio", ScreeningRow.cycle, ScreeningRow.kind, ScreeningRow.agency,
+      ScreeningRow.band, ScreeningRow.overall_score, ScreeningRow.proposal_id, ScreeningRow.id)
+
+
+class SubmissionFactsRow(Base):
+    """What the portfolio groups a formal submission by, copied from the proposal when the
+    submission is stored (a proposal never changes): a compact row instead of the proposal's
+    payload. The agency, score and band are read from ``screenings``."""
+
+    __tablename__ = "submission_facts"
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    managing_level: Mapped[str] = mapped_column(String(20))
+    province: Mapped[str] = mapped_column(String(100))
+    technology_area: Mapped[str] = mapped_column(String(40))
+    total_budget_vnd: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProposalOverlapRow(Base):
+    """A same-cycle proposal that a formal submission's screening found overlapping it
+    (``other_id``, a proposal id) with its overlap ``score`` (0–1), copied from the result's
+    evidence when the screening is stored: the portfolio's clusters are read from here, not
+    from every stored result."""
+
+    __tablename__ = "proposal_overlaps"
+    # A cycle's strong overlaps are found by (cycle, score) without touching any other row.
+    __table_args__ = (Index("ix_proposal_overlaps_cycle_score", "cycle", "score"),)
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    other_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cycle: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
