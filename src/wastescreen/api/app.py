@@ -20,6 +20,7 @@ from wastescreen.api.metrics import Metrics, MetricsMiddleware
 from wastescreen.api.pages import ROUTERS as PAGE_ROUTERS
 from wastescreen.api.params import no_control_characters
 from wastescreen.api.unexpected import RequestIdAndUnexpectedErrors
+from wastescreen.core.exceptions import exception_summary
 from wastescreen.core.settings import Settings, get_settings
 from wastescreen.screening.batch_jobs import resume_stale_jobs
 from wastescreen.screening.engine import load_engine
@@ -38,8 +39,8 @@ async def _sweep_batch_jobs(app: FastAPI, cfg: Settings) -> None:
             try:
                 await anyio.to_thread.run_sync(resume_stale_jobs, app.state.db.sessions,
                                                screener, cfg.batch_lease_seconds)
-            except Exception:  # keep sweeping: one bad job must not stop the others
-                log.exception("resuming interrupted batch jobs failed")
+            except Exception as exc:  # keep sweeping: one bad job must not stop the others
+                log.error("resuming interrupted batch jobs failed: %s", exception_summary(exc))
         await asyncio.sleep(cfg.batch_sweep_seconds)
 
 
@@ -58,8 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             with app.state.db.sessions() as session:
                 engine = load_engine(cfg, session)
-        except Exception:  # serve /health and report not-ready rather than crash-loop
-            log.exception("screening engine failed to load")
+        except Exception as exc:  # serve /health and report not-ready rather than crash-loop
+            log.error("screening engine failed to load: %s", exception_summary(exc))
         app.state.screener = Screener(
             engine, on_screened=lambda kind, band: metrics.screenings.labels(kind, band).inc())
         sweeper = asyncio.create_task(_sweep_batch_jobs(app, cfg))
