@@ -52,7 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = cfg
-        app.state.db = open_database(cfg)
+        # Disposed below by this lifespan itself: if the app's lifespan is started twice (a test
+        # client and a schema walker both start it), each closes its own connections.
+        db = app.state.db = open_database(cfg)
         app.state.rate_limits = RateLimits(cfg.rate_limit_per_minute,
                                            cfg.auth_failures_per_minute)
         engine = None
@@ -68,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
-        app.state.db.dispose()
+        db.dispose()
 
     app = FastAPI(title="wastescreen", version=__version__, lifespan=lifespan,
                   description="Screens S&T investment proposals for waste and redundancy risk, "

@@ -192,7 +192,8 @@ def _members(session: Session, ids: set[str]) -> dict[str, Member]:
 
 def clusters_of(members: Mapping[str, Member], edges: Mapping[tuple[str, str], float]
                 ) -> list[Cluster]:
-    """Connected components of two or more proposals, largest total budget first."""
+    """Connected components of two or more proposals, largest total budget first; members by
+    budget, largest first (ties by id, so the order does not depend on how rows came)."""
     parent = {pid: pid for pid in members}
 
     def root(x: str) -> str:
@@ -214,6 +215,7 @@ def clusters_of(members: Mapping[str, Member], edges: Mapping[tuple[str, str], f
             continue
         inside = set(pids)
         scores = [s for (a, b), s in edges.items() if a in inside and b in inside]
-        out.append(Cluster(sorted((members[p] for p in pids), key=lambda m: -m.budget_vnd),
+        out.append(Cluster(sorted((members[p] for p in pids),
+                                  key=lambda m: (-m.budget_vnd, m.proposal_id)),
                            max(scores), len(scores)))
     return sorted(out, key=lambda c: (-c.budget_vnd, c.members[0].proposal_id))

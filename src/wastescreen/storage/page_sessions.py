@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from wastescreen.storage.api_keys import Principal, Role
@@ -35,6 +35,8 @@ def open_session(session: Session, key_id: int, max_age_s: int) -> str:
     to the browser only). Commits."""
     session_id = SESSION_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
+    # Sessions past their expiry are of no use to anyone: dropped here, at each sign-in.
+    session.execute(delete(PageSessionRow).where(PageSessionRow.expires_at < now))
     session.execute(_INSERT, {"id_hash": _hash(session_id), "api_key_id": key_id,
                               "created_at": now,
                               "expires_at": now + dt.timedelta(seconds=max_age_s)})

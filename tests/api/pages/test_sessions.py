@@ -5,6 +5,7 @@ instances over one database stand for two uvicorn workers)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import time
 from collections.abc import Iterator
@@ -12,13 +13,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.demo_service import DemoService
 from wastescreen.api.app import create_app
 from wastescreen.storage.api_keys import Role, create_key
 from wastescreen.storage.rate_limits import WINDOW_S
-from wastescreen.storage.tables import PageSessionRow
+from wastescreen.storage.tables import PageSessionRow, as_utc
 
 # Each test of a limit comes from its own documentation address (RFC 5737), so that counts
 # kept in the shared database by other tests do not reach it.
@@ -152,3 +153,20 @@ def test_the_per_key_limit_holds_across_workers(service: DemoService) -> None:
         codes = [(one if i % 2 else two).get("/v1/registry/labs?limit=1", headers=h).status_code
                  for i in range(6)]
     assert codes[:4] == [200] * 4 and codes[4:] == [429, 429]
+
+
+def test_expired_sessions_do_not_sign_in_and_are_dropped(app: FastAPI,
+                                                         service: DemoService) -> None:
+    key_id, key = fresh_key(service)
+    client = sign_in(app, key)
+    assert client.get("/ui/queue").status_code == 200
+    mine = PageSessionRow.api_key_id == key_id
+    with service.db.sessions() as s:  # as if 13 hours had passed
+        s.execute(update(PageSessionRow).where(mine).values(
+            expires_at=PageSessionRow.expires_at - dt.timedelta(hours=13)))
+        s.commit()
+    assert client.get("/ui/queue").status_code == 303
+    sign_in(app, key)  # a new sign-in drops the sessions past their expiry
+    with service.db.sessions() as s:
+        left = s.execute(select(PageSessionRow.expires_at).where(mine)).scalars().all()
+    assert len(left) == 1 and as_utc(left[0]) > dt.datetime.now(dt.UTC)
