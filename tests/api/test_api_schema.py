@@ -31,9 +31,10 @@ def backend(request: pytest.FixtureRequest) -> Iterator[tuple[FastAPI, DemoServi
     """The app over the demo service on each backend (PostgreSQL skips with the reason)."""
     demo: DemoService = request.getfixturevalue(
         "service" if request.param == "sqlite" else "pg_service")
-    app = create_app(demo.settings.model_copy(update={"rate_limit_per_minute": 100_000}))
-    with TestClient(app):  # runs the lifespan: database, index and model are loaded
-        yield app, demo
+    # Not started here: schemathesis starts the app's lifespan (database, index, model) for
+    # each walk and ends it after; a second lifespan started beside it would leave the first
+    # one's engine to the garbage collector.
+    yield create_app(demo.settings.model_copy(update={"rate_limit_per_minute": 100_000})), demo
 
 
 @pytest.mark.parametrize("role", ["reviewer", "agency_a", "admin"])
@@ -121,7 +122,11 @@ def _refused(r: Any, field: str, rule: str, what: str) -> str | None:
 def test_nul_and_non_finite_values_on_every_operation(backend: tuple[FastAPI, DemoService]
                                                       ) -> None:
     app, service = backend
-    client = TestClient(app)
+    with TestClient(app) as client:  # runs the lifespan for this test, and ends it
+        check_every_operation(app, client, service)
+
+
+def check_every_operation(app: FastAPI, client: TestClient, service: DemoService) -> None:
     sid = service.screening_ids[0]
     problems: list[str] = []
     seen_bodies: set[str] = set()

@@ -23,10 +23,24 @@ from wastescreen.api.deps import SessionDep
 SECRET = "Bí mật của đề xuất 4417"
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> Iterator[tuple[TestClient, DemoService]]:
+    """One app per backend for the module (PostgreSQL skips with the reason)."""
+    demo: DemoService = request.getfixturevalue(
+        "service" if request.param == "sqlite" else "pg_service")
+    with TestClient(create_app(demo.settings), follow_redirects=False) as c:
+        yield c, demo
+
+
 @pytest.fixture
-def client(any_service: DemoService) -> Iterator[TestClient]:
-    with TestClient(create_app(any_service.settings), follow_redirects=False) as c:
-        yield c
+def client(backend: tuple[TestClient, DemoService]) -> TestClient:
+    backend[0].cookies.clear()
+    return backend[0]
+
+
+@pytest.fixture
+def any_service(backend: tuple[TestClient, DemoService]) -> DemoService:
+    return backend[1]
 
 
 def raw(body: dict[str, Any], **tokens: str) -> bytes:

@@ -1,4 +1,4 @@
-"""The migrations of this change, run on a database made before them (at revision 0003), on
+"""The migrations of this change, run on a database made before them (at ``BEFORE``), on
 SQLite and PostgreSQL: stored agency names normalised to one spelling per agency and the known
 list filled (0004), page sessions and rate counters (0005), and the portfolio's compact data
 filled from the stored payloads and results (0006)."""
@@ -22,6 +22,10 @@ from wastescreen.storage.api_keys import authenticate, hash_key
 from wastescreen.storage.engine import make_engine, make_session_factory
 from wastescreen.storage.migrate import alembic_config
 
+# The revision just before this change's migrations (0004_agencies ... 0006_portfolio): a
+# database made at it is what they must upgrade. Re-chaining them after another revision
+# means changing this one line.
+BEFORE = "0003"
 A = "Viện Công nghệ Mẫu 07"
 NOW = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
 KEYS = {"ws_upper": A.upper() + " ", "ws_zero_width": A.replace(" ", " \u200b", 1),
@@ -66,7 +70,7 @@ def _screening(sid: str, pid: str, agency: str, evidence: list[dict[str, Any]]
 
 
 def fill_before(engine: sa.Engine) -> None:
-    """Rows as revision 0003 stored them: one agency spelt five ways, another two ways."""
+    """Rows as stored before: one agency spelt five ways, another two ways."""
     nfd = unicodedata.normalize("NFD", A)
     with engine.begin() as c:
         c.execute(sa.insert(_t("programs", "program_code", "title", "managing_agency",
@@ -101,7 +105,7 @@ def fill_before(engine: sa.Engine) -> None:
 
 def test_migrations_normalise_names_and_fill_what_the_portfolio_reads(url: str) -> None:
     engine = make_engine(url)
-    upgrade(engine, "0003")
+    upgrade(engine, BEFORE)
     fill_before(engine)
     upgrade(engine, "head")
     with engine.connect() as c:
