@@ -10,6 +10,7 @@ import os
 import uuid
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,24 +30,33 @@ def _postgres_admin_url() -> str | None:
     return os.environ.get(PG_ENV) or None
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """URL of a new, empty PostgreSQL database for this run; skips with the reason if none."""
+@contextmanager
+def _new_postgres_database(prefix: str) -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database, dropped afterwards; skips with the reason if
+    no server is reachable."""
     admin = _postgres_admin_url()
     if not admin:
         pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV} to a server URL to run them")
-    name = f"wastescreen_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     try:
         engine = create_engine(admin, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))  # name is generated, not input
     except Exception as exc:
         pytest.skip(f"PostgreSQL tests skipped: {admin} not reachable ({type(exc).__name__})")
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database for this run; skips with the reason if none."""
+    with _new_postgres_database("wastescreen_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -83,6 +93,25 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 def service(tmp_path_factory: pytest.TempPathFactory) -> DemoService:
     """The demo service (``tests.demo_service``), built once per test session."""
     return build_demo_service(tmp_path_factory.mktemp("service") / "var")
+
+
+@pytest.fixture(scope="session")
+def pg_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoService]:
+    """The same demo service with its data on PostgreSQL (skips with the reason when no
+    server is reachable); built once per test session, in a database of its own (the ``db``
+    fixture empties the shared one before each test)."""
+    with _new_postgres_database("wastescreen_service") as url:
+        demo = build_demo_service(tmp_path_factory.mktemp("pg_service") / "var", url)
+        yield demo
+        demo.db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_service(request: pytest.FixtureRequest) -> DemoService:
+    """The demo service on each backend."""
+    name = "service" if request.param == "sqlite" else "pg_service"
+    demo: DemoService = request.getfixturevalue(name)
+    return demo
 
 
 def _pdf_unavailable() -> str | None:

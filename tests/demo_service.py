@@ -21,6 +21,7 @@ from wastescreen.domain.proposal import Proposal
 from wastescreen.screening.engine import load_engine
 from wastescreen.screening.training import train_and_register
 from wastescreen.screening.usecases import Actor, Screener
+from wastescreen.storage.agencies import add_agency, ensure_agencies, sync_registry_agencies
 from wastescreen.storage.api_keys import Role, create_key
 from wastescreen.storage.audit_log import append_event
 from wastescreen.storage.database import Database, open_database
@@ -58,8 +59,10 @@ class DemoService:
         return {"Authorization": f"Bearer {self.keys[who]}"}
 
     def add_agency_key(self, agency: str) -> str:
-        """A new agency key for ``agency`` (e.g. one whose name is hostile text)."""
+        """A new agency key for ``agency`` (e.g. one whose name is hostile text), made known
+        first."""
         with self.db.sessions() as s:
+            add_agency(s, agency, actor="test")
             key, _ = create_key(s, Role.AGENCY, agency=agency, label="test")
         return key
 
@@ -74,14 +77,20 @@ def for_cycle(p: Proposal, cycle: int = CYCLE, **changes: object) -> Proposal:
     return Proposal.model_validate(data)
 
 
-def build_demo_service(var_dir: Path) -> DemoService:
-    """Create the service under ``var_dir``."""
-    settings = Settings(var_dir=var_dir)
+def build_demo_service(var_dir: Path, database_url: str = "") -> DemoService:
+    """Create the service under ``var_dir`` (models, index), its data in ``database_url`` (a
+    SQLite file under ``var_dir`` when empty)."""
+    # Limits far above what the tests send: the counters are in the shared database, and each
+    # test of a limit sets a low one on its own app, with its own key or client address.
+    settings = Settings(var_dir=var_dir, database_url=database_url,
+                        rate_limit_per_minute=1_000_000, auth_failures_per_minute=1_000_000)
     db = open_database(settings)
     pf = generate_portfolio(57, n_labs=60, n_programs=600, n_proposals=2500)
     write_portfolio(db.engine, pf)
     with db.sessions() as s:
         append_event(s, actor="test", action="registry.demo_seed", subject="seed:57", details={})
+        sync_registry_agencies(s)  # as `wastescreen demo` does
+        ensure_agencies(s, (AGENCY_A, AGENCY_B), "demo")
         s.commit()
     version = train_and_register(settings, db)
     assert version is not None

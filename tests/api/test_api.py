@@ -14,6 +14,7 @@ from tests.conftest import EXAMPLES
 from tests.demo_service import AGENCY_A, AGENCY_B, DemoService
 from wastescreen.api.app import create_app
 from wastescreen.core.reference import region_of
+from wastescreen.storage.api_keys import Role, create_key
 from wastescreen.storage.database import open_database
 from wastescreen.storage.tables import AuditEventRow
 
@@ -188,9 +189,14 @@ def test_oversized_and_malformed_bodies(client: TestClient, service: DemoService
 
 def test_rate_limit_answers_429_with_retry_after(tmp_path: Any,
                                                  service: DemoService) -> None:
+    from tests.api.pages.test_sessions import fresh_window
+
     settings = service.settings.model_copy(update={"rate_limit_per_minute": 3})
+    fresh_window()
+    with service.db.sessions() as s:  # a fresh key: the counters are kept in the database
+        key, _ = create_key(s, Role.AUDITOR, label="rate limit")
     with TestClient(create_app(settings)) as c:
-        codes = [c.get("/v1/registry/labs?limit=1", headers=service.auth("auditor"))
+        codes = [c.get("/v1/registry/labs?limit=1", headers={"Authorization": f"Bearer {key}"})
                  for _ in range(5)]
     assert [r.status_code for r in codes[:3]] == [200, 200, 200]
     assert codes[4].status_code == 429 and int(codes[4].headers["Retry-After"]) >= 1

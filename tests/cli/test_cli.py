@@ -34,6 +34,7 @@ def test_version(var: Path) -> None:
 
 
 def test_key_is_printed_once_and_stored_hashed(var: Path) -> None:
+    assert runner.invoke(app, ["agencies", "add", "Viện A"]).exit_code == 0
     result = runner.invoke(app, ["keys", "create", "--role", "agency", "--agency", "Viện A"])
     assert result.exit_code == 0, result.output
     key = result.output.strip().splitlines()[-1]
@@ -50,6 +51,23 @@ def test_key_is_printed_once_and_stored_hashed(var: Path) -> None:
     assert runner.invoke(app, ["keys", "revoke", "1"]).exit_code == 0
     assert runner.invoke(app, ["keys", "create", "--role", "agency"]).exit_code == 2
     assert runner.invoke(app, ["keys", "create", "--role", "boss"]).exit_code == 2
+
+
+def test_keys_only_for_known_agencies_and_agencies_add_list(var: Path) -> None:
+    refused = runner.invoke(app, ["keys", "create", "--role", "agency", "--agency",
+                                  "Viện Chưa Biết"])
+    assert refused.exit_code == 2
+    assert 'wastescreen agencies add "Viện Chưa Biết"' in " ".join(refused.output.split())
+    added = runner.invoke(app, ["agencies", "add", "  Viện   Chưa Biết "])
+    assert added.exit_code == 0 and "Agency added: Viện Chưa Biết" in added.output
+    again = runner.invoke(app, ["agencies", "add", "VIỆN CHƯA BIẾT"])
+    assert again.exit_code == 0 and "Already known as: Viện Chưa Biết" in again.output
+    assert runner.invoke(app, ["agencies", "add", "Viện\u200bX"]).exit_code == 2
+    listed = runner.invoke(app, ["agencies", "list"])
+    assert "Viện Chưa Biết" in listed.output and "admin" in listed.output
+    made = runner.invoke(app, ["keys", "create", "--role", "agency", "--agency",
+                               "viện chưa biết"])
+    assert made.exit_code == 0 and "agency, Viện Chưa Biết" in made.output
 
 
 def test_audit_verify_names_the_edited_event(var: Path) -> None:
@@ -85,3 +103,12 @@ def test_screen_without_a_model_says_so(var: Path) -> None:
     bad.write_text('{"title": ""}', "utf-8")
     invalid = runner.invoke(app, ["screen", str(bad)])
     assert invalid.exit_code == 2 and "title: empty_text" in invalid.output
+
+
+def test_after_demo_the_readme_agency_key_can_be_made(var: Path) -> None:
+    assert runner.invoke(app, ["demo", "--n-proposals", "200"]).exit_code == 0
+    made = runner.invoke(app, ["keys", "create", "--role", "agency", "--agency",
+                               "Viện Công nghệ Mẫu 07"])
+    assert made.exit_code == 0, made.output
+    listed = runner.invoke(app, ["agencies", "list"]).output
+    assert "registry" in listed and "demo" in listed

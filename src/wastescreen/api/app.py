@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from wastescreen import __version__
@@ -21,9 +21,12 @@ from wastescreen.api import (
     routes_screenings,
 )
 from wastescreen.api.errors import install_error_handlers
-from wastescreen.api.limits import BodySizeLimit, RateLimiter
+from wastescreen.api.limits import BodySizeLimit, RateLimits
 from wastescreen.api.metrics import Metrics, MetricsMiddleware
 from wastescreen.api.pages import ROUTERS as PAGE_ROUTERS
+from wastescreen.api.params import no_control_characters
+from wastescreen.api.unexpected import RequestIdAndUnexpectedErrors
+from wastescreen.core.exceptions import exception_summary
 from wastescreen.core.settings import Settings, get_settings
 from wastescreen.screening.batch_jobs import resume_stale_jobs
 from wastescreen.screening.engine import load_engine
@@ -42,8 +45,8 @@ async def _sweep_batch_jobs(app: FastAPI, cfg: Settings) -> None:
             try:
                 await anyio.to_thread.run_sync(resume_stale_jobs, app.state.db.sessions,
                                                screener, cfg.batch_lease_seconds)
-            except Exception:  # keep sweeping: one bad job must not stop the others
-                log.exception("resuming interrupted batch jobs failed")
+            except Exception as exc:  # keep sweeping: one bad job must not stop the others
+                log.error("resuming interrupted batch jobs failed: %s", exception_summary(exc))
         await asyncio.sleep(cfg.batch_sweep_seconds)
 
 
@@ -55,14 +58,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = cfg
-        app.state.db = open_database(cfg)
-        app.state.rate_limiter = RateLimiter(cfg.rate_limit_per_minute)
+        # Disposed below by this lifespan itself: if the app's lifespan is started twice (a test
+        # client and a schema walker both start it), each closes its own connections.
+        db = app.state.db = open_database(cfg)
+        app.state.rate_limits = RateLimits(cfg.rate_limit_per_minute,
+                                           cfg.auth_failures_per_minute)
         engine = None
         try:
             with app.state.db.sessions() as session:
                 engine = load_engine(cfg, session)
-        except Exception:  # serve /health and report not-ready rather than crash-loop
-            log.exception("screening engine failed to load")
+        except Exception as exc:  # serve /health and report not-ready rather than crash-loop
+            log.error("screening engine failed to load: %s", exception_summary(exc))
         app.state.screener = Screener(
             engine, on_screened=lambda kind, band: metrics.screenings.labels(kind, band).inc())
         sweeper = asyncio.create_task(_sweep_batch_jobs(app, cfg))
@@ -70,15 +76,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
-        app.state.db.dispose()
+        db.dispose()
 
     app = FastAPI(title="wastescreen", version=__version__, lifespan=lifespan,
                   description="Screens S&T investment proposals for waste and redundancy risk, "
-                              "and explains every score.")
+                              "and explains every score.",
+                  dependencies=[Depends(no_control_characters)])
     app.state.metrics = metrics
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
+    app.add_middleware(RequestIdAndUnexpectedErrors)  # added last: the outermost
     app.include_router(routes_screenings.router)
     app.include_router(routes_registry.router)
     app.include_router(routes_batch.router)

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from wastescreen.api.errors import ApiError
-from wastescreen.api.limits import RateLimiter, retry_after_header
+from wastescreen.api.limits import RateLimits, client_address, retry_after_header
 from wastescreen.screening.usecases import Screener
 from wastescreen.storage.api_keys import Principal, Role, authenticate
 
@@ -38,12 +38,18 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
     if scheme.lower() != "bearer" or not key.strip():
         raise ApiError(401, "unauthorized", "send an API key as 'Authorization: Bearer KEY'",
                        field="Authorization", headers={"WWW-Authenticate": "Bearer"})
+    limits: RateLimits = request.app.state.rate_limits
+    address = client_address(request)
+    wait = limits.blocked(session, address)
+    if wait > 0:
+        raise ApiError(429, "rate_limited", "too many failed key checks from this address; "
+                       "retry later", headers=retry_after_header(wait))
     principal = authenticate(session, key.strip())
     if principal is None:
+        limits.failed(session, address)
         raise ApiError(401, "unauthorized", "unknown or revoked API key", field="Authorization",
                        headers={"WWW-Authenticate": "Bearer"})
-    limiter: RateLimiter = request.app.state.rate_limiter
-    wait = limiter.take(f"key:{principal.key_id}")
+    wait = limits.take(session, principal.key_id)
     if wait > 0:
         raise ApiError(429, "rate_limited", "too many requests for this key; retry later",
                        headers=retry_after_header(wait))

@@ -36,6 +36,9 @@ class ErrorInfo(BaseModel):
     message: str
     field: str | None = Field(default=None, description="The failing field, dotted.")
     details: list[ErrorDetail] = []
+    request_id: str | None = Field(
+        default=None, description="On an unexpected error (500): the id to quote; every answer "
+        "also carries it in the X-Request-ID header.")
 
 
 class ErrorBody(BaseModel):
@@ -54,6 +57,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _doc("Not found (or not visible to this key)"), 409: _doc("Conflict"),
     413: _doc("Body too large"), 415: _doc("Unsupported file type"),
     422: _doc("Validation failed: field and rule named"), 429: _doc("Rate limited"),
+    500: _doc("Unexpected error (the body carries a request id)"),
     503: _doc("No model loaded yet"),
 }
 
@@ -62,10 +66,11 @@ class ApiError(Exception):
     """Raise from a route to answer ``status`` with a stable ``code``."""
 
     def __init__(self, status: int, code: str, message: str, *, field: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 details: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
-        self.field, self.headers = field, headers
+        self.field, self.headers, self.details = field, headers, details
 
 
 def error_body(code: str, message: str, field: str | None = None,
@@ -98,8 +103,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status,
-                            headers=exc.headers)
+        return JSONResponse(error_body(exc.code, exc.message, exc.field, exc.details),
+                            status_code=exc.status, headers=exc.headers)
 
     for kind in USE_CASE_ERRORS:
         @app.exception_handler(kind)

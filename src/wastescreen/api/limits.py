@@ -1,18 +1,19 @@
-"""Request-size limit (413) and a per-key token-bucket rate limit (429 with Retry-After)."""
+"""Request-size limit (413), and rate limits (429 with Retry-After) per key and on failed key
+checks per client address."""
 
 from __future__ import annotations
 
 import math
-import threading
-import time
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wastescreen.api.errors import error_body
+from wastescreen.storage import rate_limits
 
 
 class BodySizeLimit:
@@ -67,26 +68,31 @@ class _TooLarge(HTTPException):
         super().__init__(413, "request body too large")
 
 
-class RateLimiter:
-    """Token bucket per key: ``per_minute`` requests, refilled continuously."""
+class RateLimits:
+    """The per-key limit (``per_minute`` requests) and the limit of failed key checks and
+    sign-ins per client address (``failures_per_minute``), counted in the database
+    (``storage.rate_limits``) so that they hold across workers."""
 
-    def __init__(self, per_minute: int) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = float(per_minute)
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, per_minute: int, failures_per_minute: int) -> None:
+        self.per_minute, self.failures_per_minute = per_minute, failures_per_minute
 
-    def take(self, key: str) -> float:
-        """0 when allowed; otherwise the seconds to wait before the next request."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.rate
+    def take(self, session: Session, key_id: int) -> float:
+        """Count a request of key ``key_id``: 0 when allowed, else the seconds to wait."""
+        return rate_limits.hit(session, f"key:{key_id}", self.per_minute)
+
+    def blocked(self, session: Session, address: str) -> float:
+        """0 while ``address`` may still try a key, else the seconds to wait."""
+        return rate_limits.exceeded(session, f"auth-fail:{address}", self.failures_per_minute)
+
+    def failed(self, session: Session, address: str) -> None:
+        """Count a failed key check or sign-in from ``address``."""
+        rate_limits.hit(session, f"auth-fail:{address}", self.failures_per_minute)
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (behind a proxy, uvicorn sets it from ``X-Forwarded-For`` when the
+    proxy is trusted: ``--forwarded-allow-ips``)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 def retry_after_header(wait_s: float) -> dict[str, str]:

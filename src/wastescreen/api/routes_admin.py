@@ -1,15 +1,23 @@
-"""The model card, the audit trail and API keys."""
+"""The model card, the audit trail, API keys and the known agencies."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import func, select
 
 from wastescreen.api.deps import SessionDep, require
 from wastescreen.api.errors import ERROR_RESPONSES, ApiError
-from wastescreen.api.schemas import AuditEventOut, AuditPage, KeyCreated, KeyIn
+from wastescreen.api.schemas import (
+    AgencyIn,
+    AgencyOut,
+    AuditEventOut,
+    AuditPage,
+    KeyCreated,
+    KeyIn,
+)
+from wastescreen.storage.agencies import AgencyNameError, add_agency, list_agencies
 from wastescreen.storage.api_keys import Principal, Role, create_key, revoke_key
 from wastescreen.storage.audit_log import verify_chain
 from wastescreen.storage.tables import AuditEventRow, as_utc
@@ -45,15 +53,45 @@ def audit(_: AuditReader, session: SessionDep,
                                           prev_hash=r.prev_hash, hash=r.hash) for r in rows])
 
 
+def _agency_refused(exc: Exception) -> ApiError:
+    rule = getattr(exc, "rule", "invalid")
+    return ApiError(422, "validation_error", f"agency: {exc}", field="agency",
+                    details=[{"field": "agency", "rule": rule, "message": str(exc)}])
+
+
 @router.post("/keys", response_model=KeyCreated, status_code=201)
 def new_key(body: KeyIn, principal: Admin, session: SessionDep) -> KeyCreated:
-    """Create an API key; the key is in this response only."""
+    """Create an API key; the key is in this response only. An agency key needs a known
+    agency (``GET /v1/agencies``; ``POST /v1/agencies`` adds one)."""
     try:
         key, row = create_key(session, Role(body.role), agency=body.agency, label=body.label,
                               actor=principal.actor)
-    except ValueError as exc:
-        raise ApiError(422, "validation_error", str(exc), field="agency") from exc
+    except (ValueError, LookupError) as exc:
+        raise _agency_refused(exc) from exc
     return KeyCreated(id=row.id, role=row.role, agency=row.agency, key=key)
+
+
+@router.get("/agencies", response_model=list[AgencyOut])
+def agencies(_: Admin, session: SessionDep) -> list[AgencyOut]:
+    """The known agencies: the registry's managing and host agencies, and those added."""
+    return [AgencyOut(name=r.name, source=r.source) for r in list_agencies(session)]
+
+
+@router.post("/agencies", response_model=AgencyOut, status_code=201,
+             responses={200: {"description": "Already known (under this spelling)"}})
+def new_agency(body: AgencyIn, principal: Admin, session: SessionDep,
+               response: Response) -> AgencyOut:
+    """Make an agency known, so that keys can be made for it. A name already known in another
+    spelling (case, spaces, Unicode form) answers 200 with the known spelling."""
+    try:
+        name, added = add_agency(session, body.name, actor=principal.actor)
+    except AgencyNameError as exc:
+        raise ApiError(422, "validation_error", f"name: {exc}", field="name",
+                       details=[{"field": "name", "rule": exc.rule, "message": str(exc)}]
+                       ) from exc
+    if not added:
+        response.status_code = 200
+    return AgencyOut(name=name, source="admin" if added else "known")
 
 
 @router.delete("/keys/{key_id}", status_code=204)

@@ -16,6 +16,7 @@ from wastescreen.api.schemas import (
     ScreeningSummary,
     screening_out,
 )
+from wastescreen.core.agency import agency_key
 from wastescreen.core.locale_format import Lang
 from wastescreen.domain.proposal import Proposal
 from wastescreen.screening import review
@@ -58,7 +59,9 @@ def precheck(proposal: Proposal, principal: Submitter, session: SessionDep,
 @router.post("/screenings", response_model=ScreeningOut, status_code=201,
              responses={200: {"description": "A retried submission (same Idempotency-Key)"}})
 def submit(proposal: Proposal, principal: AgencyOnly, session: SessionDep, screener: ScreenerDep,
-           idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> Response:
+           idempotency_key: Annotated[str | None, Header(max_length=200,
+                                                         pattern=r"^[\x20-\x7e]+$")] = None
+           ) -> Response:
     """File a proposal: screened, stored and queued for review."""
     return _answer(session, principal, screener.submit(session, proposal, Actor.of(principal),
                                                        idempotency_key))
@@ -75,7 +78,7 @@ def queue(principal: Reader, session: SessionDep,
     """Formal submissions, riskiest first; an agency key sees only its own agency's."""
     scope = review.agency_scope(principal)
     if scope is not None:
-        if agency is not None and agency != scope:
+        if agency is not None and agency_key(agency) != agency_key(scope):
             return ScreeningPage(total=0, offset=offset, limit=limit, items=[])
         agency = scope
     items, total = review.queue(session, review.QueueFilter(cycle, agency, band=band,

@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
+from wastescreen.domain.fields import DomainModel
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.screening.review import ScreeningView
 from wastescreen.storage.screenings import Decision
 from wastescreen.storage.tables import as_utc
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(DomainModel):
     decision: Decision
     rationale: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                 max_length=10_000)] = Field(
@@ -88,8 +88,7 @@ class AuditPage(BaseModel):
     items: list[AuditEventOut]
 
 
-class KeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class KeyIn(DomainModel):
     role: str = Field(pattern="^(agency|reviewer|auditor|admin)$")
     agency: str | None = Field(default=None, max_length=500)
     label: str = Field(default="", max_length=200)
@@ -100,3 +99,14 @@ class KeyCreated(BaseModel):
     role: str
     agency: str | None
     key: str = Field(description="Shown once; only its SHA-256 is stored.")
+
+
+class AgencyIn(DomainModel):
+    name: str = Field(min_length=1, max_length=500,
+                      description="The agency's name as it should be shown.")
+
+
+class AgencyOut(BaseModel):
+    name: str
+    source: str = Field(description="registry, admin, demo or migrated; 'known' when the "
+                        "name was known already")

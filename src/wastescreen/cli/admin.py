@@ -12,6 +12,8 @@ from wastescreen.core.settings import get_settings
 from wastescreen.storage.database import open_database
 
 keys_app = typer.Typer(help="API keys (shown once, stored hashed).", no_args_is_help=True)
+agencies_app = typer.Typer(help="The known agencies (keys are made only for these).",
+                           no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 models_app = typer.Typer(help="Registered risk models.", no_args_is_help=True)
 console = Console()
@@ -35,12 +37,42 @@ def keys_create(
     with db.sessions() as session:
         try:
             key, row = create_key(session, role_value, agency=agency, label=label)
-        except ValueError as exc:
+        except (ValueError, LookupError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
     console.print(f"Created key {row.id} ({row.role}{', ' + row.agency if row.agency else ''}). "
                   "Store it now: it is not shown again.", markup=False)
     print(key)
+
+
+@agencies_app.command("add")
+def agencies_add(name: Annotated[str, typer.Argument(help="The agency's name as shown.")]
+                 ) -> None:
+    """Make an agency known (the registry's managing and host agencies are known already)."""
+    from wastescreen.storage.agencies import AgencyNameError, add_agency
+
+    db = open_database(get_settings())
+    with db.sessions() as session:
+        try:
+            known, added = add_agency(session, name, actor="cli")
+        except AgencyNameError as exc:
+            console.print(f"[red]{exc}[/red]", markup=True)
+            raise typer.Exit(2) from exc
+    console.print(f"Agency added: {known}" if added else f"Already known as: {known}",
+                  markup=False)
+
+
+@agencies_app.command("list")
+def agencies_list() -> None:
+    """List the known agencies and where each comes from."""
+    from wastescreen.storage.agencies import list_agencies
+
+    db = open_database(get_settings())
+    table = Table("agency", "source", "added")
+    with db.sessions() as session:
+        for row in list_agencies(session):
+            table.add_row(row.name, row.source, row.created_at.isoformat(timespec="seconds"))
+    console.print(table)
 
 
 @keys_app.command("revoke")

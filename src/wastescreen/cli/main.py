@@ -9,15 +9,18 @@ import typer
 from rich.table import Table
 
 from wastescreen import __version__
-from wastescreen.cli.admin import audit_app, console, keys_app, models_app
+from wastescreen.cli.admin import agencies_app, audit_app, console, keys_app, models_app
 from wastescreen.core.settings import get_settings
 from wastescreen.storage.database import open_database
 
 app = typer.Typer(help="Screen S&T investment proposals for waste and redundancy risk.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
+# The agencies named by examples/ and the README's usage; `wastescreen demo` makes them known.
+EXAMPLE_AGENCIES = ("Viện Công nghệ Mẫu 07", "Trường Đại học Minh họa 3")
 registry_app = typer.Typer(help="The registry of existing labs and programs.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
 app.add_typer(keys_app, name="keys")
+app.add_typer(agencies_app, name="agencies")
 app.add_typer(audit_app, name="audit")
 app.add_typer(models_app, name="models")
 
@@ -39,6 +42,7 @@ def demo(
     from rich.progress import Progress
 
     from wastescreen.demo_portfolio import database_is_empty, generate_portfolio, write_portfolio
+    from wastescreen.storage.agencies import ensure_agencies, sync_registry_agencies
     from wastescreen.storage.audit_log import append_event
 
     db = open_database(get_settings())
@@ -60,6 +64,10 @@ def demo(
     with db.sessions() as session:
         append_event(session, actor="cli", action="registry.demo_seed", subject=f"seed:{seed}",
                      details={k: int(v) for k, v in counts.items()})
+        # The demo registry's agencies become known, and so do the agencies the examples and
+        # the README file for (examples/proposal.json is filed by the first).
+        sync_registry_agencies(session)
+        ensure_agencies(session, EXAMPLE_AGENCIES, "demo")
         session.commit()
     console.print("Demo portfolio written (synthetic data): " +
                   ", ".join(f"{v:,} {k}" for k, v in counts.items()))

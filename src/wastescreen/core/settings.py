@@ -33,7 +33,13 @@ class Settings(BaseSettings):
     page_batch_max_rows: int = Field(
         default=500, gt=0, description="rows of a batch uploaded on the pages (screened while "
         "the page waits)")
-    rate_limit_per_minute: int = Field(default=600, gt=0)
+    rate_limit_per_minute: int = Field(
+        default=600, gt=0, description="requests per API key and minute, across all workers")
+    auth_failures_per_minute: int = Field(
+        default=20, gt=0, description="failed key checks and sign-ins per client address and "
+        "minute, across all workers; past it every key check from that address answers 429")
+    page_session_hours: float = Field(
+        default=12.0, gt=0, description="how long a page sign-in lasts")
     batch_lease_seconds: float = Field(
         default=120.0, gt=0, description="how long a worker holds a batch job between progress "
         "reports; a job whose lease runs out is screened again by another worker")

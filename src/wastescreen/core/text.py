@@ -8,6 +8,14 @@ import unicodedata
 _SPACE = re.compile(r"\s+")
 # đ/Đ are letters of their own, not d plus a combining mark, so NFD does not strip them.
 _STROKE = str.maketrans({"đ": "d", "Đ": "D"})
+# Characters no stored text has a use for: C0/C1 control characters that are not white space
+# (NUL, ESC, DEL ...; white space such as tab or newline is collapsed by ``nfc`` instead) and
+# lone surrogates (no UTF-8 form, so no database can store them). PostgreSQL refuses NUL in
+# any text, which made such input an unhandled database error rather than a refusal.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+# In a short value travelling in a URL (path or query parameter) every control character is
+# nonsense, white space ones included.
+_PARAM_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def nfc(text: str) -> str:
@@ -20,3 +28,27 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", nfc(text).translate(_STROKE))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()
+
+
+def control_character(text: str, *, parameter: bool = False) -> str | None:
+    """The first character of ``text`` that no stored text may hold, as ``U+XXXX``, or None.
+
+    ``parameter``: the stricter rule of URL parameters (white-space controls refused too)."""
+    hit = (_PARAM_CONTROL if parameter else _CONTROL).search(text)
+    return None if hit is None else f"U+{ord(hit.group()):04X}"
+
+
+def format_character(text: str) -> str | None:
+    """The first invisible format character of ``text`` (zero-width space or joiner, BOM,
+    bidirectional controls: Unicode category Cf), as ``U+XXXX``, or None. Names that differ
+    only by such characters look identical, so a name may not contain them."""
+    for ch in text:
+        if unicodedata.category(ch) == "Cf":
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def without_control_characters(text: str) -> str:
+    """``text`` less every character ``control_character(..., parameter=True)`` refuses: for
+    names a client chose that are kept but not validated (an uploaded file's name)."""
+    return _PARAM_CONTROL.sub("", text)

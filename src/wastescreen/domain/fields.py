@@ -6,13 +6,44 @@ API or import report can say which field broke which rule.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from wastescreen.core import reference
-from wastescreen.core.text import nfc
+from wastescreen.core.text import control_character, nfc
+
+# What every domain object refuses: unknown fields, and numbers that are not finite (NaN,
+# Infinity, or 1e999, which JSON parsing turns into infinity): no budget or KPI is infinite,
+# and PostgreSQL's json type refuses such tokens where SQLite would store them.
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def check_characters(value: Any) -> Any:
+    """Refuse a text holding a control character (NUL, ESC, DEL ...) or a lone surrogate with
+    the rule ``control_character``; any other value passes unchanged."""
+    if isinstance(value, str):
+        bad = control_character(value)
+        if bad is not None:
+            raise PydanticCustomError(
+                "control_character",
+                "contains the control character {char}, which has no place in a text",
+                {"char": bad},
+            )
+    return value
+
+
+class DomainModel(BaseModel):
+    """Base of the validated domain objects: ``STRICT``, and every text field of every object
+    is checked by ``check_characters`` (so a new field cannot forget it)."""
+
+    model_config = STRICT
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return check_characters(value)
 
 
 def _clean_text(value: str) -> str:

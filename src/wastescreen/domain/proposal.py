@@ -6,13 +6,16 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from wastescreen.core import reference
+from wastescreen.core.agency import agency_name_problem
+from wastescreen.domain.fields import STRICT as DOMAIN_STRICT
 from wastescreen.domain.fields import (
     TRL,
     VND,
+    DomainModel,
     EquipmentCategoryCode,
     NonEmptyText,
     ProvinceName,
@@ -20,7 +23,7 @@ from wastescreen.domain.fields import (
     check_area,
 )
 
-STRICT = ConfigDict(extra="forbid", str_max_length=20_000)
+STRICT = ConfigDict(**DOMAIN_STRICT, str_max_length=20_000)
 
 
 class ProjectType(StrEnum):
@@ -37,7 +40,7 @@ class ManagingLevel(StrEnum):
     PROVINCE = "province"
 
 
-class EquipmentItem(BaseModel):
+class EquipmentItem(DomainModel):
     """One line of the equipment list: ``quantity`` units at ``unit_cost_vnd`` each."""
 
     model_config = STRICT
@@ -52,7 +55,7 @@ class EquipmentItem(BaseModel):
         return self.quantity * self.unit_cost_vnd
 
 
-class KPI(BaseModel):
+class KPI(DomainModel):
     """An expected output: ``metric`` reaching ``target`` (in ``unit``) by ``deadline``."""
 
     model_config = STRICT
@@ -73,13 +76,13 @@ class KPI(BaseModel):
         return self.target is not None and self.deadline is not None
 
 
-class Researcher(BaseModel):
+class Researcher(DomainModel):
     model_config = STRICT
     name: NonEmptyText
     role: Text = ""
 
 
-class BudgetBreakdown(BaseModel):
+class BudgetBreakdown(DomainModel):
     """Budget by use, whole VND."""
 
     model_config = STRICT
@@ -103,7 +106,7 @@ class BudgetBreakdown(BaseModel):
 BUDGET_TOLERANCE = 0.01
 
 
-class Proposal(BaseModel):
+class Proposal(DomainModel):
     """A proposal as filed. Money in whole VND, durations in months, TRL 1–9."""
 
     model_config = STRICT
@@ -136,6 +139,14 @@ class Proposal(BaseModel):
     researchers: Annotated[list[Researcher], Field(max_length=2_000)] = []
     om_budget_vnd_per_year: VND = 0
     shared_use_plan: Text = ""
+
+    @field_validator("agency")
+    @classmethod
+    def _agency_name(cls, value: str) -> str:
+        problem = agency_name_problem(value)
+        if problem is not None:
+            raise PydanticCustomError(problem[0], problem[1])
+        return value
 
     # Field validators run in declaration order, so each rule below sees the fields it compares
     # with in ``info.data`` and its error is located at the field that breaks it.

@@ -6,12 +6,14 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from wastescreen.core import reference
 from wastescreen.domain.fields import (
+    STRICT,
     VND,
+    DomainModel,
     EquipmentCategoryCode,
     NonEmptyText,
     ProvinceName,
@@ -19,11 +21,10 @@ from wastescreen.domain.fields import (
     check_area,
 )
 
-STRICT = ConfigDict(extra="forbid")
 Code = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._\-/]+$")]
 
 
-class LabEquipment(BaseModel):
+class LabEquipment(DomainModel):
     model_config = STRICT
     name: NonEmptyText
     category: EquipmentCategoryCode
@@ -31,7 +32,7 @@ class LabEquipment(BaseModel):
     specification: Text = ""
 
 
-class Lab(BaseModel):
+class Lab(DomainModel):
     """A registry lab. ``utilisation`` is the measured share of capacity used (0–1), measured
     on ``utilisation_measured_on`` by ``utilisation_measured_by`` (a survey, an audit, the
     lab's booking system) when known."""
@@ -73,7 +74,7 @@ class ProgramOutcome(StrEnum):
     NOT_DELIVERED = "not_delivered"
 
 
-class Program(BaseModel):
+class Program(DomainModel):
     """A registry program or task (chương trình / nhiệm vụ KH&CN)."""
 
     model_config = STRICT

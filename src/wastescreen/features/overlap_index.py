@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from wastescreen.core.agency import agency_key
 from wastescreen.features import overlap_components as oc
 from wastescreen.features import overlap_glossary as og
 from wastescreen.features import overlap_text as ot
@@ -35,8 +36,9 @@ from wastescreen.features.overlap_segment import CATEGORIES, Segment, self_score
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05, "agency": 0.05,
 }
-# 2: agency names stored folded (see _agency_key); 3: cross-language columns after the literal ones
-FORMAT = "wastescreen-overlap-index/3"
+# 2: agency names stored folded (see _agency_key); 3: cross-language columns after the literal
+# ones; 4: agency names folded as the agency's identity (accents kept)
+FORMAT = "wastescreen-overlap-index/4"
 _PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
 _CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
 _PARAMS = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
@@ -88,9 +90,10 @@ def applicable_components(q: OverlapDoc) -> dict[str, bool]:
 
 
 def _agency_key(name: str) -> str:
-    """An agency's name as compared: case, accents and spacing folded ("SỞ KH&CN  Huế" is
-    "Sở KH&CN Huế"), because registries and proposals spell the same agency differently."""
-    return " ".join(ot.fast_fold(name).split())
+    """An agency's name as compared: its identity (``core.agency.agency_key``: Unicode form,
+    spacing and case folded, so "SỞ KH&CN  Huế" is "Sở KH&CN Huế"), the same one keys, proposals
+    and access checks use."""
+    return agency_key(name)
 
 
 class OverlapIndex:

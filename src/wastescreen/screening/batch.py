@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from wastescreen.core.agency import agency_key
 from wastescreen.core.spreadsheet import safe_rows
 from wastescreen.domain.errors import FieldError, field_errors
 from wastescreen.domain.flat_format import FlatFormatError, proposal_payload_from_flat
@@ -78,7 +79,7 @@ def only_agency(rows: Sequence[BatchRow], agency: str | None) -> None:
     if agency is None:
         return
     for item in rows:
-        if item.proposal is not None and item.proposal.agency != agency:
+        if item.proposal is not None and agency_key(item.proposal.agency) != agency_key(agency):
             item.errors = [FieldError("agency", "not_your_agency",
                                       "an agency key may only screen its own proposals")]
             item.proposal = None

@@ -22,6 +22,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from wastescreen.core.exceptions import exception_summary
+from wastescreen.core.text import without_control_characters
 from wastescreen.screening.batch import BatchRow, error_row, rows_from_json, rows_to_json
 from wastescreen.screening.usecases import Screener
 from wastescreen.storage.screenings import new_id
@@ -44,7 +46,8 @@ def accept_job(session: Session, rows: Sequence[BatchRow], *, api_key_id: int,
                agency: str | None, filename: str, lease_seconds: float) -> BatchJobRow:
     """Store a new job with its rows, leased to a new run (``lease_owner``), and commit."""
     job = BatchJobRow(id=new_id(), api_key_id=api_key_id, agency=agency,
-                      filename=filename[:300], rows_total=len(rows), status="queued",
+                      filename=without_control_characters(filename)[:300],
+                      rows_total=len(rows), status="queued",
                       inputs=rows_to_json(rows), lease_owner=new_id(),
                       lease_until=_now() + dt.timedelta(seconds=lease_seconds))
     session.add(job)
@@ -77,8 +80,9 @@ def run_job(sessions: sessionmaker[Session], screener: Screener, job_id: str, ow
         try:
             held = _write_held(sessions, job_id, owner, rows_done=done, status="running",
                                lease_until=_now() + dt.timedelta(seconds=lease_seconds))
-        except SQLAlchemyError:  # a busy database: carry on; if the lease lapses, it is rerun
-            log.warning("batch job %s: progress not saved", job_id, exc_info=True)
+        except SQLAlchemyError as exc:  # a busy database: carry on; a lapsed lease is rerun
+            log.warning("batch job %s: progress not saved: %s", job_id,
+                        exception_summary(exc))
             return
         if not held:
             raise LeaseLost(job_id)
@@ -92,7 +96,9 @@ def run_job(sessions: sessionmaker[Session], screener: Screener, job_id: str, ow
         return
     except Exception as exc:  # the job records why it stopped
         values = {"results": [error_row(r) for r in rows if r.proposal is None],
-                  "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+                  "status": "failed", "error": f"{type(exc).__name__}: " + (
+                      "database error" if isinstance(exc, SQLAlchemyError) else str(exc))}
+        log.error("batch job %s failed: %s", job_id, exception_summary(exc))
     _write_held(sessions, job_id, owner, finished_at=_now(), lease_until=None, lease_owner=None,
                 **values)
 

@@ -1,25 +1,25 @@
-"""The portfolio of a budget cycle and the public indicators: risk by agency, managing level,
-province and technology area, and the clusters of same-cycle proposals that overlap one another.
-
-Nothing here identifies a proposal to the public: the indicators are per agency.
-"""
+"""The portfolio of a budget cycle: risk by agency, managing level, province and technology
+area, and the clusters of same-cycle proposals that overlap one another (the public indicators
+are in ``screening.indicators``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from wastescreen.core.spreadsheet import safe_cell
-from wastescreen.screening.review import SUBMISSION, submissions_query
-from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow
+from wastescreen.screening.review import SUBMISSION
+from wastescreen.storage.tables import (
+    ProposalOverlapRow,
+    ProposalRow,
+    ScreeningRow,
+    SubmissionFactsRow,
+)
 
 CLUSTER_THRESHOLD = 0.5
 
@@ -83,73 +83,117 @@ class Portfolio:
     threshold: float
 
 
-def _add(groups: dict[str, Group], key: str, s: ScreeningRow, p: ProposalRow) -> Group:
-    g = groups.setdefault(key, Group(key))
-    g.count += 1
-    g.score_sum += s.overall_score
-    g.high += s.band == "high"
-    g.budget_vnd += p.total_budget_vnd
-    return g
+def submission_filters(cycle: int | None, agency: str | None) -> list[Any]:
+    """The WHERE conditions (on screenings) of a cycle's formal submissions seen by ``agency``
+    (all agencies when None)."""
+    conds: list[Any] = [ScreeningRow.kind == SUBMISSION]
+    if cycle is not None:
+        conds.append(ScreeningRow.cycle == cycle)
+    if agency is not None:
+        conds.append(ScreeningRow.agency == agency)
+    return conds
 
 
-def _ranked(groups: dict[str, Group]) -> list[Group]:
-    return sorted(groups.values(), key=lambda g: (-g.high_share, -g.mean_score, g.key))
+HIGH = func.sum(case((ScreeningRow.band == "high", 1), else_=0))
+
+
+def _cells(session: Session, conds: list[Any]) -> list[tuple[Any, ...]]:
+    """(agency, managing level, province, area, count, score sum, high count, budget) per
+    combination present: one aggregate query over compact data (the covering index of
+    screenings and ``submission_facts``), rolled up by ``_rollup``."""
+    keys = (ScreeningRow.agency, SubmissionFactsRow.managing_level, SubmissionFactsRow.province,
+            SubmissionFactsRow.technology_area)
+    query = (select(*keys, func.count(), func.sum(ScreeningRow.overall_score), HIGH,
+                    func.sum(SubmissionFactsRow.total_budget_vnd))
+             .select_from(ScreeningRow)
+             .join(SubmissionFactsRow, SubmissionFactsRow.proposal_id == ScreeningRow.proposal_id)
+             .where(*conds).group_by(*keys))
+    return [tuple(r) for r in session.execute(query)]
+
+
+def _rollup(cells: list[tuple[Any, ...]], by: int | None) -> list[Group]:
+    """Groups by key column ``by`` of ``cells`` (one group of all when None); an agency's group
+    carries its managing level (that of most of its submissions; ties: the first by name)."""
+    groups: dict[str, Group] = {}
+    levels: dict[str, Counter[str]] = defaultdict(Counter)
+    for cell in cells:
+        _agency, level, *_place, count, score_sum, high, budget = cell
+        key = "*" if by is None else str(cell[by])
+        g = groups.setdefault(key, Group(key))
+        g.count += int(count)
+        g.score_sum += float(score_sum or 0.0)
+        g.high += int(high or 0)
+        g.budget_vnd += int(budget or 0)
+        levels[key][str(level)] += int(count)
+    if by == 0:
+        for key, g in groups.items():
+            g.level = min(levels[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return list(groups.values()) or ([Group("*")] if by is None else [])
+
+
+def _ranked(groups: Sequence[Group]) -> list[Group]:
+    return sorted(groups, key=lambda g: (-g.high_share, -g.mean_score, g.key))
 
 
 def portfolio_of(session: Session, cycle: int | None, agency: str | None,
-              threshold: float = CLUSTER_THRESHOLD) -> Portfolio:
-    """Risk by agency, managing level, province and area, and the overlap clusters."""
-    query = submissions_query()
+                 threshold: float = CLUSTER_THRESHOLD) -> Portfolio:
+    """Risk by agency, managing level, province and area, and the overlap clusters.
+
+    Aggregated in SQL from compact data (``submission_facts``, the covering index of
+    screenings), with the clusters read from ``proposal_overlaps`` (both written when each
+    submission is stored): no stored result or payload is read, so the cost grows with the
+    number of submissions' compact rows and strong overlaps, not with the results' size."""
+    conds = submission_filters(cycle, agency)
+    cells = _cells(session, conds)
+    edges = overlap_edges(session, cycle, conds, threshold)
+    return Portfolio(cycle, _rollup(cells, None)[0], _ranked(_rollup(cells, 0)),
+                     _ranked(_rollup(cells, 1)), _ranked(_rollup(cells, 2)),
+                     _ranked(_rollup(cells, 3)),
+                     clusters_of(_members(session, {p for e in edges for p in e}), edges),
+                     threshold)
+
+
+def overlap_edges(session: Session, cycle: int | None, conds: list[Any], threshold: float
+                  ) -> dict[tuple[str, str], float]:
+    """(proposal id, proposal id) -> overlap score, for stored same-cycle overlaps >=
+    ``threshold`` between two submissions both matching ``conds`` (the pair in sorted order,
+    best score kept). The strong overlaps of the cycle come by index (few: duplicates are the
+    exception); which of them lie inside the scope is checked against its set of ids."""
+    inside = set(session.execute(select(ScreeningRow.proposal_id).where(*conds)).scalars())
+    query = select(ProposalOverlapRow.proposal_id, ProposalOverlapRow.other_id,
+                   ProposalOverlapRow.score).where(ProposalOverlapRow.score >= threshold)
     if cycle is not None:
-        query = query.where(ScreeningRow.cycle == cycle)
-    if agency is not None:
-        query = query.where(ScreeningRow.agency == agency)
-    rows = session.execute(query).all()
-    total = Group("*")
-    by_agency: dict[str, Group] = {}
-    by_level: dict[str, Group] = {}
-    by_province: dict[str, Group] = {}
-    by_area: dict[str, Group] = {}
-    members: dict[str, Member] = {}
-    for s, p in rows:
-        total.count += 1
-        total.score_sum += s.overall_score
-        total.high += s.band == "high"
-        total.budget_vnd += p.total_budget_vnd
-        level = str(p.payload.get("managing_level", ""))
-        _add(by_agency, s.agency, s, p).level = level
-        _add(by_level, level, s, p)
-        _add(by_province, p.province, s, p)
-        _add(by_area, p.technology_area, s, p)
-        members[s.proposal_id] = Member(s.id, s.proposal_id, p.title, s.agency, p.province,
-                                        p.total_budget_vnd, s.overall_score, s.band)
-    edges = overlap_edges(((s.proposal_id, s.result) for s, _ in rows), set(members),
-                          threshold)
-    return Portfolio(cycle, total, _ranked(by_agency), _ranked(by_level), _ranked(by_province),
-                     _ranked(by_area), clusters_of(members, edges), threshold)
-
-
-def overlap_edges(results: Iterable[tuple[str, Mapping[str, Any]]], known: set[str],
-                  threshold: float) -> dict[tuple[str, str], float]:
-    """(proposal id, proposal id) -> overlap score, for stored same-cycle matches >= threshold
-    between two proposals both in ``known`` (the pair in sorted order, best score kept)."""
+        query = query.where(ProposalOverlapRow.cycle == cycle)
     edges: dict[tuple[str, str], float] = {}
-    for pid, result in results:
-        for ev in result.get("evidence", []):
-            other = str(ev.get("code", ""))
-            score = float(ev.get("score", 0.0))
-            if ev.get("kind") != "proposal" or other == pid or other not in known:
-                continue
-            if score < threshold:
-                continue
-            a, b = sorted((pid, other))
-            edges[(a, b)] = max(score, edges.get((a, b), 0.0))
+    for pid, other, score in session.execute(query):
+        if pid not in inside or other not in inside:
+            continue
+        a, b = sorted((str(pid), str(other)))
+        edges[(a, b)] = max(float(score), edges.get((a, b), 0.0))
     return edges
+
+
+def _members(session: Session, ids: set[str]) -> dict[str, Member]:
+    """The cluster members' rows (only proposals that are in some edge), by proposal id."""
+    members: dict[str, Member] = {}
+    wanted = sorted(ids)
+    for i in range(0, len(wanted), 500):  # bounded IN lists
+        for r in session.execute(
+                select(ScreeningRow.id, ScreeningRow.proposal_id, ProposalRow.title,
+                       ScreeningRow.agency, ProposalRow.province, ProposalRow.total_budget_vnd,
+                       ScreeningRow.overall_score, ScreeningRow.band)
+                .join(ProposalRow, ProposalRow.id == ScreeningRow.proposal_id)
+                .where(ScreeningRow.kind == SUBMISSION,
+                       ScreeningRow.proposal_id.in_(wanted[i:i + 500]))):
+            members[r.proposal_id] = Member(r.id, r.proposal_id, r.title, r.agency, r.province,
+                                            r.total_budget_vnd, r.overall_score, r.band)
+    return members
 
 
 def clusters_of(members: Mapping[str, Member], edges: Mapping[tuple[str, str], float]
                 ) -> list[Cluster]:
-    """Connected components of two or more proposals, largest total budget first."""
+    """Connected components of two or more proposals, largest total budget first; members by
+    budget, largest first (ties by id, so the order does not depend on how rows came)."""
     parent = {pid: pid for pid in members}
 
     def root(x: str) -> str:
@@ -171,66 +215,7 @@ def clusters_of(members: Mapping[str, Member], edges: Mapping[tuple[str, str], f
             continue
         inside = set(pids)
         scores = [s for (a, b), s in edges.items() if a in inside and b in inside]
-        out.append(Cluster(sorted((members[p] for p in pids), key=lambda m: -m.budget_vnd),
+        out.append(Cluster(sorted((members[p] for p in pids),
+                                  key=lambda m: (-m.budget_vnd, m.proposal_id)),
                            max(scores), len(scores)))
     return sorted(out, key=lambda c: (-c.budget_vnd, c.members[0].proposal_id))
-
-
-# --- public indicators ---------------------------------------------------------------------
-
-@dataclass
-class Indicator:
-    agency: str
-    screened: int = 0
-    high: int = 0
-    decided: int = 0
-    overrides: int = 0
-
-    @property
-    def high_share(self) -> float:
-        return self.high / self.screened if self.screened else math.nan
-
-    @property
-    def override_share(self) -> float:
-        return self.overrides / self.decided if self.decided else math.nan
-
-
-def indicators(session: Session, cycle: int | None) -> tuple[list[Indicator], Indicator]:
-    """Per agency: formal submissions screened, high-risk ones, decisions and overrides (the
-    latest decision of each screening counts). Nothing that identifies a proposal."""
-    query = select(ScreeningRow.id, ScreeningRow.agency, ScreeningRow.band).where(
-        ScreeningRow.kind == SUBMISSION)
-    if cycle is not None:
-        query = query.where(ScreeningRow.cycle == cycle)
-    rows = session.execute(query).all()
-    latest = (select(DecisionRow.screening_id, func.max(DecisionRow.id).label("last"))
-              .group_by(DecisionRow.screening_id).subquery())
-    overrides = {sid: bool(flag) for sid, flag in session.execute(
-        select(DecisionRow.screening_id, DecisionRow.override)
-        .join(latest, latest.c.last == DecisionRow.id))}
-    by_agency: dict[str, Indicator] = {}
-    total = Indicator("*")
-    for sid, agency, band in rows:
-        for ind in (by_agency.setdefault(agency, Indicator(agency)), total):
-            ind.screened += 1
-            ind.high += band == "high"
-            if sid in overrides:
-                ind.decided += 1
-                ind.overrides += bool(overrides[sid])
-    return sorted(by_agency.values(), key=lambda i: i.agency), total
-
-
-def indicators_csv(items: Sequence[Indicator], cycle: int | None) -> str:
-    """The indicators as CSV (UTF-8, shares as decimals with 4 digits, empty when undefined)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["cycle", "agency", "proposals_screened", "high_risk", "high_risk_share",
-                     "decided", "overrides", "override_share"])
-
-    def share(x: float) -> str:
-        return "" if math.isnan(x) else f"{x:.4f}"
-
-    for i in items:
-        writer.writerow(["" if cycle is None else cycle, safe_cell(i.agency), i.screened, i.high,
-                         share(i.high_share), i.decided, i.overrides, share(i.override_share)])
-    return buf.getvalue()

@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from wastescreen.core.agency import agency_key
 from wastescreen.domain.proposal import Proposal
-from wastescreen.domain.result import ScreeningResult
+from wastescreen.domain.result import MatchComponent, ScreeningResult
+from wastescreen.storage.agencies import canonical_name
 from wastescreen.storage.api_keys import Principal, Role
 from wastescreen.storage.screenings import ScreeningKind, latest_decision
 from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow
@@ -23,7 +25,8 @@ SUBMISSION = ScreeningKind.SUBMISSION.value
 # The queue: final band first (a flag-raised proposal sits with its band), then the score.
 QUEUE_ORDER = (case({"high": 2, "medium": 1}, value=ScreeningRow.band, else_=0).desc(),
                ScreeningRow.overall_score.desc(), ScreeningRow.id)
-OTHER_AGENCY = "Đề xuất của cơ quan khác / another agency's proposal"
+OTHER_AGENCY = ("Một đề xuất của cơ quan khác trùng với đề xuất này / "
+                "a proposal of another agency overlaps yours")
 
 
 class NotFound(LookupError):
@@ -40,7 +43,7 @@ def agency_scope(principal: Principal) -> str | None:
 def can_see_agency(principal: Principal, agency: str) -> bool:
     """Agency keys see their own agency only; reviewer, auditor and admin see all."""
     scope = agency_scope(principal)
-    return scope is None or scope == agency
+    return scope is None or agency_key(scope) == agency_key(agency)
 
 
 def visible_screening(session: Session, principal: Principal, screening_id: str
@@ -53,15 +56,20 @@ def visible_screening(session: Session, principal: Principal, screening_id: str
 
 
 def redact_for(principal: Principal, result: ScreeningResult) -> ScreeningResult:
-    """For an agency key, same-cycle proposals of other agencies keep only their scores: the
-    agency learns that something overlaps, not what another agency filed."""
-    if principal.role is not Role.AGENCY:
+    """For an agency key, a same-cycle proposal of another agency is only "a proposal of
+    another agency overlaps yours (score s)": no code, title, agency, place, distance, budget
+    or equipment, and no component score (place, area, budget and equipment would each tell
+    where it is or what it buys; all read 0, the agency component "not computed")."""
+    if principal.role is not Role.AGENCY or principal.agency is None:
         return result
-    evidence = [e if e.kind != "proposal" or e.host == principal.agency else e.model_copy(
+    own = agency_key(principal.agency)
+    evidence = [e if e.kind != "proposal" or agency_key(e.host) == own else e.model_copy(
         update={"code": "", "name": OTHER_AGENCY, "host": "", "province": "",
-                "budget_vnd": None, "shared_equipment": {}}) for e in result.evidence]
+                "distance": "unknown", "components": MatchComponent(), "budget_vnd": None,
+                "shared_equipment": {}, "utilisation": None, "open_for_shared_use": None,
+                "period": None, "status": None, "outcome": None}) for e in result.evidence]
     flags = [f.model_copy(update={"evidence": [
-        e if e.kind != "proposal" or e.agency == principal.agency else e.model_copy(
+        e if e.kind != "proposal" or agency_key(e.agency) == own else e.model_copy(
             update={"code": "", "name": OTHER_AGENCY, "agency": ""}) for e in f.evidence]})
         for f in result.flags]
     return result.model_copy(update={"evidence": evidence, "flags": flags})
@@ -133,9 +141,11 @@ def submissions_query() -> Select[ScreeningRow, ProposalRow]:
 
 def queue(session: Session, f: QueueFilter, *, offset: int, limit: int
           ) -> tuple[list[QueueItem], int]:
-    """Formal submissions matching ``f``, riskiest first, and their total count."""
+    """Formal submissions matching ``f``, riskiest first, and their total count (an agency
+    is matched in any spelling of its name)."""
     query = submissions_query()
-    for column, value in ((ScreeningRow.cycle, f.cycle), (ScreeningRow.agency, f.agency),
+    agency = None if f.agency is None else canonical_name(session, f.agency)
+    for column, value in ((ScreeningRow.cycle, f.cycle), (ScreeningRow.agency, agency),
                           (ProposalRow.province, f.province),
                           (ProposalRow.technology_area, f.area), (ScreeningRow.band, f.band),
                           (ScreeningRow.status, f.status)):

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from wastescreen.core.agency import agency_key
 from wastescreen.core.canonical import sha256_hex
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
@@ -26,6 +27,7 @@ from wastescreen.screening.batch import BatchRow, error_row, summarise
 from wastescreen.screening.engine import ScreeningEngine
 from wastescreen.screening.service import ModelNotReady, screen_proposal
 from wastescreen.storage import screenings as store
+from wastescreen.storage.agencies import with_known_agency
 from wastescreen.storage.api_keys import Principal, Role
 from wastescreen.storage.audit_log import append_event
 from wastescreen.storage.registry_store import (
@@ -103,7 +105,7 @@ class Screener:
 
     def _store(self, session: Session, proposal: Proposal, kind: ScreeningKind, actor: Actor,
                idempotency_key: str | None = None, *, as_of: dt.date | None = None) -> Screened:
-        if actor.agency is not None and proposal.agency != actor.agency:
+        if actor.agency is not None and agency_key(proposal.agency) != agency_key(actor.agency):
             raise NotYourAgency("an agency key may only file its own agency's proposals")
         engine = self.ready_engine(session)
         pid = store.new_id()
@@ -119,13 +121,15 @@ class Screener:
     def precheck(self, session: Session, proposal: Proposal, actor: Actor, *,
                  as_of: dt.date | None = None) -> Screened:
         """Screen a proposal before it is filed; stored as a pre-check, never queued."""
-        return self._store(session, proposal, ScreeningKind.PRECHECK, actor, as_of=as_of)
+        return self._store(session, with_known_agency(session, proposal),
+                           ScreeningKind.PRECHECK, actor, as_of=as_of)
 
     def submit(self, session: Session, proposal: Proposal, actor: Actor,
                idempotency_key: str | None = None, *, as_of: dt.date | None = None
                ) -> Screened:
         """File a proposal: screened, stored, queued for review and indexed as a peer of its
         cycle. A retry with the same ``idempotency_key`` returns the first filing."""
+        proposal = with_known_agency(session, proposal)
         if idempotency_key and actor.key_id is not None:
             earlier = self._replay(session, proposal, actor.key_id, idempotency_key)
             if earlier is not None:

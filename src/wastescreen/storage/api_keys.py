@@ -12,11 +12,12 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from wastescreen.storage.agencies import require_known
 from wastescreen.storage.audit_log import append_event
-from wastescreen.storage.tables import ApiKeyRow
+from wastescreen.storage.tables import ApiKeyRow, PageSessionRow
 
 KEY_PREFIX = "ws_"
 
@@ -48,11 +49,17 @@ def hash_key(key: str) -> str:
 
 def create_key(session: Session, role: Role, *, agency: str | None = None, label: str = "",
                actor: str = "cli") -> tuple[str, ApiKeyRow]:
-    """Create a key; returns the plain key (never stored) and its row. Commits."""
+    """Create a key; returns the plain key (never stored) and its row. Commits.
+
+    An agency key belongs to a known agency (``storage.agencies``), stored under its known
+    spelling: ``UnknownAgency`` (which says how to add one) or ``AgencyNameError``
+    otherwise; both are ``ValueError``s or ``LookupError``s naming the field ``agency``."""
     if role is Role.AGENCY and not agency:
         raise ValueError("an agency key needs --agency")
     if role is not Role.AGENCY and agency:
         raise ValueError("only agency keys belong to an agency")
+    if agency is not None:
+        agency = require_known(session, agency)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKeyRow(key_hash=hash_key(key), prefix=key[:10], role=role.value, agency=agency,
                     label=label)
@@ -71,6 +78,10 @@ def revoke_key(session: Session, key_id: int, *, actor: str = "cli") -> bool:
     if row is None or row.revoked_at is not None:
         return False
     row.revoked_at = dt.datetime.now(dt.UTC)
+    # Its page sessions end with it (they would fail anyway: a session needs an active key).
+    session.execute(update(PageSessionRow).where(PageSessionRow.api_key_id == key_id,
+                                                 PageSessionRow.revoked_at.is_(None))
+                    .values(revoked_at=row.revoked_at))
     append_event(session, actor=actor, action="key.revoke", subject=f"key:{key_id}", details={})
     session.commit()
     return True

@@ -22,20 +22,25 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _json(value: Any) -> str:
-    # Keep Vietnamese as UTF-8 rather than \u escapes: a third of the size on disk.
-    return json.dumps(value, ensure_ascii=False)
+    # Keep Vietnamese as UTF-8 rather than \u escapes: a third of the size on disk. NaN and
+    # infinities are refused here, on SQLite as on PostgreSQL (whose json type refuses them),
+    # so a value that slipped past validation fails alike on both rather than being stored as
+    # a token no JSON reader accepts.
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder created and WAL mode switched on."""
+    """An engine for ``url``; SQLite files get their folder created and WAL mode switched on.
+    Statement parameters are left out of error messages (they hold proposals' contents)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_json)
+        engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_json,
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=_json)
+    return create_engine(url, pool_pre_ping=True, json_serializer=_json, hide_parameters=True)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from wastescreen.core.canonical import sha256_hex
 from wastescreen.core.reference import region_of
 from wastescreen.domain.registry import Lab, LabEquipment, Program
+from wastescreen.storage.agencies import ensure_agencies
 from wastescreen.storage.tables import LabEquipmentRow, LabRow, ProgramRow, RegistryRevisionRow
 
 R = TypeVar("R", LabRow, ProgramRow)
@@ -61,6 +62,7 @@ def upsert_lab(session: Session, lab: Lab) -> UpsertResult:
         for e in lab.equipment
     ]
     session.flush()
+    ensure_agencies(session, [lab.host], "registry")
     return result
 
 
@@ -78,6 +80,7 @@ def upsert_program(session: Session, program: Program) -> UpsertResult:
     row.status, row.outcome = program.status.value, program.outcome.value
     row.content_hash = digest
     session.flush()
+    ensure_agencies(session, [program.managing_agency], "registry")
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -12,7 +13,15 @@ from sqlalchemy.orm import Session
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.storage.audit_log import append_event
-from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow, table_of, utcnow
+from wastescreen.storage.tables import (
+    DecisionRow,
+    ProposalOverlapRow,
+    ProposalRow,
+    ScreeningRow,
+    SubmissionFactsRow,
+    table_of,
+    utcnow,
+)
 
 
 class ScreeningKind(StrEnum):
@@ -35,6 +44,22 @@ class NotASubmission(ValueError):
 # Built once: a statement object caches its own cache key, a new one computes it again.
 _INSERT_PROPOSAL = insert(table_of(ProposalRow))
 _INSERT_SCREENING = insert(table_of(ScreeningRow))
+_INSERT_OVERLAP = insert(table_of(ProposalOverlapRow))
+_INSERT_FACTS = insert(table_of(SubmissionFactsRow))
+
+
+def overlap_rows(proposal_id: str, cycle: int, evidence: Iterable[Mapping[str, Any]]
+                 ) -> list[dict[str, Any]]:
+    """The ``proposal_overlaps`` rows of a result's evidence (its same-cycle proposals; the
+    best score when one is listed twice). ``evidence``: the result's evidence as dicts."""
+    best: dict[str, float] = {}
+    for ev in evidence:
+        other = str(ev.get("code") or "")
+        if ev.get("kind") != "proposal" or not other or other == proposal_id:
+            continue
+        best[other] = max(float(ev.get("score", 0.0)), best.get(other, 0.0))
+    return [{"proposal_id": proposal_id, "other_id": o, "cycle": cycle, "score": s}
+            for o, s in best.items()]
 
 
 def new_id() -> str:
@@ -78,6 +103,15 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
         "input_hash": result.input_hash, "result": result.model_dump(mode="json"),
         "api_key_id": api_key_id, "idempotency_key": idempotency_key, "created_at": now}
     session.execute(_INSERT_SCREENING, values)
+    if kind is ScreeningKind.SUBMISSION:  # what the portfolio reads, instead of the result
+        session.execute(_INSERT_FACTS, {
+            "proposal_id": proposal_id, "managing_level": proposal.managing_level.value,
+            "province": proposal.province, "technology_area": proposal.technology_area,
+            "total_budget_vnd": proposal.total_budget_vnd})
+        edges = overlap_rows(proposal_id, proposal.cycle, (e.model_dump() for e in result.evidence
+                                           if e.kind == "proposal"))
+        if edges:
+            session.execute(_INSERT_OVERLAP, edges)
     append_event(session, actor=actor, action=f"{kind.value}.screened", subject=screening_id,
                  details={"proposal_id": proposal_id, "agency": proposal.agency,
                           "input_hash": result.input_hash, "overall_score": result.overall_score,

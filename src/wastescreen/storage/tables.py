@@ -243,3 +243,78 @@ class ModelVersionRow(Base):
     card: Mapped[dict[str, Any]] = mapped_column(JSON)
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AgencyRow(Base):
+    """A known agency: the registry's managing and host agencies, and those an admin added.
+
+    ``name_key`` is the name's identity (``core.agency.agency_key``): one row per agency,
+    however its name is spelled; ``name`` is how it is shown and stored elsewhere."""
+
+    __tablename__ = "agencies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    name_key: Mapped[str] = mapped_column(String(500), unique=True)
+    source: Mapped[str] = mapped_column(String(20))  # registry | admin | demo | migrated
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PageSessionRow(Base):
+    """A signed-in page session. The cookie holds a random id; only its SHA-256 is kept, so the
+    table gives nothing to sign in with. Valid while not revoked, not expired and its key is
+    active."""
+
+    __tablename__ = "page_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
+
+
+class RateCounterRow(Base):
+    """Requests counted per bucket (``key:3``, ``auth-fail:203.0.113.5`` ...) and per fixed
+    window (``window_no`` = Unix time // window length), shared by every worker."""
+
+    __tablename__ = "rate_counters"
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_no: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The portfolio's and the indicators' reads of a cycle, answered from this index alone on SQLite
+# (a covering index: the rows themselves carry ~15 KB of result each, and reading them was the
+# cost); PostgreSQL keeps the results out of line anyway.
+Index("ix_screenings_portfolio", ScreeningRow.cycle, ScreeningRow.kind, ScreeningRow.agency,
+      ScreeningRow.band, ScreeningRow.overall_score, ScreeningRow.proposal_id, ScreeningRow.id)
+
+
+class SubmissionFactsRow(Base):
+    """What the portfolio groups a formal submission by, copied from the proposal when the
+    submission is stored (a proposal never changes): a compact row instead of the proposal's
+    payload. The agency, score and band are read from ``screenings``."""
+
+    __tablename__ = "submission_facts"
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    managing_level: Mapped[str] = mapped_column(String(20))
+    province: Mapped[str] = mapped_column(String(100))
+    technology_area: Mapped[str] = mapped_column(String(40))
+    total_budget_vnd: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProposalOverlapRow(Base):
+    """A same-cycle proposal that a formal submission's screening found overlapping it
+    (``other_id``, a proposal id) with its overlap ``score`` (0–1), copied from the result's
+    evidence when the screening is stored: the portfolio's clusters are read from here, not
+    from every stored result."""
+
+    __tablename__ = "proposal_overlaps"
+    # A cycle's strong overlaps are found by (cycle, score) without touching any other row.
+    __table_args__ = (Index("ix_proposal_overlaps_cycle_score", "cycle", "score"),)
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    other_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cycle: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)

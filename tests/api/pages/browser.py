@@ -8,6 +8,7 @@ browser and its driver, and Selenium is given both paths (its driver manager is 
 from __future__ import annotations
 
 import base64
+import http.cookiejar
 import os
 import shutil
 import socket
@@ -15,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -157,12 +159,19 @@ def page_width(driver: WebDriver) -> tuple[int, int]:
     return int(sizes[0]), int(sizes[1])
 
 
-def fetch(url: str, cookie: str) -> bytes:
-    """GET ``url`` with the sign-in cookie (as a browser would send it)."""
+def fetch(url: str, key: str) -> bytes:
+    """GET ``url`` signed in with ``key`` (a sign-in, then the session cookie, as a browser
+    would)."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError("only the loopback live server is fetched")
-    request = urllib.request.Request(url, headers={"Cookie": f"ws_key={cookie}"})
-    with urllib.request.urlopen(request, timeout=120) as response:
+    base = "/".join(url.split("/")[:3])
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    login = urllib.request.Request(base + "/ui/login",
+                                   data=urllib.parse.urlencode({"key": key}).encode())
+    with opener.open(login, timeout=120):
+        pass
+    with opener.open(url, timeout=120) as response:
         data: bytes = response.read()
     return data
 

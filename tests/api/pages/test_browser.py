@@ -60,7 +60,7 @@ def test_reviewer_clicks_from_queue_to_report_to_decision(driver: WebDriver, bas
     from selenium.webdriver.common.by import By
 
     sign_in(driver, base_url, service.keys["reviewer"], f"/ui/queue?cycle={service.cycle}")
-    cookie = driver.get_cookie("ws_key")
+    cookie = driver.get_cookie("ws_session")
     assert cookie is not None and cookie["httpOnly"] and cookie.get("sameSite") == "Strict"
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
     browser.screenshot(driver, ARTIFACTS / "pages_queue_1280.png", 1280)

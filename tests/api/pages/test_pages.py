@@ -106,7 +106,8 @@ def test_pages_need_sign_in_and_login_sets_the_cookie(app: FastAPI, service: Dem
                                        "next": "/ui/queue?band=high"})
     assert r.status_code == 303 and r.headers["location"] == "/ui/queue?band=high"
     cookie = r.headers["set-cookie"]
-    assert cookie.startswith("ws_key=" + service.keys["reviewer"])
+    assert cookie.startswith("ws_session=wss_")  # a session id, not the key
+    assert service.keys["reviewer"] not in cookie
     low = cookie.lower()
     assert "httponly" in low and "samesite=strict" in low and "path=/" in low
     assert "secure" not in low
@@ -114,7 +115,8 @@ def test_pages_need_sign_in_and_login_sets_the_cookie(app: FastAPI, service: Dem
 
     r = client.post("/ui/logout", data={"lang": "en"})
     assert r.status_code == 303 and r.headers["location"] == "/ui/login?lang=en"
-    assert 'ws_key=""' in r.headers["set-cookie"] or "max-age=0" in r.headers["set-cookie"].lower()
+    assert ('ws_session=""' in r.headers["set-cookie"]
+            or "max-age=0" in r.headers["set-cookie"].lower())
     client.cookies.clear()
     assert client.get("/ui/queue").status_code == 303
 

@@ -1,9 +1,11 @@
 """Who is signed in on the pages, and the checks every form post passes.
 
-Browsers cannot send a Bearer header, so ``/ui/login`` takes an API key once and keeps it in an
-HttpOnly, SameSite=Strict cookie; every page authenticates that key and applies the API's role
-rules. SameSite=Strict is the CSRF defence for the forms, and a POST whose ``Origin`` (or
-``Sec-Fetch-Site``) says it came from another site is refused.
+Browsers cannot send a Bearer header, so ``/ui/login`` takes an API key once and opens a
+server-side session (``storage.page_sessions``); the HttpOnly, SameSite=Strict cookie holds
+the session's random id, never the key (``Secure`` when the request came over HTTPS). Every
+page looks the session up (it ends at sign-out, at expiry and when the key is revoked) and
+applies the API's role rules. SameSite=Strict is the CSRF defence for the forms, and a POST
+whose ``Origin`` (or ``Sec-Fetch-Site``) says it came from another site is refused.
 """
 
 from __future__ import annotations
@@ -17,24 +19,27 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from wastescreen.api.deps import SessionDep
+from wastescreen.api.limits import RateLimits
 from wastescreen.api.pages.layout import READERS, PageError, lang_of, url
 from wastescreen.core.locale_format import Lang
-from wastescreen.storage.api_keys import Principal, Role, authenticate
+from wastescreen.storage.api_keys import Principal, Role
+from wastescreen.storage.page_sessions import session_principal
 
-COOKIE = "ws_key"
-COOKIE_MAX_AGE = 12 * 3600
+COOKIE = "ws_session"
 _NEXT = re.compile(r"^/(ui|public)(/[^\s\\]*)?(\?[^\s\\]*)?$")
 
 
 def current_principal(request: Request, session: Session) -> Principal | None:
-    """The principal of the page cookie's key, or None (no cookie, unknown or revoked key)."""
-    key = request.cookies.get(COOKIE, "")
-    if not key or len(key) > 200:
+    """The principal of the page cookie's session, or None (no cookie; an ended, expired or
+    unknown session; a revoked key)."""
+    session_id = request.cookies.get(COOKIE, "")
+    if not session_id or len(session_id) > 200:
         return None
-    principal = authenticate(session, key)
+    principal = session_principal(session, session_id)
     if principal is None:
         return None
-    if request.app.state.rate_limiter.take(f"key:{principal.key_id}") > 0:
+    limits: RateLimits = request.app.state.rate_limits
+    if limits.take(session, principal.key_id) > 0:
         raise PageError(429, "err_429")
     request.state.page_principal = principal
     return principal

@@ -11,7 +11,7 @@ from wastescreen.api.pages.layout import PageRoute, int_param, lang_of, render, 
 from wastescreen.core.labels import report as L
 from wastescreen.core.locale_format import number, percent
 from wastescreen.screening import review
-from wastescreen.screening.portfolio import Indicator, indicators, indicators_csv
+from wastescreen.screening.indicators import Indicator, indicators, indicators_csv
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 

@@ -16,7 +16,9 @@ from wastescreen.api.pages.layout import PageError, PageRoute, band_label, lang_
 from wastescreen.api.report_view import render_screening_report, report_html
 from wastescreen.core.labels import report as L
 from wastescreen.core.labels.pages import TEXT
+from wastescreen.core.labels.rules import rule_message
 from wastescreen.core.locale_format import Lang
+from wastescreen.core.text import control_character
 from wastescreen.screening import review
 from wastescreen.screening.usecases import Actor
 from wastescreen.storage.api_keys import Principal, Role
@@ -90,6 +92,8 @@ def decide(screening_id: str, request: Request, principal: Reviewer, session: Se
         errors["decision"] = TEXT["decision_required"][language]
     if not rationale.strip():
         errors["rationale"] = TEXT["rationale_required"][language]
+    elif control_character(rationale) is not None:
+        errors["rationale"] = rule_message("control_character", language, "")
     if errors:
         return _page(request, session, principal, row.id, language, errors=errors,
                      form={"decision": decision, "rationale": rationale}, status=422)

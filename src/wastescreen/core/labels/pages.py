@@ -204,6 +204,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "error_title": _p("Không thực hiện được", "Cannot do that"),
     "err_403": _p("Vai trò của bạn không được làm việc này.", "Your role may not do this."),
     "err_404": _p("Không tìm thấy.", "Not found."),
+    "err_422": _p("Địa chỉ hoặc tham số chứa ký tự điều khiển không được phép.",
+                  "The address or one of its parameters holds a control character."),
     "err_429": _p("Quá nhiều yêu cầu; thử lại sau ít phút.",
                   "Too many requests; try again in a minute."),
     "err_503": _p("Chưa có mô hình rủi ro: chạy `wastescreen train` rồi khởi động lại.",

@@ -1,0 +1,74 @@
+"""The public indicators of a budget cycle, per agency: proposals screened, share high risk,
+decisions and overrides. Nothing here identifies a proposal; counted by the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from wastescreen.core.spreadsheet import safe_cell
+from wastescreen.screening.portfolio import HIGH, submission_filters
+from wastescreen.storage.tables import DecisionRow, ScreeningRow
+
+
+@dataclass
+class Indicator:
+    agency: str
+    screened: int = 0
+    high: int = 0
+    decided: int = 0
+    overrides: int = 0
+
+    @property
+    def high_share(self) -> float:
+        return self.high / self.screened if self.screened else math.nan
+
+    @property
+    def override_share(self) -> float:
+        return self.overrides / self.decided if self.decided else math.nan
+
+
+def indicators(session: Session, cycle: int | None) -> tuple[list[Indicator], Indicator]:
+    """Per agency: formal submissions screened, high-risk ones, decisions and overrides (the
+    latest decision of each screening counts), counted by the database. Nothing that
+    identifies a proposal."""
+    latest = (select(DecisionRow.screening_id, func.max(DecisionRow.id).label("last"))
+              .group_by(DecisionRow.screening_id).subquery())
+    last = aliased(DecisionRow)
+    query = (select(ScreeningRow.agency, func.count(), HIGH, func.count(last.id),
+                    func.sum(case((last.override.is_(True), 1), else_=0)))
+             .select_from(ScreeningRow)
+             .outerjoin(latest, latest.c.screening_id == ScreeningRow.id)
+             .outerjoin(last, last.id == latest.c.last)
+             .where(*submission_filters(cycle, None)).group_by(ScreeningRow.agency))
+    by_agency = [Indicator(str(agency), int(n), int(high or 0), int(decided), int(over or 0))
+                 for agency, n, high, decided, over in session.execute(query)]
+    total = Indicator("*")
+    for ind in by_agency:
+        total.screened += ind.screened
+        total.high += ind.high
+        total.decided += ind.decided
+        total.overrides += ind.overrides
+    return sorted(by_agency, key=lambda i: i.agency), total
+
+
+def indicators_csv(items: Sequence[Indicator], cycle: int | None) -> str:
+    """The indicators as CSV (UTF-8, shares as decimals with 4 digits, empty when undefined)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["cycle", "agency", "proposals_screened", "high_risk", "high_risk_share",
+                     "decided", "overrides", "override_share"])
+
+    def share(x: float) -> str:
+        return "" if math.isnan(x) else f"{x:.4f}"
+
+    for i in items:
+        writer.writerow(["" if cycle is None else cycle, safe_cell(i.agency), i.screened, i.high,
+                         share(i.high_share), i.decided, i.overrides, share(i.override_share)])
+    return buf.getvalue()

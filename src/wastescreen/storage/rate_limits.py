@@ -1,0 +1,56 @@
+"""Rate limits kept in the database, so that every worker counts against the same limit.
+
+A counter per bucket (``key:3`` for an API key, ``auth-fail:ADDRESS`` for failed key checks
+from one client address) and per fixed window of ``WINDOW_S`` seconds; one
+``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` counts a request atomically on SQLite and
+PostgreSQL alike. A fixed window lets up to twice the limit through around a window's end:
+a simpler rule than a token bucket, and enough to stop a flood.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from wastescreen.storage.dialect import upsert_insert
+from wastescreen.storage.tables import RateCounterRow, table_of
+
+WINDOW_S = 60
+_TABLE = table_of(RateCounterRow)
+
+
+def _window(now: float) -> int:
+    return int(now // WINDOW_S)
+
+
+def _wait(now: float) -> float:
+    """Seconds until the current window ends."""
+    return (_window(now) + 1) * WINDOW_S - now
+
+
+def hit(session: Session, bucket: str, limit: int, *, now: float | None = None) -> float:
+    """Count one request in ``bucket``: 0 when it is within ``limit`` for the current window,
+    otherwise the seconds until the window ends. Commits."""
+    now = time.time() if now is None else now
+    window = _window(now)
+    stmt = upsert_insert(session, _TABLE).values(bucket=bucket[:200], window_no=window, count=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["bucket", "window_no"],
+                                      set_={"count": _TABLE.c.count + 1}
+                                      ).returning(_TABLE.c.count)
+    count = int(session.execute(stmt).scalar_one())
+    if count == 1:  # a new window for this bucket: drop every finished window's counters
+        session.execute(delete(RateCounterRow).where(RateCounterRow.window_no < window - 1))
+    session.commit()
+    return 0.0 if count <= limit else _wait(now)
+
+
+def exceeded(session: Session, bucket: str, limit: int, *, now: float | None = None) -> float:
+    """Without counting: 0 while ``bucket`` is under ``limit`` in the current window, otherwise
+    the seconds until the window ends."""
+    now = time.time() if now is None else now
+    count = session.execute(select(RateCounterRow.count).where(
+        RateCounterRow.bucket == bucket[:200], RateCounterRow.window_no == _window(now))
+    ).scalar_one_or_none()
+    return 0.0 if count is None or count < limit else _wait(now)
