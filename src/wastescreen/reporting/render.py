@@ -111,7 +111,8 @@ def _evidence_row(m: MatchEvidence, lang: Lang) -> dict[str, Any]:
         "kind": m.kind,
         "kind_label": F.UI[f"kind_{m.kind}"][lang],
         "likelihood": "—" if m.likelihood is None else percent(m.likelihood, lang),
-        "components": " · ".join(
+        # Another agency's proposal, as an agency sees it: its components are not shown.
+        "components": "—" if m.kind == "proposal" and not m.code else " · ".join(
             f"{k} {'—' if v is None else number(v, lang, 2)}"
             for k, v in zip(("ND", "TB", "ĐĐ", "LV", "KP", "CQ") if lang == "vi"
                             else ("T", "E", "P", "A", "B", "G"),

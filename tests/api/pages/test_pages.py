@@ -555,7 +555,9 @@ def test_the_report_shows_the_proposal_and_the_queue_its_reference_code(
     with service.db.sessions() as s:
         row = s.get(ScreeningRow, service.screening_ids[0])
         assert row is not None
-        proposal = Proposal.model_validate(s.get(ProposalRow, row.proposal_id).payload)
+        stored = s.get(ProposalRow, row.proposal_id)
+        assert stored is not None
+        proposal = Proposal.model_validate(stored.payload)
     page = client.get(f"/ui/screenings/{row.id}?lang=en").text
     assert "The proposal" in page and proposal.objectives.split()[0] in page
     for item in proposal.equipment:
