@@ -28,8 +28,9 @@ CLOSE_MATCH = 0.5
 TOP_K = 5
 PEER_K = 10
 # Raised whenever what a feature means changes without a parameter changing (it is part of the
-# fingerprint a model is trained with): 2 = same-cycle peers are compared without the agency.
-FEATURES_VERSION = 2
+# fingerprint a model is trained with): 2 = same-cycle peers are compared without the agency;
+# 3 = peer indexes use a fixed BM25 length scale (features.peers.PEER_LENGTH_SCALE).
+FEATURES_VERSION = 3
 
 
 @dataclass

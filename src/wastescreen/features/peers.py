@@ -1,7 +1,11 @@
 """Same-cycle peers: one overlap index per budget cycle over the proposals filed in it.
 
 The one place peer indexes are built (training, over every historical proposal at once) and
-grown (serving, as each submission is filed), so both see the same documents.
+grown (serving, as each submission is filed), so both see the same documents. A peer index's
+BM25 length scale is fixed (``PEER_LENGTH_SCALE``, about the mean length of a proposal's text in
+distinct terms) rather than fitted: an index fitted on a cycle's proposals at once and one grown
+from its first filing then give the same scores, so a screening can be reproduced from the set
+of peers it saw, however its worker had built the index.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import pandas as pd
 
 from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex
 from wastescreen.features.proposal_frame import ProposalRows
+
+PEER_LENGTH_SCALE = 90.0
 
 
 def proposal_docs(rows: ProposalRows | pd.DataFrame) -> list[OverlapDoc]:
@@ -45,8 +51,8 @@ class PeerSet:
             rows = ProposalRows.from_frame(rows)
         docs = proposal_docs(rows)
         cycles = rows["cycle"]
-        indexes = {int(c): OverlapIndex().fit([docs[int(i)]
-                                               for i in np.flatnonzero(cycles == c)])
+        indexes = {int(c): OverlapIndex(length_scale=PEER_LENGTH_SCALE).fit(
+                       [docs[int(i)] for i in np.flatnonzero(cycles == c)])
                    for c in np.unique(cycles)}
         return cls(indexes=indexes, agency_of=dict(zip(rows.ids.tolist(),
                                                        rows["agency"].tolist(), strict=True)))
@@ -58,7 +64,7 @@ class PeerSet:
                                       rows["agency"].tolist(), strict=True):
             index = self.indexes.get(int(cycle))
             if index is None:
-                self.indexes[int(cycle)] = OverlapIndex().fit([doc])
+                self.indexes[int(cycle)] = OverlapIndex(length_scale=PEER_LENGTH_SCALE).fit([doc])
             else:
                 index.add([doc])
             self.agency_of[doc.doc_id] = str(agency)
