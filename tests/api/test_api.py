@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -407,3 +408,22 @@ def test_the_model_card_says_which_parts_rest_on_real_data(client: TestClient,
     assert sources["red_flags"]["catalogue_version"] == client.get("/v1/flags").json()["version"]
     assert "World Bank" in sources["duplicate_likelihood"]["what"]
     assert sources["duplicate_likelihood"]["data"]  # the real files it was fitted on (hashes)
+
+
+def test_the_filed_proposal_and_its_reproduction(client: TestClient, service: DemoService,
+                                                 submitted: str) -> None:
+    body = client.get(f"/v1/screenings/{submitted}/proposal",
+                      headers=service.auth("agency_a")).json()
+    stored = client.get(f"/v1/screenings/{submitted}", headers=service.auth("auditor")).json()
+    # Anyone can recompute the input hash: SHA-256 of the canonical JSON (sorted keys, no
+    # spaces, UTF-8 kept) of the proposal as filed.
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == \
+        stored["result"]["input_hash"]
+    assert client.get(f"/v1/screenings/{submitted}/proposal",
+                      headers=service.auth("agency_b")).status_code == 404
+    done = client.get(f"/v1/screenings/{submitted}/reproduction",
+                      headers=service.auth("auditor"))
+    assert done.status_code == 200 and done.json()["identical"] is True, done.text[:600]
+    assert client.get(f"/v1/screenings/{submitted}/reproduction",
+                      headers=service.auth("agency_a")).status_code == 403

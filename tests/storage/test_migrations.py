@@ -72,3 +72,28 @@ def test_0004_keeps_labs_and_screenings_and_backfills_the_model_band(
     assert tuple(lab) == ("Old lab", 0.2, None, "")
     assert (screening.band, screening.model_band, screening.fired_flags) == ("high", "high",
                                                                            None)
+
+
+def test_0008_backfills_when_outcomes_were_recorded_and_keeps_keys_and_decisions(
+        empty_engine: Engine) -> None:
+    _upgrade(empty_engine, "0007")
+    with empty_engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO proposals (id, kind, reference_code, cycle, agency, province, "
+            "technology_area, project_type, title, total_budget_vnd, submitted_on, payload, "
+            "input_hash, created_at) VALUES ('h1', 'historical', '', 2020, 'A', 'Hà Nội', "
+            "'BIOTECH', 'new_lab', 'T', 1, '2019-10-01', '{}', 'h', '2026-01-02 03:04:05')"))
+        conn.execute(text(
+            "INSERT INTO proposal_outcomes (proposal_id, approved, observed_on, idle_assets, "
+            "duplication_found, outputs_not_delivered) VALUES ('h1', true, '2023-01-01', "
+            "false, true, false)"))
+        conn.execute(text(
+            "INSERT INTO api_keys (key_hash, prefix, role, agency, label, created_at) VALUES "
+            "('k', 'ws_x', 'reviewer', NULL, 'old', CURRENT_TIMESTAMP)"))
+    upgrade_to_head(empty_engine)
+    with empty_engine.connect() as conn:
+        recorded = conn.execute(text("SELECT recorded_at FROM proposal_outcomes")).scalar()
+        key = conn.execute(text("SELECT label, holder FROM api_keys")).one()
+        versions = conn.execute(text("SELECT count(*) FROM registry_versions")).scalar()
+    assert recorded is not None and str(recorded).startswith("2026-01-02")
+    assert tuple(key) == ("old", "") and versions == 0

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from wastescreen.api.deps import ScreenerDep, SessionDep, require
 from wastescreen.api.errors import ERROR_RESPONSES
@@ -20,6 +20,7 @@ from wastescreen.core.agency import agency_key
 from wastescreen.core.locale_format import Lang
 from wastescreen.domain.proposal import Proposal
 from wastescreen.screening import review
+from wastescreen.screening.reproduce import reproduce, reproduction_dict
 from wastescreen.screening.usecases import Actor, Screened
 from wastescreen.storage.api_keys import Principal, Role
 from wastescreen.storage.screenings import Decision
@@ -30,6 +31,7 @@ Submitter = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER))]
 AgencyOnly = Annotated[Principal, Depends(require(Role.AGENCY))]
 Reader = Annotated[Principal, Depends(require(Role.AGENCY, Role.REVIEWER, Role.AUDITOR))]
 ReviewerOnly = Annotated[Principal, Depends(require(Role.REVIEWER))]
+Checker = Annotated[Principal, Depends(require(Role.REVIEWER, Role.AUDITOR))]
 
 
 def json_response(out: ScreeningOut, status_code: int) -> Response:
@@ -108,6 +110,24 @@ def report(screening_id: str, principal: Reader, session: SessionDep,
     row = review.visible_screening(session, principal, screening_id)
     view = review.with_proposal(session, review.screening_view(session, principal, row))
     return render_screening_report(view, fmt=format, lang=lang)
+
+
+@router.get("/screenings/{screening_id}/proposal", response_model=Proposal)
+def filed_proposal(screening_id: str, principal: Reader, session: SessionDep) -> Proposal:
+    """The proposal exactly as it was submitted (its SHA-256 over canonical JSON is the
+    result's ``input_hash``)."""
+    row = review.visible_screening(session, principal, screening_id)
+    return review.filed_proposal(session, row)
+
+
+@router.get("/screenings/{screening_id}/reproduction")
+def reproduction(screening_id: str, principal: Checker, session: SessionDep,
+                 request: Request) -> dict[str, Any]:
+    """Re-run the screening from what was recorded with it and say whether the result is
+    identical, or which fields differ and why."""
+    review.visible_screening(session, principal, screening_id)
+    done = reproduce(session, request.app.state.settings.models_dir, screening_id)
+    return reproduction_dict(done)
 
 
 @router.post("/screenings/{screening_id}/decision", response_model=ScreeningOut)

@@ -169,3 +169,30 @@ def models_promote(version: Annotated[str, typer.Argument(help="Version to make 
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"Model {version} is current.")
+
+
+def reproduce_command(
+        screening_id: Annotated[str, typer.Argument(help="The screening's id.")]) -> None:
+    """Re-run a stored screening from what was recorded with it; exit 1 and name every field
+    that differs (and why, when known)."""
+    from wastescreen.screening.reproduce import reproduce
+    from wastescreen.screening.review import NotFound
+
+    settings = get_settings()
+    db = open_database(settings)
+    with db.sessions() as session:
+        try:
+            done = reproduce(session, settings.models_dir, screening_id)
+        except NotFound as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    for note in done.notes:
+        console.print(f"note: {note}", markup=False)
+    for d in done.differences:
+        console.print(f"differs: {d.field}: stored {d.stored!r}, now {d.reproduced!r}"
+                      + (f" ({d.why})" if d.why else ""), markup=False)
+    if not done.identical:
+        console.print(f"[red]screening {screening_id} NOT reproduced: "
+                      f"{len(done.differences)} field(s) differ[/red]")
+        raise typer.Exit(1)
+    console.print(f"screening {screening_id} reproduced: identical")

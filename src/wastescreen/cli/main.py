@@ -9,7 +9,14 @@ import typer
 from rich.table import Table
 
 from wastescreen import __version__
-from wastescreen.cli.admin import agencies_app, audit_app, console, keys_app, models_app
+from wastescreen.cli.admin import (
+    agencies_app,
+    audit_app,
+    console,
+    keys_app,
+    models_app,
+    reproduce_command,
+)
 from wastescreen.core.settings import get_settings
 from wastescreen.storage.database import open_database
 
@@ -23,6 +30,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(audit_app, name="audit")
 app.add_typer(models_app, name="models")
+app.command("reproduce")(reproduce_command)
 
 
 @app.command()

@@ -101,6 +101,8 @@ class RegistryContext:
     index: OverlapIndex
     snapshot: int = 0
     snapshot_date: str = ""
+    # When the newest outcome in ``history`` was recorded (ISO, UTC; "" when unknown).
+    history_recorded_by: str = ""
     _track: TrackRecordTable | None = field(default=None, init=False, repr=False)
     _regional: RegionalLabs | None = field(default=None, init=False, repr=False)
     _shared: SharedUseLabs | None = field(default=None, init=False, repr=False)
@@ -157,12 +159,15 @@ class RegistryContext:
 
 def build_registry_context(labs: Sequence[Lab], programs: Sequence[Program],
                            history: pd.DataFrame | None = None, *, snapshot: int = 0,
-                           snapshot_date: str = "",
-                           index: OverlapIndex | None = None) -> RegistryContext:
-    """Frames plus an overlap index fitted on every lab and program (or the given one)."""
+                           snapshot_date: str = "", index: OverlapIndex | None = None,
+                           length_scale: float | None = None,
+                           history_recorded_by: str = "") -> RegistryContext:
+    """Frames plus an overlap index fitted on every lab and program (or the given one;
+    ``length_scale`` fixes its BM25 length scale, as a reproduction needs)."""
     if index is None:
         docs = [lab_doc(lab) for lab in labs] + [program_doc(p) for p in programs]
-        index = OverlapIndex().fit(docs)
+        index = OverlapIndex(length_scale=length_scale).fit(docs)
     return RegistryContext(labs=labs_frame(labs), programs=programs_frame(programs),
                            history=empty_history() if history is None else history,
-                           index=index, snapshot=snapshot, snapshot_date=snapshot_date)
+                           index=index, snapshot=snapshot, snapshot_date=snapshot_date,
+                           history_recorded_by=history_recorded_by)

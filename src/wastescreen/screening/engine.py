@@ -39,7 +39,11 @@ from wastescreen.models.bundle import RiskModelBundle
 from wastescreen.models.explain import Explainer
 from wastescreen.models.registry import ModelRegistry
 from wastescreen.models.spec import BandThresholds
-from wastescreen.storage.history import load_outcome_frame, load_registry
+from wastescreen.storage.history import (
+    load_outcome_frame,
+    load_registry,
+    outcomes_recorded_by,
+)
 from wastescreen.storage.tables import ProposalRow, RegistryRevisionRow
 
 PEER_KINDS = ("submission",)
@@ -140,17 +144,14 @@ class ScreeningEngine:
         rows = proposal_rows([proposal], [proposal_id])
         with self.lock:
             self.peers.add(rows)
-            self.peer_details[proposal_id] = _peer_row(proposal)
+            self.peer_details[proposal_id] = peer_row(proposal)
 
     def sync(self, session: Session) -> None:
         """Catch up with what other processes wrote (another worker, the CLI): submissions
         this one has not indexed, and a registry revision newer than its own."""
         revision, count = session.execute(_SYNC_CHECK).one()
         if revision is not None and revision != self.context.snapshot:
-            registry = load_registry(session)
-            context = build_registry_context(
-                registry.labs, registry.programs, load_outcome_frame(session),
-                snapshot=registry.revision, snapshot_date=registry.revision_date)
+            context = registry_context(session)
             with self.lock:
                 self.context = context
         if count == len(self.peers.agency_of):
@@ -179,7 +180,8 @@ class ScreeningEngine:
             self.context.snapshot = revision
 
 
-def _peer_row(p: Proposal) -> dict[str, Any]:
+def peer_row(p: Proposal) -> dict[str, Any]:
+    """What the evidence shows of a same-cycle proposal."""
     return {"title": p.title, "agency": p.agency, "province": p.province,
             "budget_vnd": p.total_budget_vnd, "cycle": p.cycle}
 
@@ -191,20 +193,30 @@ def load_peers(session: Session) -> tuple[PeerSet, dict[str, dict[str, Any]]]:
     for row in rows:
         ids.append(row.id)
         proposals.append(Proposal.model_validate(row.payload))
-    details = {i: _peer_row(p) for i, p in zip(ids, proposals, strict=True)}
+    details = {i: peer_row(p) for i, p in zip(ids, proposals, strict=True)}
     peers = PeerSet.of(proposal_rows(proposals, ids)) if ids else PeerSet()
     return peers, details
 
 
+def registry_context(session: Session, *, index_dir: Path | None = None) -> RegistryContext:
+    """The current registry, the outcomes recorded so far and the overlap index (the one saved
+    under ``index_dir`` when it reflects the current revision; built, and saved there, when
+    not)."""
+    registry = load_registry(session)
+    recorded_by = outcomes_recorded_by(session)
+    index = None if index_dir is None else _load_index(index_dir, registry.revision)
+    context = build_registry_context(
+        registry.labs, registry.programs, load_outcome_frame(session, recorded_by=recorded_by),
+        snapshot=registry.revision, snapshot_date=registry.revision_date, index=index,
+        history_recorded_by=recorded_by.isoformat() if recorded_by else "")
+    if index is None and index_dir is not None:
+        save_index(context.index, index_dir, registry.revision)
+    return context
+
+
 def load_engine(settings: Settings, session: Session) -> ScreeningEngine:
     """Build the engine from the database, the saved index and the promoted model."""
-    registry = load_registry(session)
-    index = _load_index(settings.index_dir, registry.revision)
-    context = build_registry_context(registry.labs, registry.programs, load_outcome_frame(session),
-                                     snapshot=registry.revision,
-                                     snapshot_date=registry.revision_date, index=index)
-    if index is None:
-        save_index(context.index, settings.index_dir, registry.revision)
+    context = registry_context(session, index_dir=settings.index_dir)
     peers, details = load_peers(session)
     return ScreeningEngine(context=context, model=load_current_model(settings.models_dir),
                            bands=BandThresholds(settings.band_medium, settings.band_high),

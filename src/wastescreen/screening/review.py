@@ -94,6 +94,14 @@ def screening_view(session: Session, principal: Principal, row: ScreeningRow,
     return ScreeningView(row, redact_for(principal, result), decision)
 
 
+def filed_proposal(session: Session, row: ScreeningRow) -> Proposal:
+    """The proposal of a stored screening, as filed."""
+    stored = session.get(ProposalRow, row.proposal_id)
+    if stored is None:
+        raise NotFound(f"no proposal for screening {row.id}")
+    return Proposal.model_validate(stored.payload)
+
+
 def with_proposal(session: Session, view: ScreeningView) -> ScreeningView:
     """``view`` with the proposal as filed (for the report; the caller may already see it)."""
     stored = session.get(ProposalRow, view.row.proposal_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 from wastescreen.core.canonical import sha256_hex
 from wastescreen.core.reference import region_of
@@ -26,6 +27,7 @@ from wastescreen.features.proposal_frame import completeness, proposal_rows
 from wastescreen.features.red_flags import band_floor, flag_catalogue
 from wastescreen.screening.engine import ScreeningEngine
 from wastescreen.screening.flags import flags_of, likelihoods_of
+from wastescreen.screening.inputs import capture
 from wastescreen.screening.reasons import top_reasons
 from wastescreen.screening.what_if import (
     make_variants,
@@ -56,11 +58,20 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
 
     ``as_of`` (default: today, UTC) is the day whose registry and outcomes count, unless the
     proposal's own submission date is later; it is recorded in the result."""
+    return screen_and_record(engine, proposal, proposal_id, as_of=as_of)[0]
+
+
+def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: str, *,
+                      as_of: dt.date | None = None
+                      ) -> tuple[ScreeningResult, dict[str, Any]]:
+    """``screen_proposal``, and what the result depends on (``screening.inputs.capture``),
+    taken at the same moment as the registry and peers the screening used."""
     as_of = as_of or dt.datetime.now(dt.UTC).date()
     model = engine.model
     if model is None:
         raise ModelNotReady("no risk model has been trained yet: run `wastescreen train`")
     with engine.lock:
+        inputs = capture(engine, proposal.cycle, as_of.isoformat())
         context = engine.context
         holders = context.shared_use.holders(
             region_of(proposal.province), max(proposal.submitted_on, as_of).year,
@@ -104,7 +115,7 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
     helpful = [w for w in what_if if w.delta < 0 or BAND_RANK[w.new_band] < BAND_RANK[band]]
     alternatives = shared_use_options(holders, what_if)
     share, missing = completeness(proposal)
-    return ScreeningResult(
+    result = ScreeningResult(
         proposal_title=proposal.title, agency=proposal.agency, cycle=proposal.cycle,
         province=proposal.province, technology_area=proposal.technology_area,
         project_type=proposal.project_type.value, total_budget_vnd=proposal.total_budget_vnd,
@@ -118,3 +129,4 @@ def screen_proposal(engine: ScreeningEngine, proposal: Proposal, proposal_id: st
         model_version=model.version, model_trained_on_synthetic_data=model.synthetic,
         registry_snapshot=context.snapshot, registry_snapshot_date=context.snapshot_date,
         input_hash=sha256_hex(proposal), as_of=as_of.isoformat())
+    return result, inputs

@@ -25,7 +25,7 @@ from wastescreen.domain.registry import Lab, Program
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.screening.batch import BatchRow, error_row, summarise
 from wastescreen.screening.engine import ScreeningEngine
-from wastescreen.screening.service import ModelNotReady, screen_proposal
+from wastescreen.screening.service import ModelNotReady, screen_and_record, screen_proposal
 from wastescreen.storage import screenings as store
 from wastescreen.storage.agencies import with_known_agency
 from wastescreen.storage.api_keys import Principal, Role
@@ -109,9 +109,10 @@ class Screener:
             raise NotYourAgency("an agency key may only file its own agency's proposals")
         engine = self.ready_engine(session)
         pid = store.new_id()
-        result = screen_proposal(engine, proposal, pid, as_of=as_of)
+        result, inputs = screen_and_record(engine, proposal, pid, as_of=as_of)
         row = store.save_screening(session, proposal, pid, result, kind, actor=actor.name,
-                                   api_key_id=actor.key_id, idempotency_key=idempotency_key)
+                                   api_key_id=actor.key_id, idempotency_key=idempotency_key,
+                                   inputs=inputs)
         if kind is ScreeningKind.SUBMISSION:
             engine.add_peer(pid, proposal)
         if self.on_screened is not None:

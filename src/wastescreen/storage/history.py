@@ -6,12 +6,13 @@ From the database, or from a CSV/Parquet training file in the flat format of
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from wastescreen.domain.flat_format import (
@@ -22,8 +23,15 @@ from wastescreen.domain.flat_format import (
 from wastescreen.domain.outcome import HISTORY_COLUMNS, ProposalOutcome, empty_history
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
+from wastescreen.storage.registry_history import registry_at, revision_date
 from wastescreen.storage.registry_store import current_revision, lab_from_row, program_from_row
-from wastescreen.storage.tables import LabRow, ProgramRow, ProposalOutcomeRow, ProposalRow
+from wastescreen.storage.tables import (
+    LabRow,
+    ProgramRow,
+    ProposalOutcomeRow,
+    ProposalRow,
+    as_utc,
+)
 
 
 @dataclass
@@ -56,13 +64,17 @@ class History:
         return frame[list(HISTORY_COLUMNS)]
 
 
-def load_registry(session: Session) -> Registry:
-    """Every lab (with equipment) and program, and the current registry revision."""
+def load_registry(session: Session, *, at_revision: int | None = None) -> Registry:
+    """Every lab (with equipment) and program, and the current registry revision; or, with
+    ``at_revision``, the registry as it was at that revision (``storage.registry_history``)."""
     labs = [lab_from_row(r) for r in session.execute(
         select(LabRow).options(selectinload(LabRow.equipment)).order_by(LabRow.lab_code)
     ).scalars()]
     programs = [program_from_row(r) for r in session.execute(
         select(ProgramRow).order_by(ProgramRow.program_code)).scalars()]
+    if at_revision is not None:
+        labs, programs = registry_at(session, at_revision, labs, programs)
+        return Registry(labs, programs, at_revision, revision_date(session, at_revision))
     rev = current_revision(session)
     return Registry(labs, programs, rev.id if rev else 0,
                     rev.created_at.date().isoformat() if rev else "")
@@ -87,14 +99,27 @@ def load_history(session: Session) -> History:
     )
 
 
-def load_outcome_frame(session: Session) -> pd.DataFrame:
-    """Outcomes of historical proposals (``HISTORY_COLUMNS``), without loading the proposals."""
-    rows = session.execute(
-        select(ProposalRow.agency, ProposalOutcomeRow.observed_on,
-               ProposalOutcomeRow.idle_assets, ProposalOutcomeRow.duplication_found,
-               ProposalOutcomeRow.outputs_not_delivered)
-        .join(ProposalOutcomeRow, ProposalOutcomeRow.proposal_id == ProposalRow.id)
-    ).all()
+def outcomes_recorded_by(session: Session) -> dt.datetime | None:
+    """When the newest outcome was recorded (None: none yet): a screening made now counts the
+    outcomes recorded by then, and is reproduced with exactly those."""
+    value = session.execute(select(func.max(ProposalOutcomeRow.recorded_at))).scalar()
+    return as_utc(value) if value is not None else None
+
+
+def load_outcome_frame(session: Session, *, recorded_by: dt.datetime | None = None
+                       ) -> pd.DataFrame:
+    """Outcomes of historical proposals (``HISTORY_COLUMNS``), without loading the proposals;
+    with ``recorded_by``, only those recorded by then (in a fixed order)."""
+    query = (select(ProposalRow.agency, ProposalOutcomeRow.observed_on,
+                    ProposalOutcomeRow.idle_assets, ProposalOutcomeRow.duplication_found,
+                    ProposalOutcomeRow.outputs_not_delivered)
+             .join(ProposalOutcomeRow, ProposalOutcomeRow.proposal_id == ProposalRow.id)
+             .order_by(ProposalOutcomeRow.proposal_id))
+    if recorded_by is not None:
+        if session.get_bind().dialect.name == "sqlite":  # stored there as naive UTC text
+            recorded_by = recorded_by.astimezone(dt.UTC).replace(tzinfo=None)
+        query = query.where(ProposalOutcomeRow.recorded_at <= recorded_by)
+    rows = session.execute(query).all()
     if not rows:
         return empty_history()
     frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))

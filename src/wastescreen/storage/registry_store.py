@@ -13,6 +13,7 @@ from wastescreen.core.canonical import sha256_hex
 from wastescreen.core.reference import region_of
 from wastescreen.domain.registry import Lab, LabEquipment, Program
 from wastescreen.storage.agencies import ensure_agencies
+from wastescreen.storage.registry_history import assign_pending, keep_version
 from wastescreen.storage.tables import LabEquipmentRow, LabRow, ProgramRow, RegistryRevisionRow
 
 R = TypeVar("R", LabRow, ProgramRow)
@@ -44,6 +45,9 @@ def upsert_lab(session: Session, lab: Lab) -> UpsertResult:
     row, result = _row_to_write(session, LabRow, LabRow.lab_code, lab.lab_code, digest)
     if row is None:
         return result
+    before = (lab_from_row(row).model_dump(mode="json")
+              if result is UpsertResult.UPDATED else None)
+    keep_version(session, "lab", lab.lab_code, lab.model_dump(mode="json"), before)
     row.lab_code = lab.lab_code
     row.name, row.host, row.province = lab.name, lab.host, lab.province
     row.region = region_of(lab.province)
@@ -73,6 +77,10 @@ def upsert_program(session: Session, program: Program) -> UpsertResult:
                                 program.program_code, digest)
     if row is None:
         return result
+    before = (program_from_row(row).model_dump(mode="json")
+              if result is UpsertResult.UPDATED else None)
+    keep_version(session, "program", program.program_code, program.model_dump(mode="json"),
+                 before)
     for name in ("program_code", "title", "managing_agency", "province", "technology_area",
                  "technology_area_version", "field", "objectives", "budget_vnd",
                  "start_year", "end_year"):
@@ -157,6 +165,7 @@ def record_revision(session: Session, summary: str) -> RegistryRevisionRow:
     row = RegistryRevisionRow(summary=summary)
     session.add(row)
     session.flush()
+    assign_pending(session, row.id)
     return row
 
 

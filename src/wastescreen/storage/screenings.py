@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from wastescreen.core.canonical import sha256_hex
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.storage.audit_log import append_event
@@ -74,10 +75,11 @@ def find_idempotent(session: Session, api_key_id: int, key: str) -> ScreeningRow
 
 def save_screening(session: Session, proposal: Proposal, proposal_id: str,
                    result: ScreeningResult, kind: ScreeningKind, *, actor: str,
-                   api_key_id: int | None = None, idempotency_key: str | None = None
-                   ) -> ScreeningRow:
+                   api_key_id: int | None = None, idempotency_key: str | None = None,
+                   inputs: dict[str, Any] | None = None) -> ScreeningRow:
     """Store the proposal and its result with their audit events, and commit; returns the
-    screening row as written (not attached to the session).
+    screening row as written (not attached to the session). ``inputs``: what the result
+    depends on besides the proposal (``screening.inputs``), kept for reproducing it.
 
     Plain INSERTs rather than the ORM's unit of work: this runs for every screening."""
     now = utcnow()
@@ -99,6 +101,7 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
         "overall_score": result.overall_score, "band": result.band,
         "model_band": result.model_band,
         "fired_flags": [f.id for f in result.flags if f.status == "fired"],
+        "inputs": inputs,
         "model_version": result.model_version, "registry_snapshot": result.registry_snapshot,
         "input_hash": result.input_hash, "result": result.model_dump(mode="json"),
         "api_key_id": api_key_id, "idempotency_key": idempotency_key, "created_at": now}
@@ -118,7 +121,10 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
                           "band": result.band, "model_band": result.model_band,
                           "fired_flags": values["fired_flags"],
                           "model_version": result.model_version,
-                          "registry_snapshot": result.registry_snapshot})
+                          "registry_snapshot": result.registry_snapshot,
+                          # the stored result and inputs, checked by ``audit verify``
+                          "result_sha256": sha256_hex(values["result"]),
+                          "inputs_sha256": sha256_hex(inputs) if inputs is not None else None})
     session.commit()
     return ScreeningRow(**values)
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -111,6 +112,23 @@ class RegistryRevisionRow(Base):
     summary: Mapped[str] = mapped_column(Text)
 
 
+class RegistryVersionRow(Base):
+    """Every content a lab or program had, by the registry revision that made it.
+
+    ``revision_id`` 0 is the registry as first seeded (written when an item seeded in bulk is
+    first changed, so its earlier content is kept); None while the revision of the change set
+    that wrote it is not recorded yet (``registry_store.record_revision`` fills it in)."""
+
+    __tablename__ = "registry_versions"
+    __table_args__ = (Index("ix_registry_versions_item", "kind", "code", "revision_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(80))
+    revision_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ProposalRow(Base):
     """A proposal: ``kind`` is historical (training data), submission or precheck."""
 
@@ -144,6 +162,10 @@ class ProposalOutcomeRow(Base):
     idle_assets: Mapped[bool] = mapped_column(Boolean)
     duplication_found: Mapped[bool] = mapped_column(Boolean)
     outputs_not_delivered: Mapped[bool] = mapped_column(Boolean)
+    # When the outcome became known to this system (a screening counts only those recorded by
+    # then, so it can be reproduced after later outcomes arrive).
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True, default=utcnow)
     proposal: Mapped[ProposalRow] = relationship(back_populates="outcome")
 
 
@@ -165,6 +187,9 @@ class ScreeningRow(Base):
     band: Mapped[str] = mapped_column(String(10), index=True)
     model_band: Mapped[str | None] = mapped_column(String(10), nullable=True)
     fired_flags: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # Everything the result depends on besides the proposal (``screening.inputs``): what
+    # ``wastescreen reproduce`` re-runs it from.
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     model_version: Mapped[str] = mapped_column(String(80))
     registry_snapshot: Mapped[int] = mapped_column(Integer)
     input_hash: Mapped[str] = mapped_column(String(64))
@@ -183,6 +208,10 @@ class DecisionRow(Base):
     override: Mapped[bool] = mapped_column(Boolean)
     decided_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # An approval that needs a second reviewer (the band was raised by a high red flag), and
+    # the decision a second reviewer's approval confirms.
+    needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirms: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AuditEventRow(Base):
@@ -197,6 +226,9 @@ class AuditEventRow(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # HMAC-SHA256 of ``hash`` under a key kept outside the database (None: written before the
+    # trail was sealed; the sealing event's MAC covers the chain up to it).
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ApiKeyRow(Base):
@@ -207,8 +239,24 @@ class ApiKeyRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     agency: Mapped[str | None] = mapped_column(String(500), nullable=True)
     label: Mapped[str] = mapped_column(String(200), default="")
+    holder: Mapped[str] = mapped_column(String(200), default="")  # the person who holds it
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class IssuedReportRow(Base):
+    """The review report as it was issued (HTML, zlib-compressed) when a submission was filed
+    and at each decision, with the template version that rendered it."""
+
+    __tablename__ = "issued_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    screening_id: Mapped[str] = mapped_column(ForeignKey("screenings.id"), index=True)
+    occasion: Mapped[str] = mapped_column(String(20))
+    lang: Mapped[str] = mapped_column(String(5))
+    sha256: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[str] = mapped_column(String(64))
+    html_zlib: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class BatchJobRow(Base):
