@@ -18,7 +18,7 @@ from wastescreen.domain.errors import errors_of
 from wastescreen.screening.review import NotFound
 from wastescreen.screening.service import ModelNotReady
 from wastescreen.screening.usecases import IdempotencyConflict, NotYourAgency
-from wastescreen.storage.screenings import NotASubmission
+from wastescreen.storage.screenings import NotASubmission, SecondReviewerNeeded
 
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
@@ -89,6 +89,7 @@ USE_CASE_ERRORS: dict[type[Exception], tuple[int, str]] = {
     ModelNotReady: (503, "model_not_ready"), NotYourAgency: (403, "forbidden"),
     IdempotencyConflict: (409, "idempotency_conflict"), NotFound: (404, "not_found"),
     NotASubmission: (409, "not_a_submission"),
+    SecondReviewerNeeded: (409, "second_reviewer_needed"),
 }
 
 

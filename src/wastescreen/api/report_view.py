@@ -7,6 +7,7 @@ from fastapi import Response
 from wastescreen.api.errors import ApiError
 from wastescreen.core.locale_format import Lang
 from wastescreen.reporting.render import DecisionView, render_report_html, render_report_pdf
+from wastescreen.screening.issued import decision_view as decision_view_of
 from wastescreen.screening.review import ScreeningView
 from wastescreen.storage.tables import as_utc
 
@@ -16,11 +17,7 @@ REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; scr
 
 
 def decision_view(view: ScreeningView) -> DecisionView | None:
-    d = view.decision
-    if d is None:
-        return None
-    return DecisionView(decision=d.decision, rationale=d.rationale, override=d.override,
-                        decided_by=d.decided_by, decided_at=as_utc(d.created_at))
+    return None if view.decision is None else decision_view_of(view.decision)
 
 
 def report_html(view: ScreeningView, lang: Lang) -> str:
@@ -28,7 +25,8 @@ def report_html(view: ScreeningView, lang: Lang) -> str:
     return render_report_html(
         view.result, lang=lang, screening_id=view.row.id,
         submitted_at=as_utc(view.row.created_at).isoformat(timespec="seconds"),
-        decision=decision_view(view), proposal=view.proposal)
+        decision=decision_view(view), proposal=view.proposal,
+        history=[decision_view_of(d) for d in view.decisions])
 
 
 def render_screening_report(view: ScreeningView, *, fmt: str, lang: Lang) -> Response:
@@ -38,7 +36,8 @@ def render_screening_report(view: ScreeningView, *, fmt: str, lang: Lang) -> Res
             pdf = render_report_pdf(
                 view.result, lang=lang, screening_id=view.row.id,
                 submitted_at=as_utc(view.row.created_at).isoformat(timespec="seconds"),
-                decision=decision_view(view), proposal=view.proposal)
+                decision=decision_view(view), proposal=view.proposal,
+        history=[decision_view_of(d) for d in view.decisions])
         except (ImportError, OSError) as exc:  # WeasyPrint without its system libraries
             raise ApiError(503, "pdf_unavailable", "PDF rendering needs Pango and HarfBuzz on "
                            "the server (see the README); the HTML report is available",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wastescreen.api.deps import SessionDep, require
 from wastescreen.api.errors import ERROR_RESPONSES, ApiError
@@ -17,9 +17,9 @@ from wastescreen.api.schemas import (
     KeyCreated,
     KeyIn,
 )
+from wastescreen.screening.audit import check_trail
 from wastescreen.storage.agencies import AgencyNameError, add_agency, list_agencies
 from wastescreen.storage.api_keys import Principal, Role, create_key, revoke_key
-from wastescreen.storage.audit_log import verify_chain
 from wastescreen.storage.tables import AuditEventRow, as_utc
 
 router = APIRouter(prefix="/v1", tags=["admin"], responses=ERROR_RESPONSES)
@@ -41,13 +41,14 @@ def current_model(_: Anyone, request: Request) -> dict[str, Any]:
 def audit(_: AuditReader, session: SessionDep,
           after_seq: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,  # seq is a 32-bit column
           limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> AuditPage:
-    """Audit events after ``after_seq``, and whether the whole hash chain verifies."""
-    problems = verify_chain(session)
-    total = session.execute(select(func.count()).select_from(AuditEventRow)).scalar_one()
+    """Audit events after ``after_seq``; whether the whole hash chain and its MACs verify, and
+    whether every stored screening and decision matches the event that recorded it."""
+    checked = check_trail(session)
+    problems, total = checked.chain, checked.events
     rows = session.execute(select(AuditEventRow).where(AuditEventRow.seq > after_seq)
                            .order_by(AuditEventRow.seq).limit(limit)).scalars()
     return AuditPage(total=total, chain_intact=not problems,
-                     problems=[f"event {p.seq}: {p.problem}" for p in problems],
+                     records_intact=not checked.records, problems=checked.lines(),
                      items=[AuditEventOut(seq=r.seq, created_at=as_utc(r.created_at), actor=r.actor,
                                           action=r.action, subject=r.subject, details=r.details,
                                           prev_hash=r.prev_hash, hash=r.hash) for r in rows])
@@ -65,7 +66,7 @@ def new_key(body: KeyIn, principal: Admin, session: SessionDep) -> KeyCreated:
     agency (``GET /v1/agencies``; ``POST /v1/agencies`` adds one)."""
     try:
         key, row = create_key(session, Role(body.role), agency=body.agency, label=body.label,
-                              actor=principal.actor)
+                              actor=principal.actor, holder=body.holder.strip())
     except (ValueError, LookupError) as exc:
         raise _agency_refused(exc) from exc
     return KeyCreated(id=row.id, role=row.role, agency=row.agency, key=key)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from wastescreen.api.deps import ScreenerDep, SessionDep, require
 from wastescreen.api.errors import ERROR_RESPONSES
+from wastescreen.api.report_view import REPORT_CSP
 from wastescreen.api.schemas import (
     DecisionIn,
     ScreeningOut,
@@ -20,6 +21,7 @@ from wastescreen.core.agency import agency_key
 from wastescreen.core.locale_format import Lang
 from wastescreen.domain.proposal import Proposal
 from wastescreen.screening import review
+from wastescreen.screening.issued import issued_html, issued_reports
 from wastescreen.screening.reproduce import reproduce, reproduction_dict
 from wastescreen.screening.usecases import Actor, Screened
 from wastescreen.storage.api_keys import Principal, Role
@@ -74,7 +76,7 @@ def queue(principal: Reader, session: SessionDep,
           cycle: Annotated[int | None, Query(ge=2000, le=2100)] = None,
           agency: Annotated[str | None, Query(max_length=500)] = None,
           band: Literal["low", "medium", "high"] | None = None,
-          status: Literal["queued", "decided"] | None = None,
+          status: Literal["queued", "awaiting_confirmation", "decided"] | None = None,
           offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
           limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ScreeningPage:
     """Formal submissions, riskiest first; an agency key sees only its own agency's."""
@@ -128,6 +130,31 @@ def reproduction(screening_id: str, principal: Checker, session: SessionDep,
     review.visible_screening(session, principal, screening_id)
     done = reproduce(session, request.app.state.settings.models_dir, screening_id)
     return reproduction_dict(done)
+
+
+@router.get("/screenings/{screening_id}/issued")
+def issued(screening_id: str, principal: Checker, session: SessionDep) -> list[dict[str, Any]]:
+    """The reports issued for a screening (when it was filed, at each decision): occasion,
+    SHA-256 of the HTML, template version, time."""
+    row = review.visible_screening(session, principal, screening_id)
+    return [{"id": r.id, "occasion": r.occasion, "lang": r.lang, "sha256": r.sha256,
+             "template_version": r.template_version,
+             "issued_at": as_utc(r.created_at).isoformat(timespec="seconds")}
+            for r in issued_reports(session, row.id)]
+
+
+@router.get("/screenings/{screening_id}/issued/{report_id}", response_class=Response,
+            responses={200: {"content": {"text/html": {}}}})
+def issued_report(screening_id: str, report_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                  principal: Checker, session: SessionDep) -> Response:
+    """One report exactly as it was issued (its SHA-256 in ``X-Report-SHA256``)."""
+    row = review.visible_screening(session, principal, screening_id)
+    found = next((r for r in issued_reports(session, row.id) if r.id == report_id), None)
+    if found is None:
+        raise review.NotFound(f"no issued report {report_id} of screening {row.id}")
+    return Response(issued_html(found), media_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": REPORT_CSP,
+                             "X-Report-SHA256": found.sha256})
 
 
 @router.post("/screenings/{screening_id}/decision", response_model=ScreeningOut)

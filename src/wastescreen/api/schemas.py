@@ -11,7 +11,7 @@ from wastescreen.domain.fields import DomainModel
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.screening.review import ScreeningView
 from wastescreen.storage.screenings import Decision
-from wastescreen.storage.tables import as_utc
+from wastescreen.storage.tables import DecisionRow, as_utc
 
 
 class DecisionIn(DomainModel):
@@ -27,6 +27,10 @@ class DecisionOut(BaseModel):
     override: bool
     decided_by: str
     decided_at: dt.datetime
+    needs_confirmation: bool = Field(default=False, description="An approval awaiting a "
+                                     "second reviewer (the band was raised by a high flag).")
+    confirms: int | None = Field(default=None, description="The approval this one confirms.")
+    id: int | None = None
 
 
 class ScreeningOut(BaseModel):
@@ -37,17 +41,23 @@ class ScreeningOut(BaseModel):
     created_at: dt.datetime
     result: ScreeningResult
     decision: DecisionOut | None = None
+    decisions: list[DecisionOut] = Field(default=[], description="Every decision, oldest first.")
+
+
+def decision_out(d: DecisionRow) -> DecisionOut:
+    return DecisionOut(id=d.id, decision=d.decision, rationale=d.rationale, override=d.override,
+                       decided_by=d.decided_by, decided_at=as_utc(d.created_at),
+                       needs_confirmation=d.needs_confirmation, confirms=d.confirms)
 
 
 def screening_out(view: ScreeningView) -> ScreeningOut:
     """The body of one screening as its caller may see it."""
-    row, d = view.row, view.decision
+    row = view.row
     return ScreeningOut(
         id=row.id, proposal_id=row.proposal_id, kind=row.kind, status=row.status,
         created_at=as_utc(row.created_at), result=view.result,
-        decision=None if d is None else DecisionOut(
-            decision=d.decision, rationale=d.rationale, override=d.override,
-            decided_by=d.decided_by, decided_at=as_utc(d.created_at)))
+        decision=None if view.decision is None else decision_out(view.decision),
+        decisions=[decision_out(d) for d in view.decisions])
 
 
 class ScreeningSummary(BaseModel):
@@ -84,6 +94,7 @@ class AuditEventOut(BaseModel):
 class AuditPage(BaseModel):
     total: int
     chain_intact: bool
+    records_intact: bool = True
     problems: list[str]
     items: list[AuditEventOut]
 
@@ -92,6 +103,8 @@ class KeyIn(DomainModel):
     role: str = Field(pattern="^(agency|reviewer|auditor|admin)$")
     agency: str | None = Field(default=None, max_length=500)
     label: str = Field(default="", max_length=200)
+    holder: str = Field(default="", max_length=200, description="The person who holds the "
+                        "key: their decisions carry this name.")
 
 
 class KeyCreated(BaseModel):

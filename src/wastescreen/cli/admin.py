@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,7 +25,9 @@ console = Console()
 def keys_create(
     role: Annotated[str, typer.Option(help="agency, reviewer, auditor or admin")],
     agency: Annotated[str | None, typer.Option(help="The agency (agency keys only).")] = None,
-    label: Annotated[str, typer.Option(help="A note saying whose key this is.")] = "",
+    label: Annotated[str, typer.Option(help="A note about the key.")] = "",
+    holder: Annotated[str, typer.Option(help="The person who holds it: their decisions carry "
+                                        "this name.")] = "",
 ) -> None:
     """Create an API key. The key is printed once, alone on the last line; only its hash is kept."""
     from wastescreen.storage.api_keys import Role, create_key
@@ -36,7 +40,8 @@ def keys_create(
     db = open_database(get_settings())
     with db.sessions() as session:
         try:
-            key, row = create_key(session, role_value, agency=agency, label=label)
+            key, row = create_key(session, role_value, agency=agency, label=label,
+                                  holder=holder.strip()[:200])
         except (ValueError, LookupError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
@@ -104,23 +109,36 @@ def keys_list() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain of the audit trail; exit 1 and name the events if it is broken."""
-    from sqlalchemy import func, select
+def audit_verify(anchor_file: Annotated[Path | None, typer.Option(
+        "--anchor", exists=True, dir_okay=False,
+        help="An anchor kept earlier (wastescreen audit anchor > FILE).")] = None) -> None:
+    """Check the audit trail: its hash chain and MACs, the anchor if given, and every stored
+    screening and decision against the event that recorded it; exit 1 naming each problem."""
+    from wastescreen.screening.audit import check_trail
 
-    from wastescreen.storage.audit_log import verify_chain
-    from wastescreen.storage.tables import AuditEventRow
+    kept = json.loads(anchor_file.read_text("utf-8")) if anchor_file else None
+    db = open_database(get_settings())
+    with db.sessions() as session:
+        result = check_trail(session, kept)
+    for line in result.lines():
+        console.print(line, markup=False)
+    if not result.intact:
+        console.print(f"[red]audit trail BROKEN: {len(result.lines())} problem(s), "
+                      f"{result.events} events[/red]")
+        raise typer.Exit(1)
+    checked = "hash chain, MACs" + (", anchor" if kept else "") + ", stored records"
+    console.print(f"audit trail intact: {result.events} events ({checked} verified)")
+
+
+@audit_app.command("anchor")
+def audit_anchor() -> None:
+    """Print the head of the trail (seq, hash, MAC, time) as JSON: keep it outside the system
+    and give it to `audit verify --anchor` later."""
+    from wastescreen.storage.audit_log import anchor
 
     db = open_database(get_settings())
     with db.sessions() as session:
-        problems = verify_chain(session)
-        count = session.execute(select(func.count()).select_from(AuditEventRow)).scalar_one()
-    if problems:
-        for p in problems:
-            console.print(f"event {p.seq}: {p.problem}", markup=False)
-        console.print(f"[red]audit trail BROKEN: {len(problems)} problem(s), {count} events[/red]")
-        raise typer.Exit(1)
-    console.print(f"audit trail intact: {count} events, hash chain verified")
+        print(json.dumps(anchor(session), ensure_ascii=False))
 
 
 @models_app.command("list")

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     batch_sweep_seconds: float = Field(
         default=30.0, gt=0, description="how often each worker looks for such jobs")
     demo_seed: int = 57
+    audit_key: str = Field(
+        default="", repr=False, description="the secret that seals the audit trail (HMAC); "
+        "empty: the key file audit.key under var_dir, created on first use. Keep it outside "
+        "the database and its backups: whoever holds it can rewrite the trail unseen")
 
     def resolved_database_url(self) -> str:
         """The database URL in force: the configured one, or the default SQLite file."""
@@ -56,6 +60,10 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.var_dir / "models"
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.var_dir / "audit.key"
 
     @property
     def index_dir(self) -> Path:

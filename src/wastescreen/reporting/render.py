@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NoReturn
@@ -50,6 +50,8 @@ class DecisionView:
     override: bool
     decided_by: str
     decided_at: str | dt.datetime | None = None
+    needs_confirmation: bool = False
+    confirms: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +139,8 @@ def _target_order(result: ScreeningResult) -> list[str]:
 
 def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
                submitted_at: str | None, decision: DecisionView | None,
-               model_card_url: str, proposal: Proposal | None = None) -> dict[str, Any]:
+               model_card_url: str, proposal: Proposal | None = None,
+               history: Sequence[DecisionView] = ()) -> dict[str, Any]:
     """Every value the template shows, formatted for ``lang`` (plain strings, not markup)."""
     t = _UI[lang]
     feature_names = L.FEATURES
@@ -174,16 +177,15 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
     evidence = [_evidence_row(m, lang) for m in result.evidence]
     area = reference.area_name(result.technology_area, lang)
     url = model_card_url if _SAFE_URL.match(model_card_url) else None
-    decision_view = None
-    if decision is not None:
-        decision_view = {
-            "decision": L.lookup(L.DECISIONS, decision.decision, lang),
-            "rationale": decision.rationale,
-            "override": decision.override,
-            "override_text": t["override_yes"] if decision.override else t["override_no"],
-            "decided_by": decision.decided_by,
-            "decided_at": _fmt_when(decision.decided_at),
-        }
+    def shown(d: DecisionView) -> dict[str, Any]:
+        return {"decision": L.lookup(L.DECISIONS, d.decision, lang), "rationale": d.rationale,
+                "override": d.override,
+                "override_text": t["override_yes"] if d.override else t["override_no"],
+                "decided_by": d.decided_by, "decided_at": _fmt_when(d.decided_at),
+                "note": t["awaiting_confirmation"] if d.needs_confirmation
+                else t["confirmation"] if d.confirms else ""}
+
+    decision_view = None if decision is None else shown(decision)
     return {
         "lang": lang,
         "t": t,
@@ -223,6 +225,7 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
         "missing": [{"code": f, "label": L.lookup(L.FIELDS, f, lang)}
                     for f in result.missing_fields],
         "decision": decision_view,
+        "history": [shown(d) for d in history],
         "p": None if proposal is None else proposal_view(proposal, lang),
     }
 
@@ -230,12 +233,14 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
 def render_report_html(result: ScreeningResult, *, lang: Lang = "vi", screening_id: str,
                        submitted_at: str | None = None, decision: DecisionView | None = None,
                        model_card_url: str = "/ui/model-card",
-                       proposal: Proposal | None = None) -> str:
+                       proposal: Proposal | None = None,
+                       history: Sequence[DecisionView] = ()) -> str:
     """The report as one self-contained HTML document (Vietnamese by default)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
     view = build_view(result, lang=lang, screening_id=screening_id, submitted_at=submitted_at,
-                      decision=decision, model_card_url=model_card_url, proposal=proposal)
+                      decision=decision, model_card_url=model_card_url, proposal=proposal,
+                      history=history)
     return _template().render(view)
 
 
@@ -247,13 +252,15 @@ def _no_fetch(url: str, *args: object, **kwargs: object) -> NoReturn:
 def render_report_pdf(result: ScreeningResult, *, lang: Lang = "vi", screening_id: str,
                       submitted_at: str | None = None, decision: DecisionView | None = None,
                       model_card_url: str = "/ui/model-card",
-                      proposal: Proposal | None = None) -> bytes:
+                      proposal: Proposal | None = None,
+                      history: Sequence[DecisionView] = ()) -> bytes:
     """The same report as an A4 PDF (WeasyPrint, no network access)."""
     import weasyprint  # heavy import; only the PDF path needs it
 
     html = render_report_html(result, lang=lang, screening_id=screening_id,
                               submitted_at=submitted_at, decision=decision,
-                              model_card_url=model_card_url, proposal=proposal)
+                              model_card_url=model_card_url, proposal=proposal,
+                              history=history)
     pdf: bytes = weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf()
     return pdf
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from wastescreen.core.spreadsheet import safe_cell
 from wastescreen.screening.portfolio import HIGH, submission_filters
@@ -35,17 +35,19 @@ class Indicator:
 
 
 def indicators(session: Session, cycle: int | None) -> tuple[list[Indicator], Indicator]:
-    """Per agency: formal submissions screened, high-risk ones, decisions and overrides (the
-    latest decision of each screening counts), counted by the database. Nothing that
-    identifies a proposal."""
-    latest = (select(DecisionRow.screening_id, func.max(DecisionRow.id).label("last"))
-              .group_by(DecisionRow.screening_id).subquery())
-    last = aliased(DecisionRow)
-    query = (select(ScreeningRow.agency, func.count(), HIGH, func.count(last.id),
-                    func.sum(case((last.override.is_(True), 1), else_=0)))
+    """Per agency: formal submissions screened, high-risk ones, decided ones and overridden
+    ones, counted by the database. The rule for overrides is stated and kept over the history:
+    a screening counts as overridden when any decision on it went against its band (approving
+    a high-risk proposal or rejecting a low-risk one), whatever came after, so a later decision
+    cannot erase an override. Nothing that identifies a proposal."""
+    history = (select(DecisionRow.screening_id,
+                      func.max(case((DecisionRow.override.is_(True), 1), else_=0))
+                      .label("overridden"))
+               .group_by(DecisionRow.screening_id).subquery())
+    query = (select(ScreeningRow.agency, func.count(), HIGH, func.count(history.c.screening_id),
+                    func.sum(func.coalesce(history.c.overridden, 0)))
              .select_from(ScreeningRow)
-             .outerjoin(latest, latest.c.screening_id == ScreeningRow.id)
-             .outerjoin(last, last.id == latest.c.last)
+             .outerjoin(history, history.c.screening_id == ScreeningRow.id)
              .where(*submission_filters(cycle, None)).group_by(ScreeningRow.agency))
     by_agency = [Indicator(str(agency), int(n), int(high or 0), int(decided), int(over or 0))
                  for agency, n, high, decided, over in session.execute(query)]

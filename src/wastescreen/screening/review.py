@@ -18,7 +18,7 @@ from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import MatchComponent, ScreeningResult
 from wastescreen.storage.agencies import canonical_name
 from wastescreen.storage.api_keys import Principal, Role
-from wastescreen.storage.screenings import ScreeningKind, latest_decision
+from wastescreen.storage.screenings import ScreeningKind, decisions_of
 from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow
 
 SUBMISSION = ScreeningKind.SUBMISSION.value
@@ -83,15 +83,17 @@ class ScreeningView:
     result: ScreeningResult
     decision: DecisionRow | None
     proposal: Proposal | None = None
+    decisions: tuple[DecisionRow, ...] = ()  # the whole history, oldest first
 
 
 def screening_view(session: Session, principal: Principal, row: ScreeningRow,
                    fresh: ScreeningResult | None = None) -> ScreeningView:
     """``row`` as ``principal`` may see it; ``fresh``: the result just stored in ``row`` (a new
     screening: no decision yet and nothing to read back)."""
-    decision = None if fresh is not None else latest_decision(session, row.id)
+    history = () if fresh is not None else tuple(decisions_of(session, row.id))
     result = fresh or ScreeningResult.model_validate(row.result)
-    return ScreeningView(row, redact_for(principal, result), decision)
+    return ScreeningView(row, redact_for(principal, result), history[-1] if history else None,
+                         decisions=history)
 
 
 def filed_proposal(session: Session, row: ScreeningRow) -> Proposal:
@@ -106,7 +108,7 @@ def with_proposal(session: Session, view: ScreeningView) -> ScreeningView:
     """``view`` with the proposal as filed (for the report; the caller may already see it)."""
     stored = session.get(ProposalRow, view.row.proposal_id)
     proposal = None if stored is None else Proposal.model_validate(stored.payload)
-    return ScreeningView(view.row, view.result, view.decision, proposal)
+    return ScreeningView(view.row, view.result, view.decision, proposal, view.decisions)
 
 
 # --- the queue -----------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from wastescreen.domain.registry import Lab, Program
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.screening.batch import BatchRow, error_row, summarise
 from wastescreen.screening.engine import ScreeningEngine
+from wastescreen.screening.issued import issue_report
+from wastescreen.screening.review import filed_proposal
 from wastescreen.screening.service import ModelNotReady, screen_and_record, screen_proposal
 from wastescreen.storage import screenings as store
 from wastescreen.storage.agencies import with_known_agency
@@ -48,14 +50,27 @@ class Actor:
     name: str
     key_id: int | None = None
     agency: str | None = None
+    person: str = ""  # the holder's name and key, as a decision names who made it
 
     @classmethod
     def of(cls, principal: Principal) -> Actor:
         return cls(principal.actor, principal.key_id,
-                   principal.agency if principal.role is Role.AGENCY else None)
+                   principal.agency if principal.role is Role.AGENCY else None,
+                   principal.person)
+
+    @property
+    def signature(self) -> str:
+        return self.person or self.name
 
 
 CLI = Actor("cli")
+
+
+def raised_by_high_flag(row: ScreeningRow) -> bool:
+    """Whether a high red flag set this screening's band above the model's."""
+    result = row.result or {}
+    flags = {f.get("id"): f.get("severity") for f in result.get("flags", [])}
+    return any(flags.get(i) == "high" for i in result.get("raised_by", []))
 
 
 class NotYourAgency(PermissionError):
@@ -115,6 +130,7 @@ class Screener:
                                    inputs=inputs)
         if kind is ScreeningKind.SUBMISSION:
             engine.add_peer(pid, proposal)
+            issue_report(session, row, result, proposal, "filed", actor=actor.name)
         if self.on_screened is not None:
             self.on_screened(kind.value, result.band)
         return Screened(row, result)
@@ -158,10 +174,34 @@ class Screener:
 
     def decide(self, session: Session, row: ScreeningRow, decision: Decision, rationale: str,
                actor: Actor) -> DecisionRow:
-        """Record a reviewer's decision on a formal submission (the latest one stands)."""
+        """Record a reviewer's decision on a formal submission (the latest one stands).
+
+        Approving a proposal whose band a high red flag raised needs a second pair of eyes:
+        the first approval leaves it awaiting confirmation, and only another reviewer's
+        approval confirms it."""
         if row.kind != ScreeningKind.SUBMISSION.value:
             raise store.NotASubmission("pre-checks are not decided on")
-        return store.record_decision(session, row, decision, rationale, actor=actor.name)
+        decided = self._record_decision(session, row, decision, rationale, actor)
+        result = ScreeningResult.model_validate(row.result)
+        issue_report(session, row, result, filed_proposal(session, row),
+                     f"decision:{decided.id}", actor=actor.name)
+        return decided
+
+    @staticmethod
+    def _record_decision(session: Session, row: ScreeningRow, decision: Decision,
+                         rationale: str, actor: Actor) -> DecisionRow:
+        pending = next((d for d in reversed(store.decisions_of(session, row.id))
+                        if d.needs_confirmation), None) \
+            if row.status == "awaiting_confirmation" else None
+        if decision is Decision.APPROVE and pending is not None:
+            if pending.decided_by == actor.signature:
+                raise store.SecondReviewerNeeded(
+                    "this approval awaits another reviewer's confirmation")
+            return store.record_decision(session, row, decision, rationale, actor=actor.name,
+                                         decided_by=actor.signature, confirms=pending.id)
+        return store.record_decision(
+            session, row, decision, rationale, actor=actor.name, decided_by=actor.signature,
+            needs_confirmation=decision is Decision.APPROVE and raised_by_high_flag(row))
 
     # --- batches --------------------------------------------------------------------------
 

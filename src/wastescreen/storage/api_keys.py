@@ -37,10 +37,16 @@ class Principal:
     role: Role
     agency: str | None
     label: str
+    holder: str = ""
 
     @property
     def actor(self) -> str:
         return f"key:{self.key_id}:{self.role.value}"
+
+    @property
+    def person(self) -> str:
+        """Who acts, as a decision names them: the holder's name and the key."""
+        return f"{self.holder} ({self.actor})" if self.holder else self.actor
 
 
 def hash_key(key: str) -> str:
@@ -48,7 +54,7 @@ def hash_key(key: str) -> str:
 
 
 def create_key(session: Session, role: Role, *, agency: str | None = None, label: str = "",
-               actor: str = "cli") -> tuple[str, ApiKeyRow]:
+               actor: str = "cli", holder: str = "") -> tuple[str, ApiKeyRow]:
     """Create a key; returns the plain key (never stored) and its row. Commits.
 
     An agency key belongs to a known agency (``storage.agencies``), stored under its known
@@ -62,12 +68,12 @@ def create_key(session: Session, role: Role, *, agency: str | None = None, label
         agency = require_known(session, agency)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKeyRow(key_hash=hash_key(key), prefix=key[:10], role=role.value, agency=agency,
-                    label=label)
+                    label=label, holder=holder)
     session.add(row)
     session.flush()
     append_event(session, actor=actor, action="key.create", subject=f"key:{row.id}",
                  details={"role": role.value, "agency": agency, "label": label,
-                          "prefix": row.prefix})
+                          "holder": holder, "prefix": row.prefix})
     session.commit()
     return key, row
 
@@ -91,7 +97,8 @@ def revoke_key(session: Session, key_id: int, *, actor: str = "cli") -> bool:
 # for every API request, and building the statement (with its cache key) or loading an entity
 # into the session's identity map each cost more than the query itself.
 _BY_HASH = select(ApiKeyRow.id, ApiKeyRow.role, ApiKeyRow.agency, ApiKeyRow.label,
-                  ApiKeyRow.revoked_at).where(ApiKeyRow.key_hash == bindparam("key_hash"))
+                  ApiKeyRow.holder, ApiKeyRow.revoked_at).where(
+    ApiKeyRow.key_hash == bindparam("key_hash"))
 
 
 def authenticate(session: Session, key: str) -> Principal | None:
@@ -100,7 +107,8 @@ def authenticate(session: Session, key: str) -> Principal | None:
     row = session.execute(_BY_HASH, {"key_hash": hash_key(key)}).one_or_none()
     if row is None or row.revoked_at is not None:
         return None
-    return Principal(key_id=row.id, role=Role(row.role), agency=row.agency, label=row.label)
+    return Principal(key_id=row.id, role=Role(row.role), agency=row.agency, label=row.label,
+                     holder=row.holder or "")
 
 
 def list_keys(session: Session) -> list[ApiKeyRow]:

@@ -1,14 +1,21 @@
-"""The append-only audit trail: each event's hash chains to the previous one.
+"""The append-only audit trail: each event's hash chains to the previous one, and a MAC under a
+key kept outside the database seals it.
 
 ``hash = sha256(prev_hash + canonical(seq, created_at, actor, action, subject, details))``, so
-editing, deleting or reordering any event breaks the chain from that event on, and
-``verify_chain`` says which event.
+editing, deleting or reordering any event breaks the chain from that event on. Recomputing every
+hash after an edit would hide it from the chain alone, so each event also carries
+``mac = HMAC-SHA256(key, hash)`` (``storage.audit_key``): without the key, a rewritten trail has
+no valid MACs. Events written before the trail had a key are sealed by one ``audit.sealed``
+event, whose MAC covers the chain up to it. An anchor (the head's seq and hash, kept by an
+auditor outside the system) shows a cut tail or a deleted trail: ``verify_anchor``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +23,15 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from wastescreen.core.canonical import canonical_json
+from wastescreen.storage.audit_key import mac_of
 from wastescreen.storage.tables import AuditEventRow, table_of
 
 GENESIS = "0" * 64
+SEALED = "audit.sealed"
 # Built once (each new statement object computes its cache key again): every screening runs
-# these. _TAIL: the last event's seq and hash, locked for the appending transaction.
-_TAIL = (select(AuditEventRow.seq, AuditEventRow.hash).order_by(AuditEventRow.seq.desc())
-         .limit(1).with_for_update())
+# these. _TAIL: the last event's seq, hash and MAC, locked for the appending transaction.
+_TAIL = (select(AuditEventRow.seq, AuditEventRow.hash, AuditEventRow.mac)
+         .order_by(AuditEventRow.seq.desc()).limit(1).with_for_update())
 _INSERT = insert(table_of(AuditEventRow))
 
 
@@ -37,25 +46,37 @@ def _event_hash(prev_hash: str, seq: int, created_at: dt.datetime, actor: str, a
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
+def _insert(session: Session, key: bytes | None, seq: int, prev: str, actor: str, action: str,
+            subject: str, details: dict[str, Any]) -> dict[str, Any]:
+    now = dt.datetime.now(dt.UTC)
+    digest = _event_hash(prev, seq, now, actor, action, subject, details)
+    values = {"seq": seq, "created_at": now, "actor": actor, "action": action,
+              "subject": subject, "details": details, "prev_hash": prev, "hash": digest,
+              "mac": None if key is None else mac_of(key, digest)}
+    session.execute(_INSERT, values)
+    return values
+
+
 def append_event(session: Session, *, actor: str, action: str, subject: str,
                  details: dict[str, Any] | None = None) -> AuditEventRow:
-    """Append one event in the caller's transaction; returns the new row as written (not
-    attached to the session)."""
+    """Append one event in the caller's transaction, sealed with the session's audit key
+    (``session.info["audit_key"]``); returns the new row as written (not attached)."""
     if session.get_bind().dialect.name == "postgresql":
         # Serialise appenders: row locks cannot stop two writers from reading the same tail.
         session.execute(text("SELECT pg_advisory_xact_lock(5757)"))
-    # Only the tail's seq and hash are read, and the row is written with one INSERT rather
-    # than through the ORM's unit of work: this runs for every screening.
+    key: bytes | None = session.info.get("audit_key")
+    # Only the tail is read, and the row is written with one INSERT rather than through the
+    # ORM's unit of work: this runs for every screening.
     last = session.execute(_TAIL).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
-    now = dt.datetime.now(dt.UTC)
-    payload = details or {}
-    values = {"seq": seq, "created_at": now, "actor": actor, "action": action,
-              "subject": subject, "details": payload, "prev_hash": prev,
-              "hash": _event_hash(prev, seq, now, actor, action, subject, payload)}
-    session.execute(_INSERT, values)
-    return AuditEventRow(**values)
+    if key is not None and last is not None and last.mac is None:
+        # The first event with a key seals the events written before there was one.
+        seal = _insert(session, key, seq, prev, "system", SEALED, "trail",
+                       {"sealed_through": last.seq, "head_hash": last.hash})
+        seq, prev = seq + 1, str(seal["hash"])
+    return AuditEventRow(**_insert(session, key, seq, prev, actor, action, subject,
+                                   details or {}))
 
 
 @dataclass(frozen=True)
@@ -65,10 +86,15 @@ class ChainProblem:
 
 
 def verify_chain(session: Session) -> list[ChainProblem]:
-    """Walk the trail in ``seq`` order; return every break found (empty list: intact)."""
+    """Walk the trail in ``seq`` order; return every break found (empty list: intact).
+
+    With the session's audit key, every event after the seal must carry a valid MAC: a trail
+    whose hashes were recomputed after an edit shows here."""
+    key: bytes | None = session.info.get("audit_key")
     problems: list[ChainProblem] = []
     prev = GENESIS
     expected_seq = 1
+    sealed = False
     for row in session.execute(select(AuditEventRow).order_by(AuditEventRow.seq)).scalars():
         if row.seq != expected_seq:
             problems.append(ChainProblem(row.seq, f"missing event(s) before seq {row.seq}"))
@@ -79,6 +105,43 @@ def verify_chain(session: Session) -> list[ChainProblem]:
                                  row.subject, row.details)
         if recomputed != row.hash:
             problems.append(ChainProblem(row.seq, "content does not match its hash (edited)"))
+        if key is not None:
+            if row.mac is not None:
+                sealed = True
+                if not hmac.compare_digest(row.mac, mac_of(key, row.hash)):
+                    problems.append(ChainProblem(
+                        row.seq, "MAC does not match (rewritten without the key, or the key "
+                                 "changed)"))
+            elif sealed:
+                problems.append(ChainProblem(row.seq, "no MAC after the trail was sealed "
+                                                      "(written or rewritten without the key)"))
         prev = row.hash
         expected_seq = row.seq + 1
     return problems
+
+
+def anchor(session: Session) -> dict[str, Any]:
+    """The head of the trail (seq, hash, MAC, time) for an auditor to keep outside the system."""
+    row = session.execute(select(AuditEventRow).order_by(AuditEventRow.seq.desc())
+                          .limit(1)).scalar_one_or_none()
+    if row is None:
+        return {"seq": 0, "hash": GENESIS, "mac": None, "at": None}
+    return {"seq": row.seq, "hash": row.hash, "mac": row.mac,
+            "at": row.created_at.isoformat(timespec="seconds")}
+
+
+def verify_anchor(session: Session, kept: Mapping[str, Any]) -> list[ChainProblem]:
+    """What an anchor kept earlier says of the trail now: its event must still be there with
+    the same hash (a cut tail, a deleted trail or a rewritten past shows here)."""
+    seq = int(kept.get("seq", 0))
+    if seq == 0:
+        return []
+    row = session.get(AuditEventRow, seq)
+    if row is None:
+        head = anchor(session)["seq"]
+        return [ChainProblem(seq, f"the anchored event is gone: the trail ends at seq {head} "
+                                  f"(events were cut or deleted)")]
+    if row.hash != kept.get("hash"):
+        return [ChainProblem(seq, "the anchored event has another hash now (the trail was "
+                                  "rewritten up to it)")]
+    return []

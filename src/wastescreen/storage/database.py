@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from wastescreen.core.settings import Settings
+from wastescreen.storage.audit_key import audit_key
 from wastescreen.storage.engine import make_engine, make_session_factory
 from wastescreen.storage.migrate import upgrade_to_head
 
@@ -26,4 +27,5 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     engine = make_engine(settings.resolved_database_url())
     if migrate:
         upgrade_to_head(engine)
-    return Database(engine=engine, sessions=make_session_factory(engine))
+    return Database(engine=engine,
+                    sessions=make_session_factory(engine, audit_key(settings)))

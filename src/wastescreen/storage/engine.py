@@ -43,5 +43,8 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, json_serializer=_json, hide_parameters=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, audit_key: bytes | None = None
+                         ) -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``audit_key`` (in each session's ``info``) seals the events the
+    session appends (``storage.audit_log``)."""
+    return sessionmaker(engine, expire_on_commit=False, info={"audit_key": audit_key})

@@ -36,6 +36,12 @@ class Decision(StrEnum):
     REJECT = "reject"
 
 
+class SecondReviewerNeeded(PermissionError):
+    """An approval awaiting confirmation must be confirmed by another reviewer."""
+
+    field = "decision"
+
+
 class NotASubmission(ValueError):
     """Only formal submissions are decided on (a pre-check is not)."""
 
@@ -136,18 +142,31 @@ def is_override(decision: Decision, band: str) -> bool:
 
 
 def record_decision(session: Session, screening: ScreeningRow, decision: Decision,
-                    rationale: str, *, actor: str) -> DecisionRow:
-    """Record a reviewer's decision (the latest one stands) and commit."""
+                    rationale: str, *, actor: str, decided_by: str,
+                    needs_confirmation: bool = False, confirms: int | None = None
+                    ) -> DecisionRow:
+    """Record a reviewer's decision with who made it, and commit. An approval that
+    ``needs_confirmation`` leaves the screening awaiting a second reviewer; one that
+    ``confirms`` an earlier approval decides it."""
     row = DecisionRow(screening_id=screening.id, decision=decision.value, rationale=rationale,
-                      override=is_override(decision, screening.band), decided_by=actor)
+                      override=is_override(decision, screening.band), decided_by=decided_by,
+                      needs_confirmation=needs_confirmation, confirms=confirms)
     session.add(row)
-    screening.status = "decided"
+    screening.status = "awaiting_confirmation" if needs_confirmation else "decided"
     session.flush()
     append_event(session, actor=actor, action="decision.recorded", subject=screening.id,
                  details={"decision": decision.value, "override": row.override,
-                          "band": screening.band, "rationale": rationale})
+                          "band": screening.band, "rationale": rationale,
+                          "decided_by": decided_by, "needs_confirmation": needs_confirmation,
+                          "confirms": confirms, "decision_id": row.id})
     session.commit()
     return row
+
+
+def decisions_of(session: Session, screening_id: str) -> list[DecisionRow]:
+    """Every decision on a screening, oldest first (its history)."""
+    return list(session.execute(select(DecisionRow).where(
+        DecisionRow.screening_id == screening_id).order_by(DecisionRow.id)).scalars())
 
 
 def latest_decision(session: Session, screening_id: str) -> DecisionRow | None:

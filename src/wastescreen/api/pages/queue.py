@@ -25,6 +25,7 @@ from wastescreen.screening import review
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
+STATUSES = ("queued", "awaiting_confirmation", "decided")
 
 
 def raised_text(item: review.QueueItem, lang: Lang) -> str:
@@ -48,7 +49,7 @@ def queue(request: Request, principal: Reader, session: SessionDep, cycle: str =
     f = review.QueueFilter(cycle=chosen, agency=scope or choice_param(agency),
                            province=choice_param(province), area=choice_param(area),
                            band=choice_param(band, ("low", "medium", "high")),
-                           status=choice_param(status, ("queued", "decided")))
+                           status=choice_param(status, STATUSES))
     page_no = max(1, int_param(page) or 1)
     items, total = review.queue(session, f, offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -70,7 +71,7 @@ def queue(request: Request, principal: Reader, session: SessionDep, cycle: str =
         "options": {"agencies": options.agencies, "provinces": options.provinces,
                     "areas": [(a, area_label(a, lang)) for a in options.areas],
                     "bands": [(b, band_label(b, lang)) for b in ("high", "medium", "low")],
-                    "statuses": [(s, status_label(s, lang)) for s in ("queued", "decided")]},
+                    "statuses": [(s, status_label(s, lang)) for s in STATUSES]},
         "labels": {"agency": L.UI["agency"][lang], "province": L.UI["province"][lang],
                    "area": L.UI["technology_area"][lang], "budget": L.UI["total_budget"][lang]},
         "page_label": TEXT["page_of"][lang].format(page=page_no, pages=pages),

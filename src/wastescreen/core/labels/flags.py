@@ -35,6 +35,14 @@ UI: dict[str, dict[Lang, str]] = {
         "một quy tắc có căn cứ, không phải một đóng góp của mô hình.",
         "The band is not set by the contributions below: {source} A red flag is a rule with "
         "a stated basis, not a contribution of the model."),
+    "decision_history": _p("Lịch sử quyết định", "Decision history"),
+    "awaiting_confirmation": _p(
+        "Chờ người thẩm tra thứ hai xác nhận: mức rủi ro do một dấu hiệu cảnh báo mức cao "
+        "nâng lên, nên việc phê duyệt cần hai người.",
+        "Awaiting a second reviewer's confirmation: a high red flag raised the band, so an "
+        "approval needs two people."),
+    "confirmation": _p("Xác nhận phê duyệt của người thẩm tra thứ nhất.",
+                       "Confirms the first reviewer's approval."),
     "col_kind": _p("Loại", "Kind"),
     "col_likelihood": _p("Khả năng trùng", "Duplicate likelihood"),
     "col_use": _p("Sử dụng / tình trạng", "Use / status"),

@@ -50,6 +50,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "status": _p("Trạng thái", "Status"),
     "status_queued": _p("Chờ quyết định", "Awaiting decision"),
     "status_decided": _p("Đã quyết định", "Decided"),
+    "status_awaiting_confirmation": _p("Chờ người thứ hai xác nhận", "Awaiting confirmation"),
     "status_precheck": _p("Kiểm tra trước", "Pre-check"),
     "rank": _p("#", "#"),
     "title": _p("Tên đề xuất", "Title"),

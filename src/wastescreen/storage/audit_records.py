@@ -1,0 +1,103 @@
+"""Stored screenings and decisions held against the audit events that recorded them.
+
+A row edited in place (a band lowered, a rationale rewritten) leaves the trail intact; this
+check compares every screening with its ``*.screened`` event (band, score, input hash, model,
+the hash of the stored result and inputs) and every decision with its ``decision.recorded``
+event, and names each field that differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wastescreen.core.canonical import sha256_hex
+from wastescreen.storage.tables import (
+    AuditEventRow,
+    DecisionRow,
+    IssuedReportRow,
+    ScreeningRow,
+)
+
+SCREENED = ("precheck.screened", "submission.screened")
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    kind: str  # "screening" or "decision"
+    id: str
+    problem: str
+
+
+def _screening_fields(row: ScreeningRow) -> dict[str, Any]:
+    return {"band": row.band, "overall_score": row.overall_score, "input_hash": row.input_hash,
+            "model_version": row.model_version, "model_band": row.model_band,
+            "result_sha256": sha256_hex(row.result),
+            "inputs_sha256": None if row.inputs is None else sha256_hex(row.inputs)}
+
+
+def verify_records(session: Session) -> list[RecordProblem]:
+    """Every stored screening and decision that does not match the event that recorded it."""
+    events: dict[str, dict[str, Any]] = {}
+    decided: dict[str, list[AuditEventRow]] = defaultdict(list)
+    for e in session.execute(select(AuditEventRow).where(AuditEventRow.action.in_(
+            (*SCREENED, "decision.recorded"))).order_by(AuditEventRow.seq)).scalars():
+        if e.action == "decision.recorded":
+            decided[e.subject].append(e)
+        else:
+            events[e.subject] = dict(e.details)
+    problems: list[RecordProblem] = []
+    for row in session.execute(select(ScreeningRow)).scalars():
+        recorded = events.get(row.id)
+        if recorded is None:
+            problems.append(RecordProblem("screening", row.id, "no event recorded it"))
+            continue
+        for name, value in _screening_fields(row).items():
+            if name in recorded and recorded[name] != value:
+                problems.append(RecordProblem(
+                    "screening", row.id, f"{name} is {value!r}; the event recorded "
+                                         f"{recorded[name]!r}"))
+    by_screening: dict[str, list[DecisionRow]] = defaultdict(list)
+    for d in session.execute(select(DecisionRow).order_by(DecisionRow.id)).scalars():
+        by_screening[d.screening_id].append(d)
+    for sid, rows in by_screening.items():
+        logged = decided.get(sid, [])
+        for i, d in enumerate(rows):
+            if i >= len(logged):
+                problems.append(RecordProblem("decision", str(d.id), "no event recorded it"))
+                continue
+            e = logged[i]
+            stored = {"decision": d.decision, "rationale": d.rationale, "override": d.override}
+            for name, value in stored.items():
+                if e.details.get(name) != value:
+                    problems.append(RecordProblem(
+                        "decision", str(d.id), f"{name} is {value!r}; the event recorded "
+                                               f"{e.details.get(name)!r}"))
+            if d.decided_by != e.details.get("decided_by", d.decided_by):
+                problems.append(RecordProblem("decision", str(d.id),
+                                              "decided_by differs from the event"))
+        if len(logged) > len(rows):
+            problems.append(RecordProblem("decision", sid, f"{len(logged) - len(rows)} recorded "
+                                                           "decision(s) were deleted"))
+    problems.extend(_issued_reports(session))
+    return problems
+
+
+def _issued_reports(session: Session) -> list[RecordProblem]:
+    """Each issued report's HTML against its stored hash and the hash its event recorded."""
+    recorded = {e.details.get("report_id"): e.details.get("sha256") for e in session.execute(
+        select(AuditEventRow).where(AuditEventRow.action == "report.issued")).scalars()}
+    problems = []
+    for r in session.execute(select(IssuedReportRow)).scalars():
+        actual = hashlib.sha256(zlib.decompress(r.html_zlib)).hexdigest()
+        if actual != r.sha256 or recorded.get(r.id) != r.sha256:
+            problems.append(RecordProblem("issued report", str(r.id),
+                                          "its HTML does not match the hash recorded when it "
+                                          "was issued"))
+    return problems

@@ -1,0 +1,128 @@
+"""Decisions by named people, with their history and a second pair of eyes; the reports as
+issued; stored rows held against the trail."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from tests.conftest import EXAMPLES
+from tests.demo_service import AGENCY_A, DemoService
+from wastescreen.api.app import create_app
+from wastescreen.screening.audit import check_trail
+from wastescreen.storage.tables import DecisionRow, IssuedReportRow, ScreeningRow
+
+
+@pytest.fixture(scope="module")
+def client(service: DemoService) -> Iterator[TestClient]:
+    with TestClient(create_app(service.settings)) as c:
+        yield c
+
+
+def _reviewer(client: TestClient, service: DemoService, holder: str) -> dict[str, str]:
+    r = client.post("/v1/keys", json={"role": "reviewer", "holder": holder},
+                    headers=service.auth("admin"))
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['key']}"}
+
+
+def _copy_of_ongoing_program(service: DemoService, title_suffix: str) -> dict[str, Any]:
+    prog = sorted((p for p in service.portfolio.programs if p.status.value == "ongoing"
+                   and p.province and len(p.objectives) > 80), key=lambda p: p.program_code)[0]
+    data: dict[str, Any] = json.loads((EXAMPLES / "proposal.json").read_text("utf-8"))
+    total = max(prog.budget_vnd, 2_000_000_000)
+    data.update({"agency": AGENCY_A, "title": f"{prog.title} {title_suffix}",
+                 "objectives": prog.objectives, "summary": "", "province": prog.province,
+                 "technology_area": prog.technology_area, "project_type": "research_program",
+                 "equipment": [], "total_budget_vnd": total, "om_budget_vnd_per_year": 0,
+                 "budget": {"equipment_vnd": 0, "construction_vnd": 0,
+                            "personnel_vnd": total * 6 // 10,
+                            "operations_vnd": total - total * 6 // 10, "other_vnd": 0}})
+    return data
+
+
+def test_approving_a_flag_raised_proposal_needs_a_second_named_reviewer(
+        client: TestClient, service: DemoService) -> None:
+    first = _reviewer(client, service, "Nguyễn Thị Thẩm Tra")
+    second = _reviewer(client, service, "Trần Văn Kiểm Tra")
+    filed = client.post("/v1/screenings", json=_copy_of_ongoing_program(service, "(hai người)"),
+                        headers=service.auth("agency_a")).json()
+    assert filed["result"]["raised_by"] == ["RF01"], filed["result"]["raised_by"]
+    sid = filed["id"]
+    decide = f"/v1/screenings/{sid}/decision"
+    body = {"decision": "approve", "rationale": "Tiếp nối có lý do"}
+    one = client.post(decide, json=body, headers=first).json()
+    assert one["status"] == "awaiting_confirmation"
+    assert one["decision"]["needs_confirmation"] is True
+    assert one["decision"]["decided_by"].startswith("Nguyễn Thị Thẩm Tra (key:")
+    again = client.post(decide, json=body, headers=first)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "second_reviewer_needed"
+    two = client.post(decide, json={**body, "rationale": "Đồng ý"}, headers=second).json()
+    assert two["status"] == "decided" and two["decision"]["confirms"] == one["decision"]["id"]
+    assert [d["decided_by"].split(" (")[0] for d in two["decisions"]] == [
+        "Nguyễn Thị Thẩm Tra", "Trần Văn Kiểm Tra"]
+    page = client.get(f"/v1/screenings/{sid}/report?lang=en", headers=service.auth("auditor"))
+    assert "Decision history" in page.text and "Trần Văn Kiểm Tra" in page.text
+
+
+def test_an_override_counts_even_when_a_later_decision_goes_with_the_band(
+        client: TestClient, service: DemoService) -> None:
+    reviewer = _reviewer(client, service, "Lê Thị Duyệt")
+    filed = client.post("/v1/screenings", json=_copy_of_ongoing_program(service, "(ghi đè)"),
+                        headers=service.auth("agency_a")).json()
+
+    def overrides() -> int:
+        rows = client.get(f"/public/indicators?cycle={filed['result']['cycle']}&format=csv")
+        return sum(int(line.split(",")[6]) for line in rows.text.splitlines()[1:]
+                   if AGENCY_A in line)
+
+    before = overrides()
+    decide = f"/v1/screenings/{filed['id']}/decision"
+    client.post(decide, json={"decision": "approve", "rationale": "ghi đè"}, headers=reviewer)
+    client.post(decide, json={"decision": "reject", "rationale": "sau đó bác bỏ"},
+                headers=reviewer)
+    assert overrides() == before + 1  # the approval of a high-band proposal still counts
+
+
+def test_reports_are_kept_as_issued_and_stored_rows_are_held_against_the_trail(
+        client: TestClient, service: DemoService) -> None:
+    reviewer = _reviewer(client, service, "Phạm Văn Lưu")
+    filed = client.post("/v1/screenings", json=_copy_of_ongoing_program(service, "(lưu)"),
+                        headers=service.auth("agency_a")).json()
+    sid = filed["id"]
+    client.post(f"/v1/screenings/{sid}/decision",
+                json={"decision": "reject", "rationale": "Trùng chương trình"}, headers=reviewer)
+    issued = client.get(f"/v1/screenings/{sid}/issued", headers=service.auth("auditor")).json()
+    assert [r["occasion"].split(":")[0] for r in issued] == ["filed", "decision"]
+    html = client.get(f"/v1/screenings/{sid}/issued/{issued[-1]['id']}",
+                      headers=service.auth("auditor"))
+    assert html.headers["X-Report-SHA256"] == issued[-1]["sha256"]
+    assert "Trùng chương trình" in html.text
+    assert client.get(f"/v1/screenings/{sid}/issued",
+                      headers=service.auth("agency_a")).status_code == 403
+    with service.db.sessions() as s:
+        kept = s.get(IssuedReportRow, issued[0]["id"])
+        assert kept is not None
+        original = kept.html_zlib
+        s.execute(update(ScreeningRow).where(ScreeningRow.id == sid).values(band="low"))
+        s.execute(update(DecisionRow).where(DecisionRow.screening_id == sid)
+                  .values(rationale="Đã sửa"))
+        s.execute(update(IssuedReportRow).where(IssuedReportRow.id == issued[0]["id"])
+                  .values(html_zlib=b"x\x9c\x03\x00\x00\x00\x00\x01"))
+        s.commit()
+        lines = check_trail(s).lines()
+        s.execute(update(ScreeningRow).where(ScreeningRow.id == sid).values(band="high"))
+        s.execute(update(DecisionRow).where(DecisionRow.screening_id == sid)
+                  .values(rationale="Trùng chương trình"))
+        s.execute(update(IssuedReportRow).where(IssuedReportRow.id == issued[0]["id"]).values(
+            html_zlib=original))
+        s.commit()
+    assert any(line.startswith(f"screening {sid}: band is 'low'") for line in lines), lines
+    assert any(line.startswith("decision ") and "rationale" in line for line in lines)
+    assert any(line.startswith(f"issued report {issued[0]['id']}") for line in lines)
+
