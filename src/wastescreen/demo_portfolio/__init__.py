@@ -15,8 +15,9 @@ import numpy as np
 
 from wastescreen.demo_portfolio import mechanisms
 from wastescreen.demo_portfolio.mechanisms import DRIVERS, LATENT, NO_EFFECT, OUTCOMES, FloatArray
-from wastescreen.demo_portfolio.proposals_gen import GLOSS_SEPARATOR, HistoryBuilder, split_gloss
+from wastescreen.demo_portfolio.proposals_gen import HistoryBuilder
 from wastescreen.demo_portfolio.registry_gen import Agency, make_registry
+from wastescreen.demo_portfolio.texts import GLOSS_SEPARATOR, split_gloss
 from wastescreen.demo_portfolio.writer import database_is_empty, write_portfolio
 from wastescreen.domain import Lab, Program, Proposal, ProposalOutcome
 
