@@ -5,7 +5,7 @@ Every historical proposal gets three outcome flags, each drawn as ``flag = (eta 
 linear predictors ``eta`` (logit scale) are built from named *quantities* of the proposal, all of
 them computable from the generated data except where marked *latent*:
 
-duplication_found (base rate ≈ 18.5 %)
+duplication_found (base rate ≈ 19 %)
     eta = INTERCEPT (−3.7)
           + 3.5 × copy_closeness            true derivation closeness, 0 (original) … 1 (verbatim)
           + 4.0 × near_copy                 how near-verbatim a copied *text* is: 0 up to
@@ -19,17 +19,17 @@ duplication_found (base rate ≈ 18.5 %)
           + 1.0 × same_cycle_duplicate       1 when copied from another proposal of the same
                                              cycle (different agency, different province)
     So a near-verbatim copy of a registry program (ongoing, planned or ended) or of another
-    agency's proposal of the same cycle is a duplication in nearly every case (eta ≥ 3.45 at
-    closeness 0.9: ≥ 96.9 %), while looser rewordings keep the smooth closeness term: the copies
+    agency's proposal of the same cycle is a duplication in nearly every case (at closeness 0.9
+    eta ≥ 3.45, P ≥ 96.9 %), while looser rewordings keep the smooth closeness term: the copies
     span the whole range of similarity and duplication rises with it.
     ``copy_closeness`` (*latent*, but observable by text and equipment overlap): for a copy of a
     registry program's objectives or of a same-cycle proposal it is the Dice overlap of the
     folded syllables of the two objectives texts after rewording (synonym swaps, dropped words,
-    reordered or dropped sentences, see :func:`reword`, and each of two new sentences of the
-    same area and project type added with probability equal to the rewording intensity); for a
-    lab's equipment set requested again in the same region it is the Jaccard overlap of the two
-    sets of equipment categories. About 25 % of proposals are derived: 11 % from a program,
-    8 % from a lab, 6 % same-cycle.
+    restated numbers, reordered or dropped sentences, see :func:`reword`, and each of two new
+    sentences of the same area and project type added with probability equal to the rewording
+    intensity, drawn Beta(1.5, 2) per copy); for a lab's equipment set requested again in the
+    same region it is the Jaccard overlap of the two sets of equipment categories. About 25 % of
+    proposals are derived: 11 % from a program, 8 % from a lab, 6 % same-cycle.
 
 idle_assets (base rate ≈ 22 %)
     Without any equipment and construction (``has_assets`` = 0, about 11 %), eta = −4 (nothing
@@ -61,18 +61,18 @@ of proposals, else uniform 2–40 % of the total), ``province`` (no term of its 
 through the region of the nearby labs and through the agencies based there), ``summary_length``
 (the summary carries 0–4 filler sentences), and the ``approved`` flag.
 
-Measured on the full portfolio (``python -m wastescreen.demo_portfolio.rates 57 30000``, also
-checked by ``tests/demo_portfolio``): duplication_found 18.5 %, idle_assets 22.2 %,
-outputs_not_delivered 21.7 %; duplication is 4.5 % among original proposals and 55 % / 55 % /
-75 % among program- / lab- / same-cycle-derived ones. By closeness to the source (bins
-< 0.5, 0.5–0.7, 0.7–0.8, 0.8–0.9, ≥ 0.9), duplication of copies of a program live in the
-proposal's cycle is 27 / 30 / 33 / 73 / 100 % (151 copies at ≥ 0.9), of an ended program
-15 / 30 / 34 / 74 / 99.4 % (646) and of a same-cycle proposal 39 / 47 / 60 / 91 / 99.8 % (529);
-program copies' closeness runs from 0.25 (quartiles 0.66 / 0.77 / 0.89), 14 % of them below
-0.6 and 24 % at 0.9 or more. A depth-3 XGBoost fitted on the quantities ranks every driver of
-an outcome above every no-effect quantity by mean |SHAP|; continuous noise columns
-(cofunding_share, summary_length) still pick up a little spurious importance, so compare ranks,
-not zero.
+Measured on the full portfolio (``python -m wastescreen.demo_portfolio.rates 57 30000``; the
+test portfolio's rates are checked by ``tests/demo_portfolio``): duplication_found 18.9 %,
+idle_assets 22.4 %, outputs_not_delivered 21.9 %; duplication is 4.5 % among original proposals
+and 58 % / 54 % / 76 % among program- / lab- / same-cycle-derived ones. By closeness to the
+source (bins < 0.5, 0.5–0.7, 0.7–0.8, 0.8–0.9, ≥ 0.9), duplication of copies of a program live
+(ongoing or planned) in the proposal's cycle is 26 / 32 / 38 / 81 / 99.3 % (152 copies at
+≥ 0.9), of an ended program 19 / 29 / 34 / 79 / 99.0 % (589) and of a same-cycle proposal
+42 / 53 / 58 / 90 / 99.2 % (477). Program copies' closeness runs from 0.27 (quartiles 0.68 /
+0.78 / 0.89): 11 % of them below 0.6, 22 % at 0.9 or more. A depth-3 XGBoost fitted on the
+quantities ranks every driver of an outcome above every no-effect quantity by mean |SHAP|;
+continuous noise columns (cofunding_share, summary_length) still pick up a little spurious
+importance, so compare ranks, not zero.
 """
 
 from __future__ import annotations
@@ -186,13 +186,17 @@ def draw_outcomes(
     return out
 
 
+_NUMBER = re.compile(r"\b\d+\b")
 _PHRASES = re.compile(
     "|".join(re.escape(p) for p in sorted([*voc.SYNONYMS, *voc.DROPPABLE], key=len, reverse=True))
 )
 
 
 def reword(text: str, intensity: float, rnd: random.Random) -> str:
-    """A copy of ``text`` reworded with strength ``intensity`` (0 = verbatim, 1 = heavy)."""
+    """A copy of ``text`` reworded with strength ``intensity`` (0 = verbatim, 1 = heavy): each
+    known phrase swapped for a synonym and each number restated differently with probability
+    ``intensity``, droppable words dropped (0.8 × intensity), every sentence but the first
+    dropped with probability 0.4 × intensity, and the sentences shuffled (``intensity``)."""
 
     def swap(match: re.Match[str]) -> str:
         phrase = match.group(0)
@@ -200,10 +204,18 @@ def reword(text: str, intensity: float, rnd: random.Random) -> str:
             return rnd.choice(voc.SYNONYMS[phrase]) if rnd.random() < intensity else phrase
         return "" if rnd.random() < 0.8 * intensity else phrase
 
-    sentences = [s.strip() for s in _PHRASES.sub(swap, text).split(". ") if s.strip()]
+    def renumber(match: re.Match[str]) -> str:
+        n = int(match.group(0))
+        if rnd.random() >= intensity:
+            return match.group(0)
+        if 1990 <= n <= 2100:  # a year: a copy moves its deadline a little
+            return str(n + rnd.choice([-1, 1, 2]))
+        return str(max(1, round(n * rnd.uniform(0.5, 1.5))))
+
+    text = _NUMBER.sub(renumber, _PHRASES.sub(swap, text))
+    sentences = [s.strip() for s in text.split(". ") if s.strip()]
     sentences = [s if s.endswith(".") else s + "." for s in sentences]
-    if len(sentences) > 1 and rnd.random() < 0.5 * intensity:
-        sentences.pop(rnd.randrange(len(sentences)))
+    sentences = sentences[:1] + [s for s in sentences[1:] if rnd.random() >= 0.4 * intensity]
     if len(sentences) > 1 and rnd.random() < intensity:
         rnd.shuffle(sentences)
     return " ".join(sentences)

@@ -195,9 +195,13 @@ class HistoryBuilder:
             k = rnd.choice(self.programs_by_year[cycle])
             prog = self.r.programs[k]
             d.area, d.source = prog.technology_area, prog.program_code
+            site = texts.site_of(prog.title)
+            if site in self.region_provinces and rnd.random() < 0.7:  # filed where it pilots
+                d.province = site
+                d.agency = self._agency_in(site, prog.managing_agency)
         if not texts.fits(d.area, TYPES[d.ptype]):
             d.ptype = RESEARCH
-        subject = texts.pick_subject(d.area, d.province, rnd)
+        subject = texts.pick_subject(d.area, d.province, rnd, TYPES[d.ptype])
         d.title = texts.title(subject, TYPES[d.ptype])
         if deriv == "program":
             prefix = voc.TYPES[TYPES[d.ptype]].title
@@ -206,7 +210,8 @@ class HistoryBuilder:
             d.objectives = self.reworded(prog.objectives, d, float(v["intensity"][i]))
             d.closeness = mech.text_closeness(prog.objectives, d.objectives)
         else:
-            d.objectives = texts.objectives(subject, TYPES[d.ptype], rnd.randint(1, 3), rnd)[0]
+            d.objectives = texts.objectives(subject, TYPES[d.ptype], rnd.randint(1, 3), rnd,
+                                            cycle + rnd.randint(1, 4))[0]
         if deriv != "lab":
             d.equipment = self._equipment(d)
         return d

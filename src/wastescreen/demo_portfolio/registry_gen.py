@@ -16,6 +16,8 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from wastescreen.core import reference
 from wastescreen.demo_portfolio import texts
 from wastescreen.demo_portfolio import vocabulary as voc
@@ -182,10 +184,10 @@ def make_programs(
         ptype = rnd.choices(PROGRAM_TYPES, PROGRAM_TYPE_P)[0]
         ptype = ptype if texts.fits(area, ptype) else "research_program"
         site = agency.home_province if rnd.random() < 0.7 else rnd.choices(names, weights)[0]
-        subject = texts.pick_subject(area, site, rnd)
-        vi, _ = texts.objectives(subject, ptype, rnd.randint(1, 3), rnd)
+        subject = texts.pick_subject(area, site, rnd, ptype)
         start = rnd.choices(years, year_w)[0]
         end = start + rnd.randint(0, 4)
+        vi, _ = texts.objectives(subject, ptype, rnd.randint(1, 3), rnd, end)
         status, outcome = _status_outcome(start, end, agency.capability, rnd)
         if agency.level == "province" or rnd.random() < 0.5:
             province: str | None = agency.home_province
@@ -193,7 +195,7 @@ def make_programs(
             province = None
         programs.append(Program.model_validate({
             "program_code": f"PRG-{i + 1:05d}",
-            "title": f"{rnd.choice(voc.PROGRAM_PREFIXES)} {subject.core[0]}",
+            "title": texts.titled((rnd.choice(voc.PROGRAM_PREFIXES), ""), subject)[0],
             "managing_agency": agency.name,
             "province": province,
             "technology_area": area,
@@ -205,7 +207,7 @@ def make_programs(
             "status": status,
             "outcome": outcome,
         }))
-        cores.append(subject.core)
+        cores.append((f"{subject.core[0]} tại {site}", f"{subject.core[1]} in {site}"))
     return programs, cores
 
 
@@ -230,6 +232,13 @@ class Registry:
     labs: list[Lab]
     programs: list[Program]
     program_cores: list[voc.Pair]
+
+
+def seeded(seed: int) -> tuple[np.random.Generator, random.Random]:
+    """The numpy stream of a portfolio of ``seed`` and the ``random`` stream its registry is
+    drawn from (agencies first, so :func:`make_agencies` on it gives that portfolio's)."""
+    rng = np.random.default_rng(seed)
+    return rng, random.Random(int(rng.integers(2**62)))  # noqa: S311 - synthetic data
 
 
 def make_registry(n_labs: int, n_programs: int, rnd: random.Random) -> Registry:

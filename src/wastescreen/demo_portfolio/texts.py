@@ -36,25 +36,40 @@ class Subject:
         return f"{self.topic[0]} {self.use[0]}", f"{self.topic[1]} {self.use[1]}"
 
 
-def pick_subject(area: str, site: str, rnd: random.Random) -> Subject:
-    t = rnd.choice(voc.area(area).topics)
+def pick_subject(area: str, site: str, rnd: random.Random, ptype: str = "") -> Subject:
+    """A topic of ``area`` that fits ``ptype`` (any topic when none is given) and one of its
+    uses."""
+    t = rnd.choice(voc.area(area).topics_for(ptype) or voc.area(area).topics)
     return Subject(area, t.topic, rnd.choice(t.uses), site)
 
 
 def fits(area: str, ptype: str) -> bool:
-    """Whether texts of project type ``ptype`` make sense in ``area``."""
-    return ptype not in voc.area(area).unfit_types
+    """Whether some topic of ``area`` makes sense for project type ``ptype``."""
+    return bool(voc.area(area).topics_for(ptype))
 
 
 def title(subject: Subject, ptype: str) -> Pair:
-    """The type's opening words, then the topic and its use."""
-    prefix, core = voc.TYPES[ptype].title, subject.core
-    return f"{prefix[0]} {core[0]}", f"{prefix[1]} {core[1]}"
+    """The type's opening words, then the topic, its use and the place."""
+    return titled(voc.TYPES[ptype].title, subject)
 
 
-def objectives(subject: Subject, ptype: str, n_sentences: int, rnd: random.Random) -> Pair:
-    """``n_sentences`` (1–4) objective sentences of the type plus the focus sentence (use and
-    pilot site) in second place. The first sentence states the type's purpose."""
+def titled(prefix: Pair, subject: Subject) -> Pair:
+    core = subject.core
+    return (f"{prefix[0]} {core[0]} tại {subject.site}",
+            f"{prefix[1]} {core[1]} in {subject.site}")
+
+
+def partner(rnd: random.Random) -> Pair:
+    """An invented partner firm or cooperative."""
+    form, name = rnd.choice(voc.PARTNER_FORMS), rnd.choice(voc.PARTNER_NAMES)
+    return form[0].format(name=name), form[1].format(name=name)
+
+
+def objectives(subject: Subject, ptype: str, n_sentences: int, rnd: random.Random,
+               year: int) -> Pair:
+    """``n_sentences`` (1–4) objective sentences of the type, the focus sentence (use and pilot
+    site) in second place, a measurable target of the area to reach by ``year`` and, most of
+    the time, a named partner. The first sentence states the type's purpose."""
     pool = voc.TYPES[ptype].objectives
     first = rnd.randrange(2)
     rest = list(range(2, len(pool)))  # the other purpose sentence would say it again
@@ -69,7 +84,19 @@ def objectives(subject: Subject, ptype: str, n_sentences: int, rnd: random.Rando
     focus = voc.FOCUS
     vi.insert(1, focus[0].format(topic=subject.topic[0], use=subject.use[0], site=subject.site))
     en.insert(1, focus[1].format(topic=subject.topic[1], use=subject.use[1], site=subject.site))
+    m = rnd.choice(voc.area(subject.area).metrics)
+    n = rnd.randint(m.lo, m.hi)
+    vi.append(voc.TARGET[0].format(year=year, metric=_lower(m.metric[0]), n=n, unit=m.unit[0]))
+    en.append(voc.TARGET[1].format(year=year, metric=_lower(m.metric[1]), n=n, unit=m.unit[1]))
+    if rnd.random() < 0.7:
+        who, n = partner(rnd), rnd.randint(2, 12)
+        vi.append(voc.PARTNER[0].format(partner=who[0], n=n, site=subject.site))
+        en.append(voc.PARTNER[1].format(partner=who[1], n=n, site=subject.site))
     return " ".join(vi), " ".join(en)
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _target(m: Metric, rnd: random.Random) -> float:
@@ -126,8 +153,41 @@ def researchers(n: int, rnd: random.Random) -> list[dict[str, str]]:
 def extra_sentence(area: str, ptype: str, rnd: random.Random) -> Pair:
     """One more objective sentence of the type, on some topic of ``area`` (what a rewording
     adds to a copied text)."""
-    subject = pick_subject(area, "", rnd)
+    subject = pick_subject(area, "", rnd, ptype)
     s = rnd.choice(voc.TYPES[ptype].objectives)
     n = rnd.randint(*s.n_range) if s.n_range else 0
     return s.text[0].format(topic=subject.topic[0], n=n), s.text[1].format(topic=subject.topic[1],
                                                                             n=n)
+
+
+def program_core(program_title: str) -> str:
+    """A registry program's title without its prefix: the words a copying proposal reuses."""
+    for prefix in voc.PROGRAM_PREFIXES:
+        if program_title.startswith(prefix + " "):
+            return program_title[len(prefix) + 1:]
+    return program_title
+
+
+def site_of(title_vi: str) -> str:
+    """The place a title names last ("... tại Huế" -> "Huế"; "" when it names none)."""
+    _, found, site = title_vi.rpartition(" tại ")
+    return site if found else ""
+
+
+def core_pair(area: str, core_vi: str) -> Pair:
+    """The (vi, en) pair of a title core of ``area`` ("topic use tại site"); the Vietnamese
+    twice when it is not one of the vocabulary's (e.g. a program imported from a file)."""
+    words, _, site = core_vi.rpartition(" tại ")
+    for t in voc.area(area).topics:
+        for u in t.uses:
+            if f"{t.topic[0]} {u[0]}" == words:
+                return core_vi, f"{t.topic[1]} {u[1]} in {site}"
+    return core_vi, core_vi
+
+
+def type_of(objectives_vi: str) -> str:
+    """The project type whose purpose sentence opens ``objectives_vi`` (research by default)."""
+    for name, t in voc.TYPES.items():
+        if any(objectives_vi.startswith(s.text[0].split("{")[0]) for s in t.objectives[:2]):
+            return name
+    return "research_program"

@@ -39,8 +39,14 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Topic:
+    """A topic, the uses it is put to and the project types it does not fit."""
+
     topic: Pair
     uses: tuple[Pair, ...]
+    unfit: frozenset[str]
+
+    def fits(self, ptype: str) -> bool:
+        return ptype not in self.unfit
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,10 @@ class Area:
     equipment: tuple[str, ...]
     metrics: tuple[Metric, ...]
     topics: tuple[Topic, ...]
-    unfit_types: frozenset[str]
+
+    def topics_for(self, ptype: str) -> tuple[Topic, ...]:
+        """The topics that fit project type ``ptype``."""
+        return tuple(t for t in self.topics if t.fits(ptype))
 
 
 @dataclass(frozen=True)
@@ -83,9 +92,9 @@ AREAS: dict[str, Area] = {
         lab_stems=tuple(_pair(s) for s in a["lab_stems"]),
         equipment=tuple(str(c) for c in a["equipment"]),
         metrics=tuple(_metric(m) for m in a["metrics"]),
-        topics=tuple(Topic(_pair(t["t"]), tuple(_pair(u) for u in t["uses"]))
+        topics=tuple(Topic(_pair(t["t"]), tuple(_pair(u) for u in t["uses"]),
+                           frozenset(str(x) for x in t.get("unfit", [])))
                      for t in a["topics"]),
-        unfit_types=frozenset(str(x) for x in a.get("unfit_types", [])),
     )
     for code, a in _DATA["areas"].items()
 }
@@ -97,6 +106,10 @@ TYPES: dict[str, TypeText] = {
 
 _text, _people, _rewording = _DATA["text"], _DATA["people"], _DATA["rewording"]
 FOCUS: Pair = _pair(_text["focus"])
+TARGET: Pair = _pair(_text["target"])
+PARTNER: Pair = _pair(_text["partner"])
+PARTNER_FORMS: list[Pair] = [_pair(s) for s in _text["partner_forms"]]
+PARTNER_NAMES: list[str] = [str(s) for s in _text["partner_names"]]
 PROGRAM_PREFIXES: list[str] = [str(s) for s in _text["program_prefixes"]]
 SUMMARY_SENTENCES: list[Pair] = [_pair(s) for s in _text["summary_sentences"]]
 VAGUE_KPIS: list[Pair] = [_pair(s) for s in _text["vague_kpis"]]
@@ -114,6 +127,10 @@ SYNONYMS: dict[str, list[str]] = {
     str(k): [str(v) for v in vs] for k, vs in _rewording["synonyms"].items()
 }
 DROPPABLE: list[str] = [str(s) for s in _rewording["droppable"]]
+
+# Rationale templates of the demo reviewers, by name (and ``reviewers``: their actor names).
+DECISIONS: dict[str, str] = {k: str(v) for k, v in _DATA["decisions"].items() if k != "reviewers"}
+REVIEWERS: list[str] = [str(s) for s in _DATA["decisions"]["reviewers"]]
 
 
 def area_key(code: str) -> str:
