@@ -86,17 +86,13 @@ def objectives(subject: Subject, ptype: str, n_sentences: int, rnd: random.Rando
     en.insert(1, focus[1].format(topic=subject.topic[1], use=subject.use[1], site=subject.site))
     m = rnd.choice(voc.area(subject.area).metrics)
     n = rnd.randint(m.lo, m.hi)
-    vi.append(voc.TARGET[0].format(year=year, metric=_lower(m.metric[0]), n=n, unit=m.unit[0]))
-    en.append(voc.TARGET[1].format(year=year, metric=_lower(m.metric[1]), n=n, unit=m.unit[1]))
+    vi.append(voc.TARGET[0].format(year=year, metric=m.metric[0], n=n, unit=m.unit[0]))
+    en.append(voc.TARGET[1].format(year=year, metric=m.metric[1], n=n, unit=m.unit[1]))
     if rnd.random() < 0.7:
         who, n = partner(rnd), rnd.randint(2, 12)
         vi.append(voc.PARTNER[0].format(partner=who[0], n=n, site=subject.site))
         en.append(voc.PARTNER[1].format(partner=who[1], n=n, site=subject.site))
     return " ".join(vi), " ".join(en)
-
-
-def _lower(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 def _target(m: Metric, rnd: random.Random) -> float:
