@@ -12,6 +12,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,8 +21,8 @@ from typer.testing import CliRunner
 from tests.demo_service import DemoService
 from wastescreen.cli.main import app
 from wastescreen.core.settings import Settings, get_settings
+from wastescreen.demo_portfolio import generate_portfolio, write_portfolio
 from wastescreen.demo_portfolio import vocabulary as voc
-from wastescreen.demo_portfolio import write_portfolio
 from wastescreen.demo_portfolio.current_cycle import CURRENT_CYCLE
 from wastescreen.screening.portfolio import indicators, portfolio_of
 from wastescreen.screening.review import QueueFilter, queue
@@ -113,3 +114,23 @@ def test_a_second_run_files_nothing(filed: Filed) -> None:
 def test_planted_near_copies_are_in_the_high_band(filed: Filed) -> None:
     bands = {code: sr.band for code, sr in filed.rows.items() if "-COPY-" in code}
     assert len(bands) == 12 and set(bands.values()) == {"high"}, bands
+
+
+def test_the_cycle_needs_the_demo_portfolio_and_a_model(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    var = tmp_path / "var"
+    monkeypatch.setenv("WASTESCREEN_VAR_DIR", str(var))
+    get_settings.cache_clear()
+    try:
+        empty = runner.invoke(app, ["demo", "cycle"])
+        assert empty.exit_code == 1 and "wastescreen demo" in empty.output
+        db = open_database(Settings(var_dir=var))
+        write_portfolio(db.engine, generate_portfolio(57, n_labs=20, n_programs=60,
+                                                      n_proposals=100))
+        untrained = runner.invoke(app, ["demo", "cycle"])
+        assert untrained.exit_code == 1 and "wastescreen train" in untrained.output
+        with db.sessions() as s:
+            assert s.execute(select(ScreeningRow.id)).first() is None
+        db.dispose()
+    finally:
+        get_settings.cache_clear()
