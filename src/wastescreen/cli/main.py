@@ -28,8 +28,9 @@ def version() -> None:
     console.print(f"wastescreen {__version__}")
 
 
-demo_app = typer.Typer(help="The synthetic demo: a portfolio to train on and a budget cycle "
-                       "to screen.", invoke_without_command=True)
+demo_app = typer.Typer(help="Write the synthetic demo portfolio (labs, programs, past "
+                       "proposals) into an empty database; `demo cycle` then files its current "
+                       "budget cycle, once a model is trained.", invoke_without_command=True)
 app.add_typer(demo_app, name="demo")
 
 
@@ -81,8 +82,10 @@ def demo_cycle(
     n: Annotated[int, typer.Option(help="Proposals in the cycle (at least 60).",
                                    min=60)] = 300,
 ) -> None:
-    """File the demo's current budget cycle: every proposal screened, some decided (needs the
-    demo portfolio and a trained model)."""
+    """File the demo's current budget cycle, every proposal screened and some decided.
+
+    Needs the demo portfolio and a trained model (`wastescreen demo`, `wastescreen train`).
+    """
     from rich.progress import Progress
 
     from wastescreen.demo_portfolio.cycle_filing import NotADemoDatabase, file_demo_cycle
