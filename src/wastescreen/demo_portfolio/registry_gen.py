@@ -172,7 +172,8 @@ def make_programs(
     """Programs and the title words of each after its prefix (a copying proposal reuses them).
 
     A program's texts follow :mod:`demo_portfolio.texts`: one topic of its area and one use of
-    that topic, piloted in the managing agency's province (or elsewhere, 30 %)."""
+    that topic, piloted in the managing agency's province (a ministry-level agency's elsewhere,
+    30 %)."""
     areas, names, weights = area_codes(), province_names(), province_weights()
     years = list(range(2005, LAST_YEAR + 1))
     year_w = [1.0 + 0.06 * (y - 2005) for y in years]
@@ -183,7 +184,9 @@ def make_programs(
         area = rnd.choice(agency.focus_areas) if rnd.random() < 0.6 else rnd.choice(areas)
         ptype = rnd.choices(PROGRAM_TYPES, PROGRAM_TYPE_P)[0]
         ptype = ptype if texts.fits(area, ptype) else "research_program"
-        site = agency.home_province if rnd.random() < 0.7 else rnd.choices(names, weights)[0]
+        # A province's department pilots at home; a ministry-level agency mostly near home.
+        site = (agency.home_province if agency.level == "province" or rnd.random() < 0.7
+                else rnd.choices(names, weights)[0])
         subject = texts.pick_subject(area, site, rnd, ptype)
         start = rnd.choices(years, year_w)[0]
         end = start + rnd.randint(0, 4)
