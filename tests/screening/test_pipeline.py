@@ -121,11 +121,11 @@ def test_explanations_find_the_generator_mechanisms(bundle: RiskModelBundle,
     assert drivers["idle_assets"] <= top5["idle_assets"]
     assert drivers["non_delivery"] <= top5["non_delivery"]
     assert top5["redundancy"] & drivers["redundancy"]
-    # Co-funding has no effect in the generator: it must stay small wherever it shows, below
-    # every driver (non-delivery has four drivers, so its fifth place goes to some noise).
+    # Co-funding has no effect in the generator: wherever it shows it must stay well below
+    # every driver (non-delivery has four drivers, so its fifth place goes to some noise; a
+    # model that uses its drivers strongly also picks up more noise, so compare with them).
     for name, s in imp.items():
-        assert s["cofunding_share"] < min(s[d] for d in drivers[name]), name
-        assert s["cofunding_share"] <= 0.1 * s.iloc[0], name
+        assert s["cofunding_share"] <= 0.5 * min(s[d] for d in drivers[name]), name
 
 
 def test_monotone_constraints_hold(bundle: RiskModelBundle, tset: TrainingSet) -> None:

@@ -137,7 +137,7 @@ class CycleBuilder(HistoryBuilder):
 
     def cycle_copy(self, i: int, src: Draft, taken: list[str]) -> Draft:
         """A light rewording of ``src`` by an agency not in ``taken``, in another province."""
-        self.v["intensity"][i] = self.rnd.uniform(0.0, 0.25)
+        self.v["intensity"][i] = self.rnd.uniform(0.0, 0.15)
         d = self.copy_draft(i, src)
         while d.agency.name in taken:
             d = self.copy_draft(i, src)
