@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine with python3, make and git:
-#   make run   - set up, seed the demo portfolio, train the demo model, serve on :8000
+#   make run   - set up, seed the demo portfolio, train the demo model, file the demo's current
+#                budget cycle, serve on :8000
 #   make test  - set up with the dev tools, then lint, type-check and test
 PY ?= python3
 VENV := .venv
@@ -25,9 +26,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Each step does nothing when its work is done: a second `make run` only serves.
 run: install
 	$(BIN)/wastescreen demo --if-empty
 	$(BIN)/wastescreen train --if-missing
+	$(BIN)/wastescreen demo cycle --if-empty
 	$(BIN)/wastescreen serve --host $(HOST) --port $(PORT)
 
 lint: install-dev

@@ -24,7 +24,15 @@ from wastescreen.demo_portfolio import (
     split_gloss,
     write_portfolio,
 )
-from wastescreen.demo_portfolio.mechanisms import COEF, OUTCOMES, reword, text_closeness
+from wastescreen.demo_portfolio import vocabulary as voc
+from wastescreen.demo_portfolio.mechanisms import (
+    COEF,
+    OUTCOMES,
+    near_copy,
+    reword,
+    text_closeness,
+)
+from wastescreen.demo_portfolio.rates import measure
 from wastescreen.domain import Lab, Program, Proposal, ProposalOutcome
 from wastescreen.storage.engine import make_engine
 from wastescreen.storage.migrate import upgrade_to_head
@@ -142,6 +150,21 @@ def test_names_are_fictional_and_texts_carry_a_gloss(small: DemoPortfolio) -> No
         assert vi and en and p.summary.count(GLOSS_SEPARATOR) == 1
 
 
+def test_texts_agree_with_area_and_project_type(small: DemoPortfolio) -> None:
+    for p, how in zip(small.proposals, small.derivation, strict=True):
+        kind, area = p.project_type.value, voc.area(p.technology_area)
+        if how != "same_cycle":  # a same-cycle copy may reword its source's title
+            assert p.title.startswith(voc.TYPES[kind].title[0])
+        if how in ("", "lab"):  # an original text: one topic of its area, in title and text
+            topics = [t for t in area.topics if t.topic[0] in p.title]
+            assert topics and topics[0].topic[0] in p.objectives
+            assert any(u[0] in p.title and u[0] in p.objectives for u in topics[0].uses)
+        allowed = {m.metric[0] for m in (*voc.TYPES[kind].kpis, *area.metrics)}
+        assert {k.metric for k in p.kpis} <= allowed | {v[0] for v in voc.VAGUE_KPIS}
+    for prog in small.programs:
+        assert any(t.topic[0] in prog.title for t in voc.area(prog.technology_area).topics)
+
+
 def test_rewording_keeps_closeness_meaningful() -> None:
     import random
 
@@ -162,6 +185,28 @@ def test_base_rates(medium: DemoPortfolio) -> None:
     assert 0.20 <= flags(medium, "outputs_not_delivered").mean() <= 0.25
     derived = np.mean([d != "" for d in medium.derivation])
     assert 0.22 <= derived <= 0.28
+
+
+def test_near_copy_is_a_step_of_text_copies_only() -> None:
+    assert near_copy(0.95, True) == near_copy(0.9, True) == 1.0
+    assert near_copy(0.8, True) == 0.0 and 0.0 < near_copy(0.85, True) < 1.0
+    assert near_copy(1.0, False) == 0.0
+
+
+@pytest.mark.slow
+def test_near_verbatim_copies_are_duplications_and_copies_span_the_range(
+        medium: DemoPortfolio) -> None:
+    rates = measure(medium)
+    near = [rates[f"{s}:>=0.9"] for s in ("program_live", "program_ended", "same_cycle")]
+    assert sum(r.n for r in near) > 300
+    assert sum(r.n * r.rate for r in near) / sum(r.n for r in near) >= 0.95
+    assert all(r.rate >= 0.9 for r in near if r.n >= 30)
+    for source in ("program_ended", "same_cycle"):  # duplication rises with closeness
+        by_bin = [rates[f"{source}:[{lo},{hi})"] for lo, hi in
+                  (("0.5", "0.7"), ("0.8", "0.9"), ("0.9", "1.0"))]
+        assert by_bin[0].rate + 0.2 < by_bin[1].rate < by_bin[2].rate
+    closeness = medium.quantities["copy_closeness"][np.array(medium.derivation) == "program"]
+    assert np.mean(closeness < 0.6) > 0.08 and np.mean(closeness >= 0.9) > 0.15
 
 
 def test_mechanism_constants_are_consistent() -> None:

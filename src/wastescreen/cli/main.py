@@ -39,14 +39,24 @@ def version() -> None:
     console.print(f"wastescreen {__version__}")
 
 
-@app.command()
+demo_app = typer.Typer(help="Write the synthetic demo portfolio (labs, programs, past "
+                       "proposals) into an empty database; `demo cycle` then files its current "
+                       "budget cycle, once a model is trained.", invoke_without_command=True)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback()
 def demo(
+    ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Seed of the generator (same seed, same data).")] = 57,
     if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the database "
                                            "already holds a registry or proposals.")] = False,
     n_proposals: Annotated[int, typer.Option(help="Historical proposals to generate.")] = 30_000,
 ) -> None:
-    """Write the synthetic demo portfolio (labs, programs, past proposals) into the database."""
+    """Write the synthetic demo portfolio (labs, programs, past proposals) into the database;
+    `demo cycle` files the current budget cycle once a model is trained."""
+    if ctx.invoked_subcommand is not None:
+        return
     from rich.progress import Progress
 
     from wastescreen.demo_portfolio import database_is_empty, generate_portfolio, write_portfolio
@@ -79,6 +89,47 @@ def demo(
         session.commit()
     console.print("Demo portfolio written (synthetic data): " +
                   ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+
+
+@demo_app.command("cycle")
+def demo_cycle(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the current "
+                                           "cycle already has submissions.")] = False,
+    n: Annotated[int, typer.Option(help="Proposals in the cycle (at least 60).",
+                                   min=60)] = 300,
+) -> None:
+    """File the demo's current budget cycle, every proposal screened and some decided.
+
+    Needs the demo portfolio and a trained model (`wastescreen demo`, `wastescreen train`).
+    """
+    from rich.progress import Progress
+
+    from wastescreen.demo_portfolio.cycle_filing import NotADemoDatabase, file_demo_cycle
+    from wastescreen.screening.service import ModelNotReady
+
+    settings = get_settings()
+    db = open_database(settings)
+    with db.sessions() as session, Progress(console=console, transient=True) as progress:
+        task = progress.add_task("filing the current cycle", total=None)
+        try:
+            report = file_demo_cycle(settings, session, n=n, progress=lambda done, total:
+                                     progress.update(task, completed=done, total=total))
+        except (NotADemoDatabase, ModelNotReady) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+    if report is None:
+        console.print("The current cycle already has submissions; nothing filed.")
+        if not if_empty:
+            raise typer.Exit(1)
+        return
+    bands = ", ".join(f"{report.bands[b]} {b}" for b in ("high", "medium", "low"))
+    revise = sum(1 for d in report.latest.values() if d == "revise")
+    console.print(
+        f"Current cycle {report.cycle} filed (synthetic data): {len(report.screening_ids)} "
+        f"proposals from {report.agencies} agencies, screened ({bands}); "
+        f"{len(report.decided)} decided ({len(report.history)} with more than one decision), "
+        f"{revise} of them sent back for revision. Planted cases: reference codes "
+        f"DEMO-{report.cycle}-COPY-NN, -HELD-NN, -DUP-NNX and -CLEAN-NN.")
 
 
 @registry_app.command("import")

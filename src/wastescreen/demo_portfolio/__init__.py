@@ -7,7 +7,6 @@ so. The same seed gives the same portfolio, byte for byte.
 
 from __future__ import annotations
 
-import random
 import uuid
 from dataclasses import dataclass, field
 
@@ -15,8 +14,9 @@ import numpy as np
 
 from wastescreen.demo_portfolio import mechanisms
 from wastescreen.demo_portfolio.mechanisms import DRIVERS, LATENT, NO_EFFECT, OUTCOMES, FloatArray
-from wastescreen.demo_portfolio.proposals_gen import GLOSS_SEPARATOR, HistoryBuilder, split_gloss
-from wastescreen.demo_portfolio.registry_gen import Agency, make_registry
+from wastescreen.demo_portfolio.proposals_gen import HistoryBuilder
+from wastescreen.demo_portfolio.registry_gen import Agency, make_registry, seeded
+from wastescreen.demo_portfolio.texts import GLOSS_SEPARATOR, split_gloss
 from wastescreen.demo_portfolio.writer import database_is_empty, write_portfolio
 from wastescreen.domain import Lab, Program, Proposal, ProposalOutcome
 
@@ -45,8 +45,7 @@ class DemoPortfolio:
 def generate_portfolio(
     seed: int = 57, *, n_labs: int = 400, n_programs: int = 5000, n_proposals: int = 30000
 ) -> DemoPortfolio:
-    rng = np.random.default_rng(seed)
-    rnd = random.Random(int(rng.integers(2**62)))  # noqa: S311 - synthetic data, not security
+    rng, rnd = seeded(seed)
     registry = make_registry(n_labs, n_programs, rnd)
     drafts = HistoryBuilder(n_proposals, registry, rng).build()
     codes = [f"DEMO-{d.payload['cycle']}-{k + 1:05d}" for k, d in enumerate(drafts)]

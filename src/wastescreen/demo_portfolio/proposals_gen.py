@@ -4,8 +4,9 @@ Scalar attributes are drawn as numpy vectors; texts, equipment lists and KPIs it
 ``random.Random`` seeded from the same numpy stream, so one seed fixes everything. About 25 % of
 the proposals are derived from something that exists (see :mod:`demo_portfolio.mechanisms`).
 
-Texts: ``title`` and ``objectives`` are Vietnamese; ``summary`` is Vietnamese, then
-:data:`GLOSS_SEPARATOR`, then its English gloss (see :func:`split_gloss`).
+Texts (:mod:`demo_portfolio.texts`): ``title`` and ``objectives`` are Vietnamese and agree with
+the area and the project type; ``summary`` is Vietnamese, then :data:`GLOSS_SEPARATOR`, then its
+English gloss (see :func:`split_gloss`).
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ import numpy as np
 from wastescreen.core import reference
 from wastescreen.demo_portfolio import mechanisms as mech
 from wastescreen.demo_portfolio import registry_gen as reg
+from wastescreen.demo_portfolio import texts
 from wastescreen.demo_portfolio import vocabulary as voc
 
-GLOSS_SEPARATOR = " / "
 YEARS = np.arange(2010, 2026)
 TYPES = [
     "new_lab", "lab_upgrade", "equipment_purchase", "research_program", "digital_platform",
     "training_program",
 ]
 TYPE_P = [0.12, 0.18, 0.22, 0.28, 0.12, 0.08]
+RESEARCH = TYPES.index("research_program")
 DERIVATIONS = ["", "program", "lab", "same_cycle"]
 DERIVATION_P = [0.75, 0.11, 0.08, 0.06]
 LINES = {0: (3, 10), 1: (2, 6), 2: (1, 8), 3: (0, 2), 4: (1, 4), 5: (0, 2)}
@@ -37,16 +39,6 @@ SHARE_BETA = {0: (6, 5), 1: (6, 4), 2: (8, 2), 3: (2, 8), 4: (4, 5), 5: (2, 10)}
 DURATION = {0: (24, 60), 1: (12, 36), 2: (6, 24), 3: (12, 48), 4: (12, 36), 5: (12, 36)}
 NO_EQUIPMENT_BUDGET = {3: 3e9, 5: 1.5e9}
 CHEAP_TYPES = {3, 5}  # research and training programs buy only instruments up to 2.5 bn VND
-MODELS = ["loại A", "loại B", "cấu hình chuẩn", "cấu hình nâng cao", "thế hệ mới"]
-TITLES = ["PGS.TS.", "TS.", "ThS.", "KS."]
-
-
-def split_gloss(summary: str) -> tuple[str, str]:
-    """(Vietnamese, English) parts of a demo summary."""
-    vi, _, en = summary.partition(GLOSS_SEPARATOR)
-    return vi, en
-
-
 def add_months(day: dt.date, months: int) -> dt.date:
     m = day.month - 1 + months
     return dt.date(day.year + m // 12, m % 12 + 1, 1)
@@ -72,6 +64,7 @@ class Draft:
     facts: dict[str, float] = field(default_factory=dict)
     observed_on: dt.date = dt.date(2000, 1, 1)
     approved: bool = True
+    lang: int = 0  # 0: filed in Vietnamese (title, objectives, KPIs); 1 (texts.EN): in English
 
 
 class HistoryBuilder:
@@ -155,7 +148,7 @@ class HistoryBuilder:
         vi, en = self.cat_names[cat]
         cost = reg.typical_cost(cat) * math.exp(self.rnd.gauss(0.0, 0.3))
         return {
-            "name": f"{vi} {self.rnd.choice(MODELS)}", "category": cat,
+            "name": f"{vi} {self.rnd.choice(voc.EQUIPMENT_MODELS)}", "category": cat,
             "quantity": qty or reg.default_quantity(cat, self.rnd),
             "unit_cost_vnd": max(int(round(cost, -6)), 1_000_000), "specification": f"{en} #{k}",
         }
@@ -202,22 +195,34 @@ class HistoryBuilder:
             k = rnd.choice(self.programs_by_year[cycle])
             prog = self.r.programs[k]
             d.area, d.source = prog.technology_area, prog.program_code
-            topic = self.r.program_topics[k]
-            d.objectives = self._reworded(prog.objectives, d.area, float(v["intensity"][i]))
+            site = texts.site_of(prog.title)
+            if site in self.region_provinces and rnd.random() < 0.7:  # filed where it pilots
+                d.province = site
+                d.agency = self._agency_in(site, prog.managing_agency)
+        if not texts.fits(d.area, TYPES[d.ptype]):
+            d.ptype = RESEARCH
+        subject = texts.pick_subject(d.area, d.province, rnd, TYPES[d.ptype])
+        d.title = texts.title(subject, TYPES[d.ptype])
+        if deriv == "program":
+            prefix = voc.TYPES[TYPES[d.ptype]].title
+            core = self.r.program_cores[k]
+            d.title = (f"{prefix[0]} {core[0]}", f"{prefix[1]} {core[1]}")
+            d.objectives = self.reworded(prog.objectives, d, float(v["intensity"][i]))
             d.closeness = mech.text_closeness(prog.objectives, d.objectives)
         else:
-            d.objectives, _, topic = reg.compose_objectives(d.area, rnd.randint(1, 3), rnd)
+            d.objectives = texts.objectives(subject, TYPES[d.ptype], rnd.randint(1, 3), rnd,
+                                            cycle + rnd.randint(1, 4))[0]
         if deriv != "lab":
             d.equipment = self._equipment(d)
-        prefix = voc.TITLE_PREFIX[TYPES[d.ptype]]
-        d.title = (f"{prefix[0]} {topic[0]}", f"{prefix[1]} {topic[1]}")
         return d
 
-    def _reworded(self, text: str, area: str, intensity: float) -> str:
-        """``text`` reworded, sometimes with a new sentence of the same area added."""
+    def reworded(self, text: str, d: Draft, intensity: float) -> str:
+        """``text`` reworded with strength ``intensity``; each of two new sentences of the same
+        area and type is added with probability ``intensity``."""
         out = mech.reword(text, intensity, self.rnd)
-        if self.rnd.random() < intensity:
-            out += " " + reg.compose_objectives(area, 1, self.rnd)[0]
+        for _ in range(2):
+            if self.rnd.random() < intensity:
+                out += " " + texts.extra_sentence(d.area, TYPES[d.ptype], self.rnd)[0]
         return out
 
     def copy_draft(self, i: int, src: Draft) -> Draft:
@@ -228,8 +233,8 @@ class HistoryBuilder:
         d = Draft(i, "same_cycle", self._agency_in(province, src.agency.name), province,
                   src.area, src.ptype, source_draft=src.i)
         intensity = float(v["intensity"][i])
-        d.title = (mech.reword(src.title[0], 0.5 * intensity, rnd), src.title[1])
-        d.objectives = self._reworded(src.objectives, d.area, intensity)
+        d.title = (mech.reword(src.title[0], 0.5 * intensity, rnd).rstrip("."), src.title[1])
+        d.objectives = self.reworded(src.objectives, d, intensity)
         d.closeness = mech.text_closeness(src.objectives, d.objectives)
         for k, line in enumerate(src.equipment):
             new = dict(line, specification=f"{line['specification']} ({k})")
@@ -287,22 +292,16 @@ class HistoryBuilder:
             )
         else:
             d.observed_on = submitted + dt.timedelta(days=int(v["review_days"][i]))
-        kpis, measurable = self._kpis(int(v["n_kpi"][i]), float(v["kpi_propensity"][i]), end)
+        kpis, measurable = texts.kpis(TYPES[ptype], d.area, int(v["n_kpi"][i]),
+                                      float(v["kpi_propensity"][i]), end, rnd, d.lang)
         n_res = int(v["n_res"][i])
-        researchers = [
-            {"name": f"{rnd.choice(TITLES)} {rnd.choice(voc.SURNAMES)} "
-                     f"{rnd.choice(voc.MIDDLE_NAMES)} {rnd.choice(voc.GIVEN_NAMES)}",
-             "role": voc.ROLES[k] if k < 2 else rnd.choice(voc.ROLES[2:])}
-            for k in range(n_res)
-        ]
-        fillers = rnd.sample(voc.SUMMARY_SENTENCES, int(v["n_summary"][i]))
-        summary = " ".join([d.title[0] + ".", *(f[0] for f in fillers)]) + GLOSS_SEPARATOR + (
-            " ".join([d.title[1] + ".", *(f[1] for f in fillers)])
-        )
+        researchers = texts.researchers(n_res, rnd)
+        summary = texts.summary(d.title, int(v["n_summary"][i]), rnd, d.lang)
         cof_share = float(v["cofunding"][i])
         shared = bool(v["shared"][i]) and capital > 0
         d.payload = {
-            "cycle": cycle, "title": d.title[0], "summary": summary, "objectives": d.objectives,
+            "cycle": cycle, "title": d.title[d.lang], "summary": summary,
+            "objectives": d.objectives,
             "agency": d.agency.name, "managing_level": d.agency.level, "province": d.province,
             "technology_area_version": reference.latest_area_version(),
             "technology_area": d.area, "project_type": TYPES[ptype],
@@ -318,12 +317,13 @@ class HistoryBuilder:
             "end_date": end, "equipment": d.equipment, "kpis": kpis,
             "trl_start": int(v["trl_start"][i]), "trl_target": int(v["trl_target"][i]),
             "researchers": researchers, "om_budget_vnd_per_year": om,
-            "shared_use_plan": rnd.choice(voc.SHARED_USE_PLANS) if shared else "",
+            "shared_use_plan": rnd.choice(voc.SHARED_USE_PLANS)[d.lang] if shared else "",
         }
         instruments = sum(int(x["quantity"]) for x in d.equipment)
         norm = mech.TYPE_MONTHLY_NORM_VND[TYPES[ptype]]
         d.facts = {
             "copy_closeness": d.closeness,
+            "near_copy": mech.near_copy(d.closeness, d.derivation in ("program", "same_cycle")),
             "same_cycle_duplicate": float(d.derivation == "same_cycle"),
             "equipment_share": eq_total / total,
             "om_ratio": om / capital if capital else 0.0,
@@ -341,22 +341,3 @@ class HistoryBuilder:
             "cofunding_share": cof_share,
             "summary_length": float(len(summary)),
         }
-
-    def _kpis(self, n: int, propensity: float, end: dt.date) -> tuple[list[dict[str, Any]], int]:
-        rnd = self.rnd
-        kpis: list[dict[str, Any]] = []
-        measurable = 0
-        for _ in range(n):
-            metric, unit = rnd.choice(voc.KPI_METRICS)
-            target = float(rnd.randint(500, 5000) if unit == "giờ" else rnd.randint(1, 20))
-            if rnd.random() < propensity:
-                deadline = end - dt.timedelta(days=rnd.randint(0, 90))
-                kpis.append({"metric": metric, "target": target, "unit": unit,
-                             "deadline": deadline})
-                measurable += 1
-            elif rnd.random() < 0.5:
-                kpis.append({"metric": rnd.choice(voc.VAGUE_KPIS)})
-            else:
-                kpis.append({"metric": metric, "target": target, "unit": unit})
-        return kpis, measurable
-

@@ -16,7 +16,10 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from wastescreen.core import reference
+from wastescreen.demo_portfolio import texts
 from wastescreen.demo_portfolio import vocabulary as voc
 from wastescreen.domain import Lab, Program
 from wastescreen.domain.registry import ProgramOutcome, ProgramStatus
@@ -86,32 +89,10 @@ def make_agencies(rnd: random.Random) -> list[Agency]:
     return agencies
 
 
-def compose_objectives(
-    area: str, n_sentences: int, rnd: random.Random
-) -> tuple[str, str, voc.Pair]:
-    """1–3 objective sentences on one main topic of ``area``: (vi, en, main topic)."""
-    topics = voc.TOPICS[voc.area_key(area)]
-    main = rnd.choice(topics)
-    templates = rnd.sample(voc.OBJECTIVES, n_sentences)
-    vi: list[str] = []
-    en: list[str] = []
-    for k, (t_vi, t_en) in enumerate(templates):
-        topic = main if k == 0 or rnd.random() < 0.6 else rnd.choice(topics)
-        s_vi, s_en = rnd.choice(voc.SECTORS)
-        vi.append(t_vi.format(t=topic[0], s=s_vi))
-        en.append(t_en.format(t=topic[1], s=s_en))
-    # A specific focus (object x pilot site, ~1,400 combinations) makes a text identifiable,
-    # so that a copy is closer to its source than to the other texts of the same topic.
-    obj, site = rnd.choice(voc.FOCUS_OBJECTS), rnd.choice(province_names())
-    vi.insert(1, f"Trọng tâm là {obj[0]} thí điểm tại {site}.")
-    en.insert(1, f"Focus: {obj[1]}, piloted in {site}.")
-    return " ".join(vi), " ".join(en), main
-
-
 @lru_cache(maxsize=64)
 def _area_categories(area: str) -> tuple[str, ...]:
     known = reference.equipment_category_codes()
-    return tuple(c for c in voc.AREA_EQUIPMENT[voc.area_key(area)] if c in known) or ("OTHER",)
+    return tuple(c for c in voc.area(area).equipment if c in known) or ("OTHER",)
 
 
 def area_categories(area: str) -> list[str]:
@@ -147,7 +128,7 @@ def make_labs(n: int, agencies: list[Agency], rnd: random.Random) -> list[Lab]:
         area = areas[i] if i < len(areas) else rnd.choice(areas)
         province = rnd.choices(names, weights)[0]
         host = rnd.choice(hosts_by_province[province])
-        stem_vi, _ = rnd.choice(voc.LAB_STEMS[voc.area_key(area)])
+        stem_vi, _ = rnd.choice(voc.area(area).lab_stems)
         cats = area_categories(area)
         equipment: list[dict[str, object]] = []
         cost = 0.0
@@ -162,7 +143,7 @@ def make_labs(n: int, agencies: list[Agency], rnd: random.Random) -> list[Lab]:
                 {"name": f"{vi} số {k + 1}", "category": cat, "quantity": qty,
                  "specification": f"{en}, unit {k + 1}"}
             )
-        topic_vi = rnd.choice(voc.TOPICS[voc.area_key(area)])[0]
+        topic_vi = rnd.choice(voc.area(area).topics).topic[0]
         labs.append(Lab.model_validate({
             "lab_code": f"LAB-{i + 1:04d}",
             "name": f"Phòng thí nghiệm {stem_vi} – {host.name}",
@@ -180,27 +161,36 @@ def make_labs(n: int, agencies: list[Agency], rnd: random.Random) -> list[Lab]:
     return labs
 
 
-PROGRAM_PREFIXES = [
-    "Chương trình KH&CN (minh họa) về", "Nhiệm vụ KH&CN (minh họa):",
-    "Đề án (minh họa) phát triển", "Dự án (minh họa) ứng dụng",
-]
+# What a registry program is: mostly a research task, some training or platform programs.
+PROGRAM_TYPES = ["research_program", "training_program", "digital_platform"]
+PROGRAM_TYPE_P = [0.7, 0.15, 0.15]
 
 
 def make_programs(
     n: int, agencies: list[Agency], rnd: random.Random
 ) -> tuple[list[Program], list[voc.Pair]]:
-    """Programs and the main topic of each (the topic lets a copying proposal reuse it)."""
-    areas = area_codes()
+    """Programs and the title words of each after its prefix (a copying proposal reuses them).
+
+    A program's texts follow :mod:`demo_portfolio.texts`: one topic of its area and one use of
+    that topic, piloted in the managing agency's province (a ministry-level agency's elsewhere,
+    30 %)."""
+    areas, names, weights = area_codes(), province_names(), province_weights()
     years = list(range(2005, LAST_YEAR + 1))
     year_w = [1.0 + 0.06 * (y - 2005) for y in years]
     programs: list[Program] = []
-    topics: list[voc.Pair] = []
+    cores: list[voc.Pair] = []
     for i in range(n):
         agency = rnd.choice(agencies)
         area = rnd.choice(agency.focus_areas) if rnd.random() < 0.6 else rnd.choice(areas)
-        vi, _, topic = compose_objectives(area, rnd.randint(1, 3), rnd)
+        ptype = rnd.choices(PROGRAM_TYPES, PROGRAM_TYPE_P)[0]
+        ptype = ptype if texts.fits(area, ptype) else "research_program"
+        # A province's department pilots at home; a ministry-level agency mostly near home.
+        site = (agency.home_province if agency.level == "province" or rnd.random() < 0.7
+                else rnd.choices(names, weights)[0])
+        subject = texts.pick_subject(area, site, rnd, ptype)
         start = rnd.choices(years, year_w)[0]
         end = start + rnd.randint(0, 4)
+        vi, _ = texts.objectives(subject, ptype, rnd.randint(1, 3), rnd, end)
         status, outcome = _status_outcome(start, end, agency.capability, rnd)
         if agency.level == "province" or rnd.random() < 0.5:
             province: str | None = agency.home_province
@@ -208,11 +198,11 @@ def make_programs(
             province = None
         programs.append(Program.model_validate({
             "program_code": f"PRG-{i + 1:05d}",
-            "title": f"{rnd.choice(PROGRAM_PREFIXES)} {topic[0]}",
+            "title": texts.titled((rnd.choice(voc.PROGRAM_PREFIXES), ""), subject)[0],
             "managing_agency": agency.name,
             "province": province,
             "technology_area": area,
-            "field": topic[0],
+            "field": subject.topic[0],
             "objectives": vi,
             "budget_vnd": round(8e9 * math.exp(rnd.gauss(0.0, 1.0)), -6),
             "start_year": start,
@@ -220,8 +210,8 @@ def make_programs(
             "status": status,
             "outcome": outcome,
         }))
-        topics.append(topic)
-    return programs, topics
+        cores.append((f"{subject.core[0]} tại {site}", f"{subject.core[1]} in {site}"))
+    return programs, cores
 
 
 def _status_outcome(
@@ -244,11 +234,18 @@ class Registry:
     agencies: list[Agency]
     labs: list[Lab]
     programs: list[Program]
-    program_topics: list[voc.Pair]
+    program_cores: list[voc.Pair]
+
+
+def seeded(seed: int) -> tuple[np.random.Generator, random.Random]:
+    """The numpy stream of a portfolio of ``seed`` and the ``random`` stream its registry is
+    drawn from (agencies first, so :func:`make_agencies` on it gives that portfolio's)."""
+    rng = np.random.default_rng(seed)
+    return rng, random.Random(int(rng.integers(2**62)))  # noqa: S311 - synthetic data
 
 
 def make_registry(n_labs: int, n_programs: int, rnd: random.Random) -> Registry:
     agencies = make_agencies(rnd)
     labs = make_labs(n_labs, agencies, rnd)
-    programs, topics = make_programs(n_programs, agencies, rnd)
-    return Registry(agencies, labs, programs, topics)
+    programs, cores = make_programs(n_programs, agencies, rnd)
+    return Registry(agencies, labs, programs, cores)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 CHUNK = 2000
+SEED_SUMMARY = "demo portfolio, seed {seed}"
 
 
 def canonical_json(payload: Any) -> str:
@@ -52,6 +53,19 @@ def database_is_empty(engine: Engine) -> bool:
             if session.execute(select(func.count()).select_from(_table(name))).scalar_one():
                 return False
     return True
+
+
+def demo_seed(session: Session) -> int | None:
+    """The seed of the demo portfolio the database was seeded with (from its first registry
+    revision), or None when it holds no demo portfolio."""
+    revisions = _table("registry_revisions")
+    first = session.execute(select(revisions.c.summary).order_by(revisions.c.id)
+                            .limit(1)).scalar_one_or_none()
+    prefix = SEED_SUMMARY.format(seed="")
+    if first is None or not str(first).startswith(prefix):
+        return None
+    tail = str(first)[len(prefix):]
+    return int(tail) if tail.isdigit() else None
 
 
 def write_portfolio(
@@ -88,7 +102,7 @@ def write_portfolio(
             for pid, o in zip(portfolio.proposal_ids, portfolio.outcomes, strict=True)
         ]
         counts["proposal_outcomes"] = _insert(session, "proposal_outcomes", outcomes, progress)
-        revision = {"summary": f"demo portfolio, seed {portfolio.seed}"}
+        revision = {"summary": SEED_SUMMARY.format(seed=portfolio.seed)}
         counts["registry_revisions"] = _insert(session, "registry_revisions", [revision], None)
     return counts
 
