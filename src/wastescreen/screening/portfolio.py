@@ -21,7 +21,9 @@ from wastescreen.storage.tables import (
     SubmissionFactsRow,
 )
 
-CLUSTER_THRESHOLD = 0.5
+# A cluster joins proposals that overlap at least this much: at 0.5 a cycle of the demo chains
+# most of its proposals into a few large groups; at 0.75 it finds the duplicated ones.
+CLUSTER_THRESHOLD = 0.75
 
 
 # --- portfolio -----------------------------------------------------------------------------
