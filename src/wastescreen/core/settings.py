@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,8 @@ class Settings(BaseSettings):
     batch_sweep_seconds: float = Field(
         default=30.0, gt=0, description="how often each worker looks for such jobs")
     demo_seed: int = 57
+    lang: Literal["vi", "en"] = Field(
+        default="vi", description="language of the command line's messages (`--lang` wins)")
 
     def resolved_database_url(self) -> str:
         """The database URL in force: the configured one, or the default SQLite file."""

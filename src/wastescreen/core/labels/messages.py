@@ -80,6 +80,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                          "you report it."),
     "http_error": _p("Không thực hiện được yêu cầu (mã {status}).",
                      "The request could not be done (status {status})."),
+    "cluster_extra_missing": _p("Sàng lọc trên cụm Dask cần gói mở rộng cluster: pip install "
+                                "'wastescreen[cluster]' (hoặc .venv/bin/pip install -e "
+                                "'.[cluster]').",
+                                "Screening on a Dask cluster needs the cluster extra: pip "
+                                "install 'wastescreen[cluster]' (or .venv/bin/pip install -e "
+                                "'.[cluster]')."),
     # files (batch uploads, registry imports)
     "file_type": _p("{name}: cần tệp .csv hoặc .xlsx, không phải '{suffix}'.",
                     "{name}: expected a .csv or .xlsx file, not '{suffix}'."),
@@ -113,13 +119,19 @@ class Msg:
     def text(self, lang: Lang) -> str:
         """The message in ``lang``; whole numbers among the values by the locale rule, and
         values that are words (``Said``) in ``lang`` too."""
-        shown = {k: v.text(lang) if isinstance(v, Said) else
-                 number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v
-                 for k, v in self.values.items()}
-        return MESSAGES[self.key][lang].format(**shown)
+        return fill(MESSAGES[self.key][lang], lang, self.values)
 
     def __str__(self) -> str:  # logs and exceptions read English
         return self.text("en")
+
+
+def fill(template: str, lang: Lang, values: Mapping[str, object]) -> str:
+    """``template`` with ``values``: whole numbers by the locale rule, words (``Said``) in
+    ``lang``, the rest as they are."""
+    shown = {k: v.text(lang) if isinstance(v, Said) else
+             number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v
+             for k, v in values.items()}
+    return template.format(**shown)
 
 
 def msg(key: str, **values: object) -> Msg:
