@@ -86,12 +86,15 @@ def test_audit_verify_names_the_edited_event(var: Path) -> None:
 
 
 def test_registry_import_prints_the_quality_report(var: Path) -> None:
-    result = runner.invoke(app, ["registry", "import", str(EXAMPLES / "labs.csv"),
-                                 "--kind", "lab"])
+    result = runner.invoke(app, ["--lang", "en", "registry", "import",
+                                 str(EXAMPLES / "labs.csv"), "--kind", "lab"])
     assert result.exit_code == 0, result.output
     assert "Rejected: row 6, province" in result.output
     assert "Merged as duplicates: row 7" in result.output
     assert "Bắc Giang" in result.output
+    again = runner.invoke(app, ["registry", "import", str(EXAMPLES / "labs.csv"), "--kind",
+                                "lab"])  # Vietnamese by default
+    assert "Bị từ chối: dòng 6, province" in again.output and "Nhập labs.csv" in again.output
     assert runner.invoke(app, ["registry", "import", str(EXAMPLES / "labs.csv"),
                                "--kind", "nothing"]).exit_code == 2
 
@@ -102,7 +105,10 @@ def test_screen_without_a_model_says_so(var: Path) -> None:
     bad = var.parent / "bad.json"
     bad.write_text('{"title": ""}', "utf-8")
     invalid = runner.invoke(app, ["screen", str(bad)])
-    assert invalid.exit_code == 2 and "title: empty_text" in invalid.output
+    assert invalid.exit_code == 2
+    assert "title: Không được để trống. (quy tắc empty_text)" in invalid.output
+    english = runner.invoke(app, ["--lang", "en", "screen", str(bad)])
+    assert "title: Must not be empty. (rule empty_text)" in english.output
 
 
 def test_after_demo_the_readme_agency_key_can_be_made(var: Path) -> None:

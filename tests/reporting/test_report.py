@@ -6,6 +6,7 @@ Regenerate the golden structure after a deliberate change of the report with
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import math
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parent
 ARTIFACTS = ROOT.parent / "artifacts"
 GOLDEN = ROOT / "golden" / "report_structure.json"
 SCREENING_ID = "scr-0001"
-SUBMITTED = "2026-03-10"
+SUBMITTED = "2026-03-10T02:05:00+00:00"  # as the API hands it over (UTC)
 PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(1)>"><b>x</b>'
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -228,6 +229,19 @@ def test_languages_differ_in_labels_and_numbers() -> None:
     assert '<html lang="vi">' in render(lang="vi") and '<html lang="en">' in render(lang="en")
 
 
+def test_dates_are_in_viet_nam_time_as_a_person_reads_them() -> None:
+    fields = {lang: {e[1]: e[2] for e in parse(render(lang=lang)).structure if e[0] == "field"}
+              for lang in LANGS}
+    # 02:05 UTC is 09:05 in Hà Nội; the decision was stored at 07:30 UTC (14:30 there).
+    assert fields["vi"]["submitted_at"] == "09:05 ngày 10/03/2026 (giờ Việt Nam)"
+    assert fields["en"]["submitted_at"] == "10 Mar 2026, 09:05 (Viet Nam time)"
+    assert fields["vi"]["decided_at"] == "14:30 ngày 12/03/2026 (giờ Việt Nam)"
+    assert fields["en"]["registry_snapshot"].endswith("of 1 Mar 2026")
+    late = render_report_html(sample_result(), lang="vi", screening_id=SCREENING_ID,
+                              submitted_at=dt.datetime(2026, 3, 10, 18, 30, tzinfo=dt.UTC))
+    assert "01:30 ngày 11/03/2026" in late  # past midnight in Viet Nam: the next day
+
+
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown language"):
         render(lang="fr")  # type: ignore[arg-type]
@@ -350,7 +364,7 @@ def test_the_report_lists_every_flag_and_says_what_rests_on_real_data() -> None:
     text = " ".join("".join(parse(html).text).split())
     for flag in r.flags:
         assert flag.id in text
-    assert "LAB-HN-0112" in text and "measured 2026-01-15" in text and "2,480 spare hours" in text
+    assert "LAB-HN-0112" in text and "measured 15 Jan 2026" in text and "2,480 spare hours" in text
     assert "World Bank" in text and "synthetic" in text
 
 

@@ -20,10 +20,12 @@ from wastescreen.api import (
     routes_registry,
     routes_screenings,
 )
+from wastescreen.api.docs import install_docs
 from wastescreen.api.errors import install_error_handlers
 from wastescreen.api.limits import BodySizeLimit, RateLimits
 from wastescreen.api.metrics import Metrics, MetricsMiddleware
 from wastescreen.api.pages import ROUTERS as PAGE_ROUTERS
+from wastescreen.api.pages.errors import page_error
 from wastescreen.api.params import no_control_characters
 from wastescreen.api.unexpected import RequestIdAndUnexpectedErrors
 from wastescreen.core.exceptions import exception_summary
@@ -79,11 +81,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.dispose()
 
     app = FastAPI(title="wastescreen", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # served from the installed bundle instead
                   description="Screens S&T investment proposals for waste and redundancy risk, "
                               "and explains every score.",
                   dependencies=[Depends(no_control_characters)])
     app.state.metrics = metrics
-    install_error_handlers(app)
+    install_error_handlers(app, page_error=page_error)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
     app.add_middleware(RequestIdAndUnexpectedErrors)  # added last: the outermost
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_reference.router)
     for router in PAGE_ROUTERS:
         app.include_router(router)
+    install_docs(app)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from wastescreen.api.errors import ApiError
 from wastescreen.api.limits import RateLimits, client_address, retry_after_header
+from wastescreen.core.labels.messages import msg
 from wastescreen.screening.usecases import Screener
 from wastescreen.storage.api_keys import Principal, Role, authenticate
 
@@ -36,22 +37,22 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
-        raise ApiError(401, "unauthorized", "send an API key as 'Authorization: Bearer KEY'",
+        raise ApiError(401, "unauthorized", msg("unauthorized_no_key"),
                        field="Authorization", headers={"WWW-Authenticate": "Bearer"})
     limits: RateLimits = request.app.state.rate_limits
     address = client_address(request)
     wait = limits.blocked(session, address)
     if wait > 0:
-        raise ApiError(429, "rate_limited", "too many failed key checks from this address; "
-                       "retry later", headers=retry_after_header(wait))
+        raise ApiError(429, "rate_limited", msg("rate_limited_address"),
+                       headers=retry_after_header(wait))
     principal = authenticate(session, key.strip())
     if principal is None:
         limits.failed(session, address)
-        raise ApiError(401, "unauthorized", "unknown or revoked API key", field="Authorization",
+        raise ApiError(401, "unauthorized", msg("unauthorized_bad_key"), field="Authorization",
                        headers={"WWW-Authenticate": "Bearer"})
     wait = limits.take(session, principal.key_id)
     if wait > 0:
-        raise ApiError(429, "rate_limited", "too many requests for this key; retry later",
+        raise ApiError(429, "rate_limited", msg("rate_limited_key"),
                        headers=retry_after_header(wait))
     request.state.principal = principal
     return principal
@@ -67,9 +68,9 @@ def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     # async: no I/O here, so it runs on the event loop instead of taking a thread-pool hop.
     async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in allowed:
-            raise ApiError(403, "forbidden",
-                           f"role '{principal.role.value}' may not do this; allowed: "
-                           + ", ".join(sorted(r.value for r in allowed)))
+            raise ApiError(403, "forbidden", msg(
+                "forbidden_role", role=principal.role.value,
+                allowed=", ".join(sorted(r.value for r in allowed))))
         return principal
 
     return check

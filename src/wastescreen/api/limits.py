@@ -1,5 +1,9 @@
 """Request-size limit (413), and rate limits (429 with Retry-After) per key and on failed key
-checks per client address."""
+checks per client address.
+
+A refused upload on a page is answered with the error page after the rest of the body has been
+read (up to ``DRAIN_BYTES``): a browser whose upload is cut off mid-way shows "connection reset"
+rather than the answer."""
 
 from __future__ import annotations
 
@@ -9,11 +13,14 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from wastescreen.api.errors import error_body
+from wastescreen.api.errors import ApiError, answer, is_page
+from wastescreen.core.labels.messages import msg
 from wastescreen.storage import rate_limits
+
+DRAIN_BYTES = 64 * 1024 * 1024
 
 
 class BodySizeLimit:
@@ -55,10 +62,24 @@ class BodySizeLimit:
                 await self._reject(scope, receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse(error_body("payload_too_large",
-                                           f"request body exceeds {self.max_bytes} bytes"),
-                                status_code=413)
-        await response(scope, receive, send)
+        request = Request(scope)
+        if is_page(request.url.path):
+            await _drain(receive)
+        error = ApiError(413, "payload_too_large", msg("payload_too_large",
+                                                       limit=self.max_bytes))
+        await answer(request, error)(scope, receive, send)
+
+
+async def _drain(receive: Receive) -> None:
+    """Read and drop what is left of the request body (at most ``DRAIN_BYTES``)."""
+    seen = 0
+    while seen <= DRAIN_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 class _TooLarge(HTTPException):

@@ -11,13 +11,15 @@ from __future__ import annotations
 from fastapi import Request
 
 from wastescreen.api.errors import ApiError
+from wastescreen.core.labels.messages import msg
 from wastescreen.core.text import control_character
+from wastescreen.domain.errors import FieldError
 
 
 def _refuse(name: str, char: str) -> ApiError:
-    message = f"{name}: contains the control character {char}, which has no place here"
+    message = msg("control_character", name=name, char=char)
     return ApiError(422, "validation_error", message, field=name,
-                    details=[{"field": name, "rule": "control_character", "message": message}])
+                    details=[FieldError(name, "control_character", str(message))])
 
 
 def no_control_characters(request: Request) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Response
 
 from wastescreen.api.errors import ApiError
+from wastescreen.core.labels.messages import msg
 from wastescreen.core.locale_format import Lang
 from wastescreen.reporting.render import DecisionView, render_report_html, render_report_pdf
 from wastescreen.screening.issued import decision_view as decision_view_of
@@ -39,8 +40,7 @@ def render_screening_report(view: ScreeningView, *, fmt: str, lang: Lang) -> Res
                 decision=decision_view(view), proposal=view.proposal,
         history=[decision_view_of(d) for d in view.decisions])
         except (ImportError, OSError) as exc:  # WeasyPrint without its system libraries
-            raise ApiError(503, "pdf_unavailable", "PDF rendering needs Pango and HarfBuzz on "
-                           "the server (see the README); the HTML report is available",
+            raise ApiError(503, "pdf_unavailable", msg("pdf_unavailable"),
                            field="format") from exc
         return Response(pdf, media_type="application/pdf", headers={
             "Content-Disposition": f'inline; filename="wastescreen-{view.row.id}.pdf"'})

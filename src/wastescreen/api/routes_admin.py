@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
 from wastescreen.api.deps import SessionDep, require
-from wastescreen.api.errors import ERROR_RESPONSES, ApiError
+from wastescreen.api.errors import ERROR_RESPONSES, ApiError, invalid, refused_agency
 from wastescreen.api.schemas import (
     AgencyIn,
     AgencyOut,
@@ -17,6 +17,8 @@ from wastescreen.api.schemas import (
     KeyCreated,
     KeyIn,
 )
+from wastescreen.core.labels.messages import msg
+from wastescreen.domain.errors import FieldError
 from wastescreen.screening.audit import check_trail
 from wastescreen.storage.agencies import AgencyNameError, add_agency, list_agencies
 from wastescreen.storage.api_keys import Principal, Role, create_key, revoke_key
@@ -33,7 +35,7 @@ def current_model(_: Anyone, request: Request) -> dict[str, Any]:
     """The card of the model in use (features, data hash, metrics, versions, intended use)."""
     engine = request.app.state.screener.engine
     if engine is None or engine.model is None:
-        raise ApiError(404, "not_found", "no model is loaded")
+        raise ApiError(404, "not_found", msg("not_found_model"))
     return dict(engine.model.card)
 
 
@@ -54,10 +56,8 @@ def audit(_: AuditReader, session: SessionDep,
                                           prev_hash=r.prev_hash, hash=r.hash) for r in rows])
 
 
-def _agency_refused(exc: Exception) -> ApiError:
-    rule = getattr(exc, "rule", "invalid")
-    return ApiError(422, "validation_error", f"agency: {exc}", field="agency",
-                    details=[{"field": "agency", "rule": rule, "message": str(exc)}])
+def _agency_refused(exc: Exception, body: KeyIn) -> ApiError:
+    return refused_agency(exc, body.role, body.agency)
 
 
 @router.post("/keys", response_model=KeyCreated, status_code=201)
@@ -68,7 +68,7 @@ def new_key(body: KeyIn, principal: Admin, session: SessionDep) -> KeyCreated:
         key, row = create_key(session, Role(body.role), agency=body.agency, label=body.label,
                               actor=principal.actor, holder=body.holder.strip())
     except (ValueError, LookupError) as exc:
-        raise _agency_refused(exc) from exc
+        raise _agency_refused(exc, body) from exc
     return KeyCreated(id=row.id, role=row.role, agency=row.agency, key=key)
 
 
@@ -87,9 +87,7 @@ def new_agency(body: AgencyIn, principal: Admin, session: SessionDep,
     try:
         name, added = add_agency(session, body.name, actor=principal.actor)
     except AgencyNameError as exc:
-        raise ApiError(422, "validation_error", f"name: {exc}", field="name",
-                       details=[{"field": "name", "rule": exc.rule, "message": str(exc)}]
-                       ) from exc
+        raise invalid([FieldError("name", exc.rule, str(exc))]) from exc
     if not added:
         response.status_code = 200
     return AgencyOut(name=name, source="admin" if added else "known")
@@ -100,4 +98,5 @@ def delete_key(key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: Admi
                session: SessionDep) -> None:
     """Revoke a key."""
     if not revoke_key(session, key_id, actor=principal.actor):
-        raise ApiError(404, "not_found", f"no active key {key_id}", field="key_id")
+        raise ApiError(404, "not_found", msg("not_found_key", id=str(key_id)),
+                       field="key_id")

@@ -11,7 +11,8 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Request, Response
 
 from wastescreen.api.deps import ScreenerDep, SessionDep, require
 from wastescreen.api.errors import ERROR_RESPONSES, ApiError
-from wastescreen.screening.batch import only_agency, read_batch, results_csv
+from wastescreen.core.labels.messages import msg
+from wastescreen.screening.batch import file_message, only_agency, read_batch, results_csv
 from wastescreen.screening.batch_jobs import accept_job, run_job
 from wastescreen.screening.review import agency_scope
 from wastescreen.storage.api_keys import Principal, Role
@@ -32,13 +33,12 @@ def submit_batch(principal: Submitter, session: SessionDep, screener: ScreenerDe
     screener.ready_engine(session)
     filename = file.filename or "upload.csv"
     if Path(filename).suffix.lower() not in (".csv", ".xlsx"):
-        raise ApiError(415, "unsupported_media_type", "upload a .csv or .xlsx file",
-                       field="file")
+        raise ApiError(415, "unsupported_media_type", msg("unsupported_file"), field="file")
     settings = request.app.state.settings
     try:
         rows = read_batch(filename, file.file.read(), max_rows=settings.batch_max_rows)
     except ImportFileError as exc:
-        raise ApiError(422, "invalid_file", str(exc), field="file") from exc
+        raise ApiError(422, "invalid_file", file_message(exc), field="file") from exc
     only_agency(rows, agency_scope(principal))
     lease = settings.batch_lease_seconds
     job = accept_job(session, rows, api_key_id=principal.key_id, agency=principal.agency,
@@ -56,7 +56,8 @@ def batch_result(job_id: str, principal: Reader, session: SessionDep,
     """Job status and, once done, one result per row (errors for the invalid rows)."""
     job = session.get(BatchJobRow, job_id)
     if job is None or (principal.role is Role.AGENCY and job.agency != principal.agency):
-        raise ApiError(404, "not_found", f"no batch job {job_id}", field="job_id")
+        raise ApiError(404, "not_found", msg("not_found_job", id=job_id[:100]),
+                       field="job_id")
     if format == "csv":
         return Response(results_csv(job.results), media_type="text/csv; charset=utf-8")
     return {"job_id": job.id, "status": job.status, "rows_total": job.rows_total,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from wastescreen.api.deps import ScreenerDep, SessionDep, require
 from wastescreen.api.errors import ERROR_RESPONSES, ApiError
+from wastescreen.core.labels.messages import msg
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.screening.usecases import Actor
 from wastescreen.storage.api_keys import Principal, Role
@@ -31,7 +32,8 @@ def labs(_: Anyone, session: SessionDep, offset: Offset = 0, limit: Limit = 100)
 def lab(lab_code: str, _: Anyone, session: SessionDep) -> Lab:
     found = get_lab(session, lab_code)
     if found is None:
-        raise ApiError(404, "not_found", f"no lab {lab_code}", field="lab_code")
+        raise ApiError(404, "not_found", msg("not_found_lab", code=lab_code[:100]),
+                       field="lab_code")
     return found
 
 
@@ -40,7 +42,8 @@ def put_lab(lab_code: str, body: Lab, principal: Admin, session: SessionDep,
             screener: ScreenerDep) -> Lab:
     """Create or replace a lab (the body's lab_code must match the path)."""
     if body.lab_code != lab_code:
-        raise ApiError(422, "validation_error", "lab_code differs from the path", field="lab_code")
+        raise ApiError(422, "validation_error", msg("code_mismatch", field="lab_code"),
+                       field="lab_code")
     screener.put_lab(session, body, Actor.of(principal))
     return body
 
@@ -56,7 +59,8 @@ def programs(_: Anyone, session: SessionDep, offset: Offset = 0,
 def program(program_code: str, _: Anyone, session: SessionDep) -> Program:
     found = get_program(session, program_code)
     if found is None:
-        raise ApiError(404, "not_found", f"no program {program_code}", field="program_code")
+        raise ApiError(404, "not_found", msg("not_found_program", code=program_code[:100]),
+                       field="program_code")
     return found
 
 
@@ -65,7 +69,7 @@ def put_program(program_code: str, body: Program, principal: Admin, session: Ses
                 screener: ScreenerDep) -> Program:
     """Create or replace a program (the body's program_code must match the path)."""
     if body.program_code != program_code:
-        raise ApiError(422, "validation_error", "program_code differs from the path",
+        raise ApiError(422, "validation_error", msg("code_mismatch", field="program_code"),
                        field="program_code")
     screener.put_program(session, body, Actor.of(principal))
     return body

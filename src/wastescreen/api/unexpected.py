@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import uuid
 
-from starlette.responses import JSONResponse
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from wastescreen.api.errors import error_body
+from wastescreen.api.errors import ApiError, answer
 from wastescreen.core.exceptions import exception_summary
+from wastescreen.core.labels.messages import msg
 
 log = logging.getLogger("wastescreen.api")
 HEADER = b"x-request-id"
@@ -53,8 +54,7 @@ class RequestIdAndUnexpectedErrors:
                       exception_summary(exc))
             if started:
                 return  # the answer is under way: nothing more can be said to the caller
-            body = error_body("internal_error", "an unexpected error occurred; quote request "
-                              f"id {request_id} when you report it")
-            body["error"]["request_id"] = request_id
-            await JSONResponse(body, status_code=500,
-                               headers={"X-Request-ID": request_id})(scope, receive, send)
+            error = ApiError(500, "internal_error", msg("internal_error",
+                                                        request_id=request_id),
+                             headers={"X-Request-ID": request_id}, request_id=request_id)
+            await answer(Request(scope), error)(scope, receive, send)

@@ -17,6 +17,7 @@ from wastescreen.cli.admin import (
     models_app,
     reproduce_command,
 )
+from wastescreen.cli.lang import current, say, set_lang
 from wastescreen.core.settings import get_settings
 from wastescreen.storage.database import open_database
 
@@ -31,6 +32,18 @@ app.add_typer(agencies_app, name="agencies")
 app.add_typer(audit_app, name="audit")
 app.add_typer(models_app, name="models")
 app.command("reproduce")(reproduce_command)
+
+
+@app.callback()
+def main(lang: Annotated[str | None, typer.Option(
+        "--lang", help="Language of the messages: vi or en (default: WASTESCREEN_LANG, "
+        "else vi).")] = None) -> None:
+    """Screen S&T investment proposals for waste and redundancy risk."""
+    try:
+        set_lang(lang)
+    except ValueError as exc:
+        console.print(f"[red]{say('bad_lang')}[/red]")
+        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -141,33 +154,30 @@ def registry_import(
     from wastescreen.storage.registry_import import ImportFileError, import_registry_file
 
     if kind not in ("lab", "program"):
-        console.print("[red]--kind must be 'lab' or 'program'[/red]")
+        console.print(say("bad_choice", option="--kind", choices="lab, program"),
+                      style="red", markup=False)
         raise typer.Exit(2)
     db = open_database(get_settings())
     with db.sessions() as session:
         try:
             report = import_registry_file(session, file, kind)  # type: ignore[arg-type]
         except ImportFileError as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(str(exc), style="red", markup=False)
             raise typer.Exit(2) from exc
-    table = Table(title=f"Import of {file.name} ({kind})")
-    table.add_column("rows read")
-    table.add_column("accepted")
-    table.add_column("inserted")
-    table.add_column("updated")
-    table.add_column("unchanged")
-    table.add_column("rejected")
-    table.add_column("merged duplicates")
+    table = Table(title=say("import_title", name=file.name, kind=kind))
+    for column in ("rows_read", "accepted", "inserted", "updated", "unchanged", "rejected",
+                   "merged"):
+        table.add_column(say(f"col_{column}"))
     table.add_row(*(str(x) for x in (report.rows_read, report.accepted, report.inserted,
                                      report.updated, report.unchanged, len(report.rejected),
                                      len(report.merged))))
     console.print(table)
-    for title, problems in (("Rejected", report.rejected), ("Merged as duplicates", report.merged),
-                            ("Notes", report.notes)):
+    for key, problems in (("import_rejected", report.rejected),
+                          ("import_merged", report.merged), ("import_note", report.notes)):
         for p in problems:
-            console.print(f"{title}: row {p.row}, {p.field}: {p.reason}", markup=False)
+            console.print(say(key, row=p.row, field=p.field, reason=p.reason), markup=False)
     if report.revision:
-        console.print(f"Registry revision {report.revision} recorded.")
+        console.print(say("import_revision", revision=str(report.revision)))
 
 
 @app.command()
@@ -180,6 +190,7 @@ def serve(
     import uvicorn
 
     open_database(get_settings()).dispose()  # migrate once, before workers start
+    console.print(say("serving", host=host, port=str(port)), markup=False)
     uvicorn.run("wastescreen.api.app:create_app", factory=True, host=host, port=port,
                 workers=workers)
 
@@ -198,19 +209,26 @@ def train(
                                                    "(default: yes when the database holds "
                                                    "the demo portfolio).")] = None,
 ) -> None:
-    """Train, calibrate, evaluate and register the risk models."""
+    """Train, calibrate, evaluate and register the risk models (progress on a terminal, one
+    line per stage in a log)."""
+    from wastescreen.cli.progress import Stages
     from wastescreen.screening.training import train_and_register
 
     settings = get_settings()
     db = open_database(settings)
-    with console.status("training (features for every historical proposal, then models)"):
-        version = train_and_register(settings, db, source=source, if_missing=if_missing,
-                                     promote=promote, synthetic=synthetic)
+    with Stages(console) as stages:
+        try:
+            version = train_and_register(settings, db, source=source, if_missing=if_missing,
+                                         promote=promote, synthetic=synthetic,
+                                         stage=stages.stage)
+        except RuntimeError as exc:
+            console.print(say("train_failed", reason=str(exc)), style="red", markup=False)
+            raise typer.Exit(1) from exc
     if version is None:
-        console.print("A model trained with these features is already promoted; "
-                      "nothing trained.")
+        console.print(say("train_nothing"))
     else:
-        console.print(f"Model {version} registered{' and promoted' if promote else ''}.")
+        console.print(say("train_done_promoted" if promote else "train_done", version=version,
+                          elapsed=stages.elapsed()), markup=False)
 
 
 @app.command()
@@ -219,12 +237,14 @@ def screen(
                                                   help="A proposal as JSON.")],
     fmt: Annotated[str, typer.Option("--format", help="json, html or pdf")] = "json",
     out: Annotated[Path | None, typer.Option(help="Write the output here.")] = None,
-    lang: Annotated[str, typer.Option(help="vi or en (reports)")] = "vi",
+    lang: Annotated[str | None, typer.Option(help="vi or en: the report's language (default: "
+                                             "the messages' language)")] = None,
 ) -> None:
     """Screen one proposal (stored as a pre-check) and print the result or write the report."""
     from wastescreen.cli.screen import screen_file
 
-    raise typer.Exit(screen_file(proposal_file, fmt=fmt, out=out, lang=lang, console=console))
+    raise typer.Exit(screen_file(proposal_file, fmt=fmt, out=out, lang=lang or current(),
+                                 console=console))
 
 
 @app.command()

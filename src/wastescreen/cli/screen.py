@@ -9,15 +9,20 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 
+from wastescreen.cli.lang import current, say
+from wastescreen.core.labels import report as L
+from wastescreen.core.labels.messages import msg
 from wastescreen.core.locale_format import Lang
 from wastescreen.core.settings import get_settings
 from wastescreen.domain.errors import field_errors
 from wastescreen.domain.proposal import Proposal
+from wastescreen.screening.batch import file_message
 from wastescreen.screening.engine import load_engine
 from wastescreen.screening.service import ModelNotReady
 from wastescreen.screening.usecases import CLI, Screener
 from wastescreen.storage.database import Database, open_database
 from wastescreen.storage.registry_import import ImportFileError
+from wastescreen.storage.tables import as_utc
 
 
 def _screener() -> tuple[Database, Screener]:
@@ -29,29 +34,33 @@ def _screener() -> tuple[Database, Screener]:
 
 def screen_file(path: Path, *, fmt: str, out: Path | None, lang: str, console: Console) -> int:
     """Screen the proposal in ``path`` (stored as a pre-check); returns the exit code."""
-    if fmt not in ("json", "html", "pdf") or lang not in ("vi", "en"):
-        console.print("[red]--format must be json, html or pdf and --lang vi or en[/red]")
+    if fmt not in ("json", "html", "pdf"):
+        console.print(say("bad_choice", option="--format", choices="json, html, pdf"),
+                      style="red", markup=False)
+        return 2
+    if lang not in ("vi", "en"):
+        console.print(say("bad_lang"), style="red", markup=False)
         return 2
     if fmt != "json" and out is None:
-        console.print("[red]--out FILE is needed for html and pdf[/red]")
+        console.print(say("needs_out"), style="red", markup=False)
         return 2
     language: Lang = "vi" if lang == "vi" else "en"
     try:
         proposal = Proposal.model_validate_json(path.read_bytes())
     except ValidationError as exc:
         for e in field_errors(exc):
-            console.print(f"{e.field or 'proposal'}: {e.rule}: {e.message(language)}",
-                          markup=False)
+            console.print(say("proposal_invalid", field=e.field or "proposal",
+                              message=e.message(current()), rule=e.rule), markup=False)
         return 2
     db, screener = _screener()
     try:
         with db.sessions() as session:
             screened = screener.precheck(session, proposal, CLI)
-    except ModelNotReady as exc:
-        console.print(f"[red]{exc}[/red]")
+    except ModelNotReady:
+        console.print(say(msg("model_not_ready")), style="red", markup=False)
         return 1
     result, screening_id = screened.result, screened.row.id
-    when = screened.row.created_at.isoformat(timespec="seconds")
+    when = as_utc(screened.row.created_at)  # the report shows it in Viet Nam's time
     if fmt == "json":
         text = json.dumps({"screening_id": screening_id, **result.model_dump(mode="json")},
                           ensure_ascii=False, indent=2)
@@ -69,7 +78,8 @@ def screen_file(path: Path, *, fmt: str, out: Path | None, lang: str, console: C
     else:
         out.write_text(render_report_html(result, lang=language, screening_id=screening_id,
                                           submitted_at=when, proposal=proposal), "utf-8")
-    console.print(f"Report written to {out} (screening {screening_id}, band {result.band}).")
+    console.print(say("report_written", out=str(out), id=screening_id,
+                      band=L.lookup(L.BANDS, result.band, current())), markup=False)
     return 0
 
 
@@ -81,27 +91,28 @@ def batch_file(path: Path, *, out: Path, scheduler: str | None, console: Console
     try:
         rows = read_batch_file(path, max_rows=settings.batch_max_rows)
     except ImportFileError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(say(file_message(exc)), style="red", markup=False)
         return 2
     if scheduler:
         from wastescreen.screening.batch_dask import ClusterUnavailable, screen_rows_on_cluster
 
         try:
-            with console.status(f"screening {len(rows)} rows on {scheduler}"):
+            with console.status(say("batch_cluster", n=len(rows), scheduler=scheduler)):
                 results = screen_rows_on_cluster(scheduler, settings, rows)
         except ClusterUnavailable as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(say(exc.message), style="red", markup=False)
             return 2
     else:
         db, screener = _screener()
         with Progress(console=console) as progress, db.sessions() as session:
-            task = progress.add_task("screening", total=len(rows))
+            task = progress.add_task(say("batch_screening"), total=len(rows))
             results = screener.screen_rows(
                 rows, session=session, progress=lambda done: progress.update(task, completed=done))
     write_results(results, out)
     bad = [r for r in results if r["status"] == "invalid"]
-    console.print(f"{len(results) - len(bad)} rows screened, {len(bad)} invalid; "
-                  f"results in {out}")
+    console.print(say("batch_done", ok=len(results) - len(bad), bad=len(bad), out=str(out)),
+                  markup=False)
     for r in bad:
-        console.print(f"row {r['row']}: {r['errors']}", markup=False)
+        console.print(say("batch_row_errors", row=str(r["row"]), errors=r["errors"]),
+                      markup=False)
     return 0

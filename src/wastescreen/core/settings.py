@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,8 @@ class Settings(BaseSettings):
         default="", repr=False, description="the secret that seals the audit trail (HMAC); "
         "empty: the key file audit.key under var_dir, created on first use. Keep it outside "
         "the database and its backups: whoever holds it can rewrite the trail unseen")
+    lang: Literal["vi", "en"] = Field(
+        default="vi", description="language of the command line's messages (`--lang` wins)")
 
     def resolved_database_url(self) -> str:
         """The database URL in force: the configured one, or the default SQLite file."""

@@ -46,6 +46,10 @@ class FieldError:
     def message(self, lang: Lang) -> str:
         return rule_message(self.rule, lang, self.detail)
 
+    def text(self, lang: Lang) -> str:
+        """The message (so that a ``core.labels.messages.Msg`` can name this error)."""
+        return self.message(lang)
+
     def as_dict(self, lang: Lang | None = None) -> dict[str, str]:
         """``{"field", "rule", "message"}`` as the API and batch results carry it (the
         validator's own text when no language is asked for)."""

@@ -22,7 +22,7 @@ flagged in ``bundle.leakage_flags`` and the report, or raised with ``policy="rai
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -246,8 +246,11 @@ class RiskModelTrainer:
         )
         return model, flags
 
-    def fit(self, frame: pd.DataFrame) -> RiskModelTrainer:
-        """Train on ``frame`` (feature, label and time columns; any index). Returns self."""
+    def fit(self, frame: pd.DataFrame,
+            on_target: Callable[[str, int, int], None] | None = None) -> RiskModelTrainer:
+        """Train on ``frame`` (feature, label and time columns; any index). Returns self.
+
+        ``on_target(name, i, n)`` is told before the i-th of n targets is fitted (progress)."""
         self._check_columns(frame)
         frame = frame.reset_index(drop=True)
         self.times_ = frame[self.time_column].to_numpy()
@@ -260,7 +263,9 @@ class RiskModelTrainer:
         models: dict[str, TargetModel] = {}
         flags: list[dict[str, Any]] = []
         self.tables_: dict[str, list[dict[str, Any]]] = {}
-        for target in self.targets:
+        for i, target in enumerate(self.targets, start=1):
+            if on_target is not None:
+                on_target(target.name, i, len(self.targets))
             y = pd.to_numeric(frame[target.label_column], errors="coerce").to_numpy(
                 dtype=np.float64
             )

@@ -8,7 +8,7 @@ from typing import Any
 from wastescreen.core import reference
 from wastescreen.core.labels import report as L
 from wastescreen.core.labels.flags import UI as F
-from wastescreen.core.locale_format import Lang, number, percent, yes_no
+from wastescreen.core.locale_format import Lang, date_text, number, percent, yes_no
 from wastescreen.domain.result import FlagEvidence, FlagOutcome, ScreeningResult
 
 _ORDER = {"fired": 0, "not_fired": 1, "not_applicable": 2}
@@ -27,7 +27,8 @@ def _evidence_line(e: FlagEvidence, lang: Lang) -> str:
             used = f"{L.UI['col_utilisation'][lang]} {percent(e.utilisation, lang)}"
             if e.utilisation_measured_on or e.utilisation_measured_by:
                 used += " (" + F["measured"][lang].format(
-                    on=e.utilisation_measured_on or "—", by=e.utilisation_measured_by or "—") + ")"
+                    on=date_text(e.utilisation_measured_on, lang),
+                    by=e.utilisation_measured_by or "—") + ")"
             parts.append(used)
         if e.spare_hours is not None:
             parts.append(F["spare_hours"][lang].format(n=number(e.spare_hours, lang)))
@@ -81,7 +82,7 @@ def alternative_rows(result: ScreeningResult, lang: Lang) -> list[dict[str, Any]
     for o in result.alternatives:
         measured = ""
         if o.utilisation_measured_on or o.utilisation_measured_by:
-            measured = F["measured"][lang].format(on=o.utilisation_measured_on or "—",
+            measured = F["measured"][lang].format(on=date_text(o.utilisation_measured_on, lang),
                                                    by=o.utilisation_measured_by or "—")
         rows.append({
             "code": o.lab_code, "name": o.name, "host": o.host, "province": o.province,

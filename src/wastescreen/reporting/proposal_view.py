@@ -6,15 +6,11 @@ from typing import Any
 
 from wastescreen.core import reference
 from wastescreen.core.labels.proposal import TEXT as P
-from wastescreen.core.locale_format import Lang, number, percent, vnd
+from wastescreen.core.locale_format import Lang, date_text, number, percent, vnd
 from wastescreen.domain.proposal import Proposal
 
 BUDGET_LINES = ("equipment_vnd", "construction_vnd", "personnel_vnd", "operations_vnd",
                 "other_vnd")
-
-
-def _date(value: Any) -> str:
-    return value.isoformat() if value is not None else "—"
 
 
 def proposal_view(p: Proposal, lang: Lang) -> dict[str, Any]:
@@ -24,7 +20,7 @@ def proposal_view(p: Proposal, lang: Lang) -> dict[str, Any]:
         "reference_code": p.reference_code or "—",
         "summary": p.summary, "objectives": p.objectives,
         "managing_level": P[f"level_{p.managing_level.value}"][lang],
-        "period": f"{_date(p.start_date)} → {_date(p.end_date)} "
+        "period": f"{date_text(p.start_date, lang)} → {date_text(p.end_date, lang)} "
                   f"({number(p.duration_months, lang)} {P['months'][lang]})",
         "trl": f"TRL {p.trl_start} → {p.trl_target}",
         "budget": [{"label": P[f"line_{line}"][lang],
@@ -43,7 +39,7 @@ def proposal_view(p: Proposal, lang: Lang) -> dict[str, Any]:
                   "target": "—" if k.target is None else
                   f"{number(k.target, lang, 0 if float(k.target).is_integer() else 2)} {k.unit}"
                   .strip(),
-                  "deadline": _date(k.deadline), "measurable": k.is_measurable,
+                  "deadline": date_text(k.deadline, lang), "measurable": k.is_measurable,
                   "measurable_label": P["measurable" if k.is_measurable else "not_measurable"][
                       lang]} for k in p.kpis],
         "researchers": [f"{r.name}" + (f" ({r.role})" if r.role else "") for r in p.researchers],

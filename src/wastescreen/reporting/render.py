@@ -23,7 +23,16 @@ from wastescreen.core import reference
 from wastescreen.core.labels import flags as F
 from wastescreen.core.labels import proposal as P
 from wastescreen.core.labels import report as L
-from wastescreen.core.locale_format import LANGS, Lang, number, percent, vnd, yes_no
+from wastescreen.core.locale_format import (
+    LANGS,
+    Lang,
+    date_text,
+    datetime_text,
+    number,
+    percent,
+    vnd,
+    yes_no,
+)
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import MatchEvidence, ScreeningResult
 from wastescreen.features.catalogue import TARGETS
@@ -93,14 +102,6 @@ def _signed_points(delta: float, lang: Lang) -> str:
     return ("\u2212" if delta < 0 else "+") + body + unit
 
 
-def _fmt_when(value: str | dt.datetime | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ", timespec="minutes")
-    return value
-
-
 def _evidence_row(m: MatchEvidence, lang: Lang) -> dict[str, Any]:
     c = m.components
     return {
@@ -138,7 +139,7 @@ def _target_order(result: ScreeningResult) -> list[str]:
 
 
 def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
-               submitted_at: str | None, decision: DecisionView | None,
+               submitted_at: str | dt.datetime | None, decision: DecisionView | None,
                model_card_url: str, proposal: Proposal | None = None,
                history: Sequence[DecisionView] = ()) -> dict[str, Any]:
     """Every value the template shows, formatted for ``lang`` (plain strings, not markup)."""
@@ -181,7 +182,7 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
         return {"decision": L.lookup(L.DECISIONS, d.decision, lang), "rationale": d.rationale,
                 "override": d.override,
                 "override_text": t["override_yes"] if d.override else t["override_no"],
-                "decided_by": d.decided_by, "decided_at": _fmt_when(d.decided_at),
+                "decided_by": d.decided_by, "decided_at": datetime_text(d.decided_at, lang),
                 "note": t["awaiting_confirmation"] if d.needs_confirmation
                 else t["confirmation"] if d.confirms else ""}
 
@@ -191,7 +192,8 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
         "t": t,
         "r": result,
         "screening_id": screening_id,
-        "submitted_at": submitted_at or "—",
+        "submitted_at": datetime_text(submitted_at, lang),
+        "snapshot_date": date_text(result.registry_snapshot_date, lang),
         "model_card_url": url,
         "model_card_text": model_card_url,
         "area": area if area == result.technology_area else f"{area} ({result.technology_area})",
@@ -231,7 +233,8 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
 
 
 def render_report_html(result: ScreeningResult, *, lang: Lang = "vi", screening_id: str,
-                       submitted_at: str | None = None, decision: DecisionView | None = None,
+                       submitted_at: str | dt.datetime | None = None,
+                       decision: DecisionView | None = None,
                        model_card_url: str = "/ui/model-card",
                        proposal: Proposal | None = None,
                        history: Sequence[DecisionView] = ()) -> str:
@@ -250,7 +253,8 @@ def _no_fetch(url: str, *args: object, **kwargs: object) -> NoReturn:
 
 
 def render_report_pdf(result: ScreeningResult, *, lang: Lang = "vi", screening_id: str,
-                      submitted_at: str | None = None, decision: DecisionView | None = None,
+                      submitted_at: str | dt.datetime | None = None,
+                      decision: DecisionView | None = None,
                       model_card_url: str = "/ui/model-card",
                       proposal: Proposal | None = None,
                       history: Sequence[DecisionView] = ()) -> bytes:

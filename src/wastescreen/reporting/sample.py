@@ -304,4 +304,4 @@ def sample_decision() -> DecisionView:
         rationale="Đồng ý chủ trương với điều kiện bỏ kính hiển vi điện tử khỏi danh mục mua "
                   "sắm và ký thỏa thuận dùng chung với LAB-HN-0112; bổ sung kinh phí vận hành.",
         override=True, decided_by="Chuyên viên thẩm tra Vụ Tài chính (minh họa)",
-        decided_at="2026-03-12 14:30")
+        decided_at="2026-03-12T07:30:00+00:00")  # stored in UTC; 14:30 in Viet Nam

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from wastescreen.core.agency import agency_key
+from wastescreen.core.labels.messages import Msg, msg
 from wastescreen.core.spreadsheet import safe_rows
 from wastescreen.domain.errors import FieldError, field_errors
 from wastescreen.domain.flat_format import FlatFormatError, proposal_payload_from_flat
@@ -42,18 +43,35 @@ class BatchRow:
     title: str = ""
 
 
+class BatchFileError(ImportFileError):
+    """A batch file that cannot be read as a whole; ``message`` says why, in both languages."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def file_message(exc: ImportFileError) -> Msg:
+    """What to tell a person about a refused file, in their language."""
+    if isinstance(exc, BatchFileError):
+        return exc.message
+    return msg("file_unreadable", name="")
+
+
 def read_batch(filename: str, data: bytes, *, max_rows: int) -> list[BatchRow]:
-    """Validate every row of a CSV or XLSX file (``filename`` says which); ``ImportFileError``
+    """Validate every row of a CSV or XLSX file (``filename`` says which); ``BatchFileError``
     when the file as a whole cannot be read or has more than ``max_rows`` rows."""
+    name, suffix = Path(filename).name[:200], Path(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise BatchFileError(msg("file_type", name=name, suffix=suffix[:20]))
     try:
         table = list(read_table_bytes(filename, data))
-    except ImportFileError:
-        raise
+    except UnicodeDecodeError as exc:  # a CSV saved as Windows-1258 or similar
+        raise BatchFileError(msg("file_not_utf8", name=name)) from exc
     except Exception as exc:  # csv, openpyxl and zipfile raise many kinds for a broken file
-        raise ImportFileError(f"{filename}: not a readable CSV/XLSX file "
-                              f"({type(exc).__name__})") from exc
+        raise BatchFileError(msg("file_unreadable", name=name)) from exc
     if len(table) > max_rows:
-        raise ImportFileError(f"{filename}: {len(table)} rows; at most {max_rows} per batch")
+        raise BatchFileError(msg("file_too_many_rows", name=name, n=len(table), max=max_rows))
     rows = []
     for row_no, cells in table:
         item = BatchRow(row=row_no, title=str(cells.get("title") or "")[:300])
@@ -70,7 +88,8 @@ def read_batch_file(path: Path, *, max_rows: int) -> list[BatchRow]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFileError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+        raise BatchFileError(msg("file_cannot_read", name=path.name,
+                                 reason=exc.strerror or type(exc).__name__)) from exc
     return read_batch(path.name, data, max_rows=max_rows)
 
 

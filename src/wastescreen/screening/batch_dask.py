@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from wastescreen.core.labels.messages import Msg, msg
 from wastescreen.core.settings import Settings
 from wastescreen.domain.proposal import Proposal
 from wastescreen.screening.batch import BatchRow, error_row
@@ -22,7 +23,11 @@ CHUNK = 64
 
 
 class ClusterUnavailable(RuntimeError):
-    """Dask's ``distributed`` package is not installed."""
+    """Dask's ``distributed`` package is not installed; ``message`` says how to install it."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 def _screener(settings_json: str) -> Screener:
@@ -50,10 +55,7 @@ def screen_rows_on_cluster(address: str, settings: Settings,
     try:
         from distributed import Client
     except ImportError as exc:
-        raise ClusterUnavailable(
-            "screening on a Dask cluster needs the cluster extra: "
-            "pip install 'wastescreen[cluster]' (or .venv/bin/pip install -e '.[cluster]')"
-        ) from exc
+        raise ClusterUnavailable(msg("cluster_extra_missing")) from exc
 
     settings_json = settings.model_dump_json()
     valid = [(r.row, r.proposal.model_dump(mode="json")) for r in rows if r.proposal is not None]

@@ -8,7 +8,7 @@ only its overlap scores. The API and the pages read through these functions alik
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from wastescreen.storage.screenings import ScreeningKind, decisions_of
 from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow
 
 SUBMISSION = ScreeningKind.SUBMISSION.value
+Ts = TypeVarTuple("Ts")
 # The queue: final band first (a flag-raised proposal sits with its band), then the score.
 QUEUE_ORDER = (case({"high": 2, "medium": 1}, value=ScreeningRow.band, else_=0).desc(),
                ScreeningRow.overall_score.desc(), ScreeningRow.id)
@@ -149,11 +150,10 @@ def submissions_query() -> Select[ScreeningRow, ProposalRow]:
             .where(ScreeningRow.kind == SUBMISSION))
 
 
-def queue(session: Session, f: QueueFilter, *, offset: int, limit: int
-          ) -> tuple[list[QueueItem], int]:
-    """Formal submissions matching ``f``, riskiest first, and their total count (an agency
-    is matched in any spelling of its name)."""
-    query = submissions_query()
+def filtered(session: Session, query: Select[*Ts], f: QueueFilter
+             ) -> Select[*Ts]:
+    """``query`` (over screenings joined with proposals) narrowed to ``f`` (an agency is
+    matched in any spelling of its name); the queue and its export share it."""
     agency = None if f.agency is None else canonical_name(session, f.agency)
     for column, value in ((ScreeningRow.cycle, f.cycle), (ScreeningRow.agency, agency),
                           (ProposalRow.province, f.province),
@@ -161,6 +161,13 @@ def queue(session: Session, f: QueueFilter, *, offset: int, limit: int
                           (ScreeningRow.status, f.status)):
         if value is not None:
             query = query.where(column == value)
+    return query
+
+
+def queue(session: Session, f: QueueFilter, *, offset: int, limit: int
+          ) -> tuple[list[QueueItem], int]:
+    """Formal submissions matching ``f``, riskiest first, and their total count."""
+    query = filtered(session, submissions_query(), f)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(query.order_by(*QUEUE_ORDER).offset(offset).limit(limit)).all()
     return [QueueItem(id=s.id, proposal_id=s.proposal_id, cycle=s.cycle, title=p.title,

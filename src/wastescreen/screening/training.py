@@ -8,6 +8,7 @@ never had the chance to idle assets or miss outputs. The time column is the budg
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,12 @@ from wastescreen.storage.history import (
 from wastescreen.storage.tables import AuditEventRow, ModelVersionRow
 
 GROUP_COLUMNS = ("technology_area", "province")
+# Told at the start of each stage of training: a stage key and its figures (the CLI words it).
+StageReport = Callable[[str, Mapping[str, object]], None]
+
+
+def _quiet(key: str, values: Mapping[str, object]) -> None:
+    """No progress wanted."""
 TIME_COLUMN = "cycle"
 INTENDED_USE = (
     "Ranks approval-stage S&T investment proposals for human review of waste and redundancy "
@@ -114,12 +121,15 @@ def category_rates(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
             for f in CATALOGUE if f.kind == "categorical"}
 
 
-def train_bundle(tset: TrainingSet, bands: BandThresholds, *, seed: int = 0) -> RiskModelBundle:
+def train_bundle(tset: TrainingSet, bands: BandThresholds, *, seed: int = 0,
+                 stage: StageReport = _quiet) -> RiskModelBundle:
     """Fit the per-target models on a training set (time split by cycle)."""
     trainer = RiskModelTrainer(feature_specs(), target_specs(), time_column=TIME_COLUMN,
                                bands=bands, group_columns=GROUP_COLUMNS, seed=seed,
                                leakage=LEAKAGE_GUARD)
-    bundle = trainer.fit(tset.frame).bundle_
+    rows = len(tset.frame)
+    bundle = trainer.fit(tset.frame, on_target=lambda name, i, n: stage(
+        "train_target", {"target": name, "i": i, "n": n, "rows": rows})).bundle_
     bundle.training["reference_ranges"] = reference_ranges(tset.frame)
     bundle.training["category_rates"] = category_rates(tset.frame)
     bundle.training["registry_snapshot"] = tset.context.snapshot
@@ -163,13 +173,19 @@ def _holds_demo_data(db: Database) -> bool:
 
 def train_and_register(settings: Settings, db: Database, *, source: Path | None = None,
                        if_missing: bool = False, promote: bool = True,
-                       synthetic: bool | None = None) -> str | None:
+                       synthetic: bool | None = None,
+                       stage: StageReport = _quiet) -> str | None:
     """Train on the database's history (or ``source``); returns the version, or None when
-    ``if_missing`` and a model is already current and was trained with today's features."""
+    ``if_missing`` and a model is already current and was trained with today's features.
+
+    ``stage(key, figures)`` is told as each stage starts: ``train_read``, ``train_features``
+    (``n`` proposals), ``train_target`` (``target``, ``i`` of ``n``), ``train_register``,
+    ``train_promote``."""
     registry = ModelRegistry(settings.models_dir)
     if if_missing and registry.current_version() is not None and (
             registry.current().training.get("feature_fingerprint") == feature_fingerprint()):
         return None
+    stage("train_read", {"source": str(source) if source else ""})
     with db.sessions() as session:
         history = load_history_file(source) if source else load_history(session)
         reg = load_registry(session)
@@ -178,8 +194,12 @@ def train_and_register(settings: Settings, db: Database, *, source: Path | None 
                            "(run `wastescreen demo` or pass --from FILE)")
     if synthetic is None:
         synthetic = source is None and _holds_demo_data(db)
-    bundle = train_bundle(training_set(history, reg),
-                          BandThresholds(settings.band_medium, settings.band_high))
+    stage("train_features", {"n": len(history.ids), "labs": len(reg.labs),
+                             "programs": len(reg.programs)})
+    tset = training_set(history, reg)
+    bundle = train_bundle(tset, BandThresholds(settings.band_medium, settings.band_high),
+                          stage=stage)
+    stage("train_register", {})
     version = register_bundle(settings.models_dir, bundle, synthetic=synthetic, promote=False)
     card = registry.card(version)
     with db.sessions() as session:
@@ -191,6 +211,7 @@ def train_and_register(settings: Settings, db: Database, *, source: Path | None 
                               "source": str(source) if source else "database"})
         session.commit()
     if promote:
+        stage("train_promote", {"version": version})
         promote_version(settings, db, version)
     return version
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from wastescreen.core.locale_format import percent, vnd_exact
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import SharedUseOption, WhatIf
 from wastescreen.features.shared_use import Holder
@@ -68,14 +69,15 @@ def make_variants(p: Proposal, *, om_ratio_target: float | None,
     if om_ratio_target and capital and p.om_budget_vnd_per_year < om_ratio_target * capital:
         target = int(round(om_ratio_target * capital, -6))
         out.append(Variant(
-            "raise_om_budget", f"Nâng kinh phí vận hành, bảo trì lên {target:,} đồng/năm",
-            f"Raise the O&M budget to VND {target:,} a year", _rebuilt(
+            "raise_om_budget",
+            f"Nâng kinh phí vận hành, bảo trì lên {vnd_exact(target, 'vi')}/năm",
+            f"Raise the O&M budget to {vnd_exact(target, 'en')} a year", _rebuilt(
                 p, om_budget_vnd_per_year=target)))
     if p.cofunding_vnd < COFUNDING_TARGET * p.total_budget_vnd:
-        share = int(COFUNDING_TARGET * 100)
         out.append(Variant(
-            "raise_cofunding", f"Huy động vốn đối ứng {share} % tổng kinh phí",
-            f"Raise co-funding to {share}% of the budget", _rebuilt(
+            "raise_cofunding",
+            f"Huy động vốn đối ứng {percent(COFUNDING_TARGET, 'vi')} tổng kinh phí",
+            f"Raise co-funding to {percent(COFUNDING_TARGET, 'en')} of the budget", _rebuilt(
                 p, cofunding_vnd=int(COFUNDING_TARGET * p.total_budget_vnd))))
     if any(not k.is_measurable for k in p.kpis):
         end = (pd.Timestamp(p.start_date) + pd.DateOffset(months=p.duration_months)).date()

@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse
 
 from wastescreen.api.deps import ScreenerDep
 from wastescreen.api.pages.auth import BatchUser, SameOrigin
-from wastescreen.api.pages.forms import read_form
+from wastescreen.api.pages.forms import field_label, read_form
 from wastescreen.api.pages.layout import PageRoute, band_label, lang_of, render, url
 from wastescreen.core.labels.pages import TEXT
 from wastescreen.core.locale_format import Lang, percent
 from wastescreen.domain.flat_format import FLAT_COLUMNS
-from wastescreen.screening.batch import BatchRow, only_agency, read_batch
+from wastescreen.screening.batch import BatchRow, file_message, only_agency, read_batch
 from wastescreen.screening.review import agency_scope
 from wastescreen.screening.usecases import Actor, Screener
 from wastescreen.storage.api_keys import Principal
@@ -37,15 +37,16 @@ def _page(request: Request, principal: Principal, lang: Lang, *,
             "href": url(f"/ui/screenings/{sid}", lang) if sid else None,
             "band": band or "", "band_label": band_label(band, lang) if band else "",
             "score": percent(out["overall_score"], lang) if band else "",
-            "errors": [{"field": e.field, "rule": e.rule, "message": e.message(lang)}
-                       for e in item.errors]})
+            "errors": [{"field": e.field, "rule": e.rule, "column": e.column,
+                        "label": field_label(e.column, lang) if e.column else "",
+                        "message": e.message(lang)} for e in item.errors]})
     summary = None
     if results:
         ok = sum(1 for r in results if r["status"] == "screened")
         summary = TEXT["batch_summary"][lang].format(ok=ok, bad=len(results) - ok)
     limit = request.app.state.settings.page_batch_max_rows
     return render(request, "page_batch.html", {
-        "rows": shown, "summary": summary, "error": error, "action": "/ui/batch",
+        "rows": shown, "summary": summary, "error": error, "action": url("/ui/batch", lang),
         "intro": TEXT["batch_intro"][lang].format(n=limit),
         "template_url": "/ui/batch/template.csv",
     }, principal=principal, lang=lang, title_key="batch_title", status=status)
@@ -72,7 +73,7 @@ async def batch(request: Request, principal: BatchUser, screener: ScreenerDep) -
     try:
         rows = read_batch(*upload, max_rows=request.app.state.settings.page_batch_max_rows)
     except ImportFileError as exc:
-        return _page(request, principal, lang, error=str(exc), status=422)
+        return _page(request, principal, lang, error=file_message(exc).text(lang), status=422)
     only_agency(rows, agency_scope(principal))
     results = await run_in_threadpool(_screen, request, screener, rows, principal)
     return _page(request, principal, lang, rows=rows, results=results)

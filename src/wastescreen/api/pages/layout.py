@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from markupsafe import Markup
 
-from wastescreen.api.errors import USE_CASE_ERRORS, ApiError, api_error_of
 from wastescreen.core import reference
 from wastescreen.core.labels import report as L
 from wastescreen.core.labels.pages import TEXT
@@ -40,7 +39,9 @@ class PageError(Exception):
 
 
 class PageRoute(APIRoute):
-    """Turns ``PageError``, ``ApiError`` and what the use cases refuse into HTML pages."""
+    """Turns ``PageError`` into an HTML page or a redirect. What the API refuses (``ApiError``,
+    the use cases' exceptions, invalid parameters) reaches the app's error handlers, which
+    answer a page's request with the error page too (``api.pages.errors``)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
@@ -52,11 +53,6 @@ class PageRoute(APIRoute):
                 if exc.status == 303:
                     return RedirectResponse(exc.location, status_code=303)
                 return error_page(request, exc.status, exc.key)
-            except ApiError as exc:
-                return error_page(request, exc.status, f"err_{exc.status}")
-            except tuple(USE_CASE_ERRORS) as exc:
-                status = api_error_of(exc).status
-                return error_page(request, status, f"err_{status}")
 
         return handler
 
@@ -140,12 +136,20 @@ def page_headers(private: bool) -> dict[str, str]:
     return headers
 
 
-def error_page(request: Request, status: int, key: str) -> HTMLResponse:
+def error_page(request: Request, status: int, key: str, *, detail: str = "",
+               principal: Principal | None = None) -> HTMLResponse:
+    """The error page: ``TEXT[key]`` (or, without one, the words for ``status``), then
+    ``detail`` (what exactly was refused) when it says more."""
     lang = lang_of(request)
-    key = key if key in TEXT else "err_404" if status == 404 else "err_403"
-    return render(request, "page_error.html", {"message": TEXT[key][lang], "status": status},
-                  principal=getattr(request.state, "page_principal", None), lang=lang,
-                  title_key="error_title", status=status)
+    if key not in TEXT:
+        key = f"err_{status}" if f"err_{status}" in TEXT else "err_other"
+    message = TEXT[key][lang]
+    who = principal or getattr(request.state, "page_principal", None)
+    return render(request, "page_error.html", {
+        "message": message, "status": status,
+        "detail": detail if detail and detail != message else "",
+        "home_url": url("/ui", lang) if who is not None else url("/ui/login", lang)},
+        principal=who, lang=lang, title_key="error_title", status=status)
 
 
 # --- query-string values and labels ---------------------------------------------------------

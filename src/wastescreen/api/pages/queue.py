@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from wastescreen.api.deps import SessionDep
 from wastescreen.api.pages.auth import Reader
 from wastescreen.api.pages.layout import (
+    PageError,
     PageRoute,
     area_label,
     band_label,
@@ -22,10 +24,13 @@ from wastescreen.core.labels import report as L
 from wastescreen.core.labels.pages import TEXT
 from wastescreen.core.locale_format import Lang, number, percent, vnd
 from wastescreen.screening import review
+from wastescreen.screening.cycle_export import cycle_export
+from wastescreen.storage.api_keys import Principal
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
 STATUSES = ("queued", "awaiting_confirmation", "decided")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def raised_text(item: review.QueueItem, lang: Lang) -> str:
@@ -36,11 +41,11 @@ def raised_text(item: review.QueueItem, lang: Lang) -> str:
                                           flags=", ".join(item.fired_flags))
 
 
-@router.get("/ui/queue", response_class=HTMLResponse)
-def queue(request: Request, principal: Reader, session: SessionDep, cycle: str = "",
-          agency: str = "", province: str = "", area: str = "", band: str = "",
-          status: str = "", page: str = "") -> HTMLResponse:
-    lang = lang_of(request)
+def _queue_filter(session: Session, principal: Principal, cycle: str, agency: str,
+                  province: str, area: str, band: str, status: str
+                  ) -> tuple[review.QueueFilter, list[int], str | None]:
+    """The filter the query string asks for (an agency key sees its own agency only), the
+    cycles known, and the agency scope."""
     scope = review.agency_scope(principal)
     known_cycles = review.cycles(session, scope)
     chosen = int_param(cycle)
@@ -50,6 +55,35 @@ def queue(request: Request, principal: Reader, session: SessionDep, cycle: str =
                            province=choice_param(province), area=choice_param(area),
                            band=choice_param(band, ("low", "medium", "high")),
                            status=choice_param(status, STATUSES))
+    return f, known_cycles, scope
+
+
+@router.get("/ui/queue/export.{fmt}")
+def export(request: Request, principal: Reader, session: SessionDep, fmt: str,
+           cycle: str = "", agency: str = "", province: str = "", area: str = "",
+           band: str = "", status: str = "") -> Response:
+    """The filtered queue, every row, as XLSX or CSV in the page's language."""
+    if fmt not in ("xlsx", "csv"):
+        raise PageError(404, "err_404")
+    lang = lang_of(request)
+    f, _, _ = _queue_filter(session, principal, cycle, agency, province, area, band, status)
+    sheet = cycle_export(session, f, lang)
+    name = f"wastescreen-queue-{f.cycle or 'all'}-{lang}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"',
+               "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if fmt == "csv":
+        return Response(sheet.csv(lang), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(sheet.xlsx(), media_type=XLSX, headers=headers)
+
+
+@router.get("/ui/queue", response_class=HTMLResponse)
+def queue(request: Request, principal: Reader, session: SessionDep, cycle: str = "",
+          agency: str = "", province: str = "", area: str = "", band: str = "",
+          status: str = "", page: str = "") -> HTMLResponse:
+    lang = lang_of(request)
+    f, known_cycles, scope = _queue_filter(session, principal, cycle, agency, province, area,
+                                           band, status)
+    chosen = f.cycle
     page_no = max(1, int_param(page) or 1)
     items, total = review.queue(session, f, offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -79,4 +113,6 @@ def queue(request: Request, principal: Reader, session: SessionDep, cycle: str =
         "next_url": url("/ui/queue", lang, **params, page=page_no + 1)
         if page_no < pages else None,
         "reset_url": url("/ui/queue", lang, cycle=chosen),
+        "export_xlsx": url("/ui/queue/export.xlsx", lang, **params),
+        "export_csv": url("/ui/queue/export.csv", lang, **params),
     }, principal=principal, lang=lang, title_key="queue_title")

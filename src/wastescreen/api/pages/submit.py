@@ -55,7 +55,7 @@ def _page(request: Request, principal: Principal, lang: Lang, values: dict[str, 
     return render(request, "page_submit.html", {
         "sections": form_sections(values, errors, lang, principal.agency),
         "lists": list_sections(rows, errors, lang),
-        "errors": summary, "kind": kind, "action": "/ui/submit",
+        "errors": summary, "kind": kind, "action": url("/ui/submit", lang),
     }, principal=principal, lang=lang, title_key="submit_title", status=status)
 
 
@@ -71,9 +71,9 @@ def _uploaded(data: bytes) -> tuple[dict[str, Any], list[FieldError]]:
     try:
         loaded = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return {}, [FieldError("proposal_file", "invalid_json", str(exc)[:300])]
+        return {}, [FieldError("proposal_file", "invalid_json_file", str(exc)[:300])]
     if not isinstance(loaded, dict):
-        return {}, [FieldError("proposal_file", "invalid_json",
+        return {}, [FieldError("proposal_file", "invalid_json_file",
                                "the file must hold one JSON object")]
     return loaded, []
 

@@ -1,8 +1,8 @@
 """What each validation rule means, in both languages: the words beside a refused field.
 
 Keys are the rule codes of the error shape (pydantic's error types and the domain's own), so a
-page, the CLI and the API say the same thing about the same mistake. A rule missing here falls
-back to the validator's own (English) message.
+page, the CLI and the API say the same thing about the same mistake. A rule missing here is said
+in general words in Vietnamese, and by the validator's own message in English.
 """
 
 from __future__ import annotations
@@ -12,6 +12,21 @@ from wastescreen.core.locale_format import Lang
 
 RULES: dict[str, dict[Lang, str]] = {
     "missing": _p("Bắt buộc phải điền.", "Required."),
+    "invalid": _p("Giá trị không hợp lệ.", "Not a valid value."),
+    "json_invalid": _p("Nội dung không phải JSON hợp lệ.", "The body is not valid JSON."),
+    "json_type": _p("Phải là văn bản JSON.", "Must be JSON text."),
+    "model_type": _p("Phải là một đối tượng.", "Must be an object."),
+    "model_attributes_type": _p("Phải là một đối tượng.", "Must be an object."),
+    "int_type": _p("Phải là một số nguyên.", "Must be a whole number."),
+    "float_type": _p("Phải là một số.", "Must be a number."),
+    "bool_type": _p("Phải là có/không.", "Must be yes or no."),
+    "date_type": _p("Phải là ngày dạng YYYY-MM-DD.", "Must be a date as YYYY-MM-DD."),
+    "datetime_parsing": _p("Phải là ngày giờ dạng ISO 8601.", "Must be an ISO 8601 date-time."),
+    "string_pattern_mismatch": _p("Không đúng định dạng cho phép.",
+                                  "Not in the accepted format."),
+    "too_short": _p("Quá ít mục.", "Too few items."),
+    "value_error": _p("Giá trị không hợp lệ.", "Not a valid value."),
+    "multiple_of": _p("Không phải bội số cho phép.", "Not an accepted multiple."),
     "int_parsing": _p("Phải là một số nguyên.", "Must be a whole number."),
     "int_from_float": _p("Phải là một số nguyên.", "Must be a whole number."),
     "float_parsing": _p("Phải là một số.", "Must be a number."),
@@ -34,6 +49,9 @@ RULES: dict[str, dict[Lang, str]] = {
     "dict_type": _p("Phải là một đối tượng.", "Must be an object."),
     "bool_parsing": _p("Phải là có/không.", "Must be yes or no."),
     "invalid_json": _p("Không phải mảng JSON hợp lệ.", "Not a valid JSON array."),
+    "invalid_json_file": _p("Tệp không phải một đề xuất dạng JSON (một đối tượng JSON, mã "
+                            "UTF-8).",
+                            "The file is not a proposal as JSON (one JSON object, UTF-8)."),
     "empty_text": _p("Không được để trống.", "Must not be empty."),
     "control_character": _p("Chứa ký tự điều khiển không được phép.",
                             "Contains a control character that is not allowed."),
@@ -57,12 +75,19 @@ RULES: dict[str, dict[Lang, str]] = {
                            "The end must come after the start."),
     "trl_target_below_start": _p("TRL mục tiêu không được thấp hơn TRL ban đầu.",
                                  "The target TRL must not be below the starting TRL."),
+    "agency_not_for_role": _p("Chỉ khóa của cơ quan mới gắn với một cơ quan.",
+                              "Only agency keys belong to an agency."),
     "not_your_agency": _p("Khóa của cơ quan chỉ được nộp đề xuất của chính cơ quan đó.",
                           "An agency key may only file its own agency's proposals."),
 }
 
 
 def rule_message(rule: str, lang: Lang, fallback: str) -> str:
-    """The reader's words for ``rule``; ``fallback`` (the validator's message) when unknown."""
+    """The reader's words for ``rule``. A rule not listed here is said in general words in
+    Vietnamese (naming the rule), in English by ``fallback`` (the validator's own message)."""
     entry = RULES.get(rule)
-    return entry[lang] if entry else fallback
+    if entry:
+        return entry[lang]
+    if lang == "vi" or not fallback:
+        return RULES["invalid"][lang] + f" ({rule})"
+    return fallback
