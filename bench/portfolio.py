@@ -49,7 +49,8 @@ def results_portfolio_of(session: Any, cycle: int | None, agency: str | None,
     from wastescreen.screening.review import submissions_query
     from wastescreen.storage.tables import ScreeningRow
 
-    query = submissions_query()
+    # A version superseded by a revised one is not counted (its successor is).
+    query = submissions_query().where(ScreeningRow.status != "revised")
     if cycle is not None:
         query = query.where(ScreeningRow.cycle == cycle)
     if agency is not None:

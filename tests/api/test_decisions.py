@@ -3,15 +3,13 @@ issued; stored rows held against the trail."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from tests.conftest import EXAMPLES
+from tests.api.filing import copy_of_ongoing_program, reviewer_key
 from tests.demo_service import AGENCY_A, DemoService
 from wastescreen.api.app import create_app
 from wastescreen.screening.audit import check_trail
@@ -24,33 +22,11 @@ def client(service: DemoService) -> Iterator[TestClient]:
         yield c
 
 
-def _reviewer(client: TestClient, service: DemoService, holder: str) -> dict[str, str]:
-    r = client.post("/v1/keys", json={"role": "reviewer", "holder": holder},
-                    headers=service.auth("admin"))
-    assert r.status_code == 201, r.text
-    return {"Authorization": f"Bearer {r.json()['key']}"}
-
-
-def _copy_of_ongoing_program(service: DemoService, title_suffix: str) -> dict[str, Any]:
-    prog = sorted((p for p in service.portfolio.programs if p.status.value == "ongoing"
-                   and p.province and len(p.objectives) > 80), key=lambda p: p.program_code)[0]
-    data: dict[str, Any] = json.loads((EXAMPLES / "proposal.json").read_text("utf-8"))
-    total = max(prog.budget_vnd, 2_000_000_000)
-    data.update({"agency": AGENCY_A, "title": f"{prog.title} {title_suffix}",
-                 "objectives": prog.objectives, "summary": "", "province": prog.province,
-                 "technology_area": prog.technology_area, "project_type": "research_program",
-                 "equipment": [], "total_budget_vnd": total, "om_budget_vnd_per_year": 0,
-                 "budget": {"equipment_vnd": 0, "construction_vnd": 0,
-                            "personnel_vnd": total * 6 // 10,
-                            "operations_vnd": total - total * 6 // 10, "other_vnd": 0}})
-    return data
-
-
-def test_approving_a_flag_raised_proposal_needs_a_second_named_reviewer(
+def test_approving_a_flag_raised_proposal_needs_a_second_namedreviewer_key(
         client: TestClient, service: DemoService) -> None:
-    first = _reviewer(client, service, "Nguyễn Thị Thẩm Tra")
-    second = _reviewer(client, service, "Trần Văn Kiểm Tra")
-    filed = client.post("/v1/screenings", json=_copy_of_ongoing_program(service, "(hai người)"),
+    first = reviewer_key(client, service, "Nguyễn Thị Thẩm Tra")
+    second = reviewer_key(client, service, "Trần Văn Kiểm Tra")
+    filed = client.post("/v1/screenings", json=copy_of_ongoing_program(service, "(hai người)"),
                         headers=service.auth("agency_a")).json()
     assert "RF01" in filed["result"]["raised_by"], filed["result"]["raised_by"]
     sid = filed["id"]
@@ -72,8 +48,8 @@ def test_approving_a_flag_raised_proposal_needs_a_second_named_reviewer(
 
 def test_an_override_counts_even_when_a_later_decision_goes_with_the_band(
         client: TestClient, service: DemoService) -> None:
-    reviewer = _reviewer(client, service, "Lê Thị Duyệt")
-    filed = client.post("/v1/screenings", json=_copy_of_ongoing_program(service, "(ghi đè)"),
+    reviewer = reviewer_key(client, service, "Lê Thị Duyệt")
+    filed = client.post("/v1/screenings", json=copy_of_ongoing_program(service, "(ghi đè)"),
                         headers=service.auth("agency_a")).json()
 
     def overrides() -> int:
@@ -91,8 +67,8 @@ def test_an_override_counts_even_when_a_later_decision_goes_with_the_band(
 
 def test_reports_are_kept_as_issued_and_stored_rows_are_held_against_the_trail(
         client: TestClient, service: DemoService) -> None:
-    reviewer = _reviewer(client, service, "Phạm Văn Lưu")
-    filed = client.post("/v1/screenings", json=_copy_of_ongoing_program(service, "(lưu)"),
+    reviewer = reviewer_key(client, service, "Phạm Văn Lưu")
+    filed = client.post("/v1/screenings", json=copy_of_ongoing_program(service, "(lưu)"),
                         headers=service.auth("agency_a")).json()
     sid = filed["id"]
     client.post(f"/v1/screenings/{sid}/decision",

@@ -57,7 +57,7 @@ def test_a_refused_proposal_is_explained_in_vietnamese_by_default(
 @pytest.mark.parametrize(("path", "method", "headers", "status", "vi", "en"), [
     ("/v1/screenings", "get", {}, 401, "Gửi khóa API", "Send an API key"),
     ("/v1/no-such-thing", "get", {}, 404, "Không có địa chỉ này", "No such address"),
-    ("/v1/prechecks", "get", {}, 405, "không nhận phương thức GET", "does not take GET"),
+    ("/v1/keys", "get", {}, 405, "không nhận phương thức GET", "does not take GET"),
 ])
 def test_framework_errors_are_in_the_callers_language(
         client: TestClient, path: str, method: str, headers: dict[str, str], status: int,

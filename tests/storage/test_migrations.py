@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from wastescreen.storage.migrate import alembic_config, upgrade_to_head
+from wastescreen.storage.tables import Base
 
 
 def _upgrade(engine: Engine, revision: str) -> None:
@@ -97,3 +100,40 @@ def test_0008_backfills_when_outcomes_were_recorded_and_keeps_keys_and_decisions
         versions = conn.execute(text("SELECT count(*) FROM registry_versions")).scalar()
     assert recorded is not None and str(recorded).startswith("2026-01-02")
     assert tuple(key) == ("old", "") and versions == 0
+
+
+def test_0009_keeps_screenings_and_decisions_and_revises_nothing_before_it(
+        empty_engine: Engine) -> None:
+    _upgrade(empty_engine, "0008")
+    with empty_engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO proposals (id, kind, reference_code, cycle, agency, province, "
+            "technology_area, project_type, title, total_budget_vnd, submitted_on, payload, "
+            "input_hash, created_at) VALUES ('p1', 'submission', 'R-1', 2026, 'A', 'Hà Nội', "
+            "'BIOTECH', 'new_lab', 'T', 1, '2025-10-01', '{}', 'h', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO screenings (id, proposal_id, kind, cycle, agency, status, "
+            "overall_score, band, model_version, registry_snapshot, input_hash, result, "
+            "created_at) VALUES ('s1', 'p1', 'submission', 2026, 'A', 'decided', 0.7, "
+            "'high', 'm', 1, 'h', '{}', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO decisions (screening_id, decision, rationale, override, decided_by, "
+            "created_at) VALUES ('s1', 'revise', 'Sửa phần thiết bị', false, 'Người A', "
+            "CURRENT_TIMESTAMP)"))
+    upgrade_to_head(empty_engine)
+    with empty_engine.connect() as conn:
+        screening = conn.execute(text("SELECT status, revises FROM screenings")).one()
+        decision = conn.execute(text("SELECT decision, rationale FROM decisions")).one()
+        answers = conn.execute(text("SELECT count(*) FROM flag_answers")).scalar()
+    assert tuple(screening) == ("decided", None)
+    assert tuple(decision) == ("revise", "Sửa phần thiết bị") and answers == 0
+
+
+def test_the_migrations_make_exactly_the_schema_the_code_declares(empty_engine: Engine) -> None:
+    """A table, column, index or type declared in ``storage.tables`` without its migration
+    (or the other way round) shows here as a difference."""
+    upgrade_to_head(empty_engine)
+    with empty_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []

@@ -22,9 +22,11 @@ from wastescreen.core.labels.messages import Msg, msg
 from wastescreen.core.locale_format import Lang
 from wastescreen.domain.errors import FieldError, errors_of
 from wastescreen.screening.review import NotFound
+from wastescreen.screening.revisions import NotSentBack, RevisionRefused, Superseded
 from wastescreen.screening.service import ModelNotReady
 from wastescreen.screening.usecases import IdempotencyConflict, NotYourAgency
 from wastescreen.storage.agencies import AgencyNameError, UnknownAgency
+from wastescreen.storage.revisions import AlreadyRevised
 from wastescreen.storage.screenings import NotASubmission, SecondReviewerNeeded
 
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -102,11 +104,17 @@ USE_CASE_ERRORS: dict[type[Exception], tuple[int, str, str]] = {
     NotFound: (404, "not_found", "not_found_screening"),
     NotASubmission: (409, "not_a_submission", "not_a_submission"),
     SecondReviewerNeeded: (409, "second_reviewer_needed", "second_reviewer_needed"),
+    NotSentBack: (409, "not_sent_back", "not_sent_back"),
+    Superseded: (409, "superseded", "superseded"),
+    AlreadyRevised: (409, "superseded", "superseded"),
+    RevisionRefused: (422, "validation_error", "invalid_field"),
 }
 
 
 def api_error_of(exc: Exception) -> ApiError:
     """The API error for an exception of ``USE_CASE_ERRORS``."""
+    if isinstance(exc, RevisionRefused):
+        return invalid(exc.errors)
     status, code, key = next(v for k, v in USE_CASE_ERRORS.items() if isinstance(exc, k))
     return ApiError(status, code, msg(key), field=getattr(exc, "field", None))
 

@@ -10,6 +10,7 @@ from wastescreen.core.locale_format import Lang
 from wastescreen.reporting.render import DecisionView, render_report_html, render_report_pdf
 from wastescreen.screening.issued import decision_view as decision_view_of
 from wastescreen.screening.review import ScreeningView
+from wastescreen.screening.revisions import note_of
 from wastescreen.storage.tables import as_utc
 
 # The report is one self-contained page: inline styles, no script, nothing fetched.
@@ -27,7 +28,8 @@ def report_html(view: ScreeningView, lang: Lang) -> str:
         view.result, lang=lang, screening_id=view.row.id,
         submitted_at=as_utc(view.row.created_at).isoformat(timespec="seconds"),
         decision=decision_view(view), proposal=view.proposal,
-        history=[decision_view_of(d) for d in view.decisions])
+        history=[decision_view_of(d) for d in view.decisions],
+        revision=note_of(view.revision), superseded_by=view.revised_by)
 
 
 def render_screening_report(view: ScreeningView, *, fmt: str, lang: Lang) -> Response:
@@ -38,7 +40,8 @@ def render_screening_report(view: ScreeningView, *, fmt: str, lang: Lang) -> Res
                 view.result, lang=lang, screening_id=view.row.id,
                 submitted_at=as_utc(view.row.created_at).isoformat(timespec="seconds"),
                 decision=decision_view(view), proposal=view.proposal,
-        history=[decision_view_of(d) for d in view.decisions])
+                history=[decision_view_of(d) for d in view.decisions],
+                revision=note_of(view.revision), superseded_by=view.revised_by)
         except (ImportError, OSError) as exc:  # WeasyPrint without its system libraries
             raise ApiError(503, "pdf_unavailable", msg("pdf_unavailable"),
                            field="format") from exc

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -12,6 +13,7 @@ from wastescreen.api.errors import ERROR_RESPONSES
 from wastescreen.api.report_view import REPORT_CSP
 from wastescreen.api.schemas import (
     DecisionIn,
+    RevisionIn,
     ScreeningOut,
     ScreeningPage,
     ScreeningSummary,
@@ -25,6 +27,7 @@ from wastescreen.screening.issued import issued_html, issued_reports
 from wastescreen.screening.reproduce import reproduce, reproduction_dict
 from wastescreen.screening.usecases import Actor, Screened
 from wastescreen.storage.api_keys import Principal, Role
+from wastescreen.storage.revisions import FlagAnswer
 from wastescreen.storage.screenings import Decision
 from wastescreen.storage.tables import as_utc
 
@@ -71,28 +74,62 @@ def submit(proposal: Proposal, principal: AgencyOnly, session: SessionDep, scree
                                                        idempotency_key))
 
 
+@router.post("/screenings/{screening_id}/revisions", response_model=ScreeningOut,
+             status_code=201,
+             responses={200: {"description": "A retried revision (same Idempotency-Key)"}})
+def revise(screening_id: str, body: RevisionIn, principal: AgencyOnly, session: SessionDep,
+           screener: ScreenerDep,
+           idempotency_key: Annotated[str | None, Header(max_length=200,
+                                                         pattern=r"^[\x20-\x7e]+$")] = None
+           ) -> Response:
+    """File a revised version of a proposal sent back for revision, with a justification for
+    each red flag that fired on it; the first version is superseded (409 when it was not sent
+    back, or was revised already)."""
+    row = review.visible_screening(session, principal, screening_id)
+    answers = [FlagAnswer(a.flag, a.justification) for a in body.answers]
+    return _answer(session, principal, screener.revise(session, row, body.proposal, answers,
+                                                       Actor.of(principal), idempotency_key))
+
+
+def _page(principal: Principal, session: SessionDep, f: review.QueueFilter, offset: int,
+          limit: int, *, newest_first: bool = False) -> ScreeningPage:
+    scope = review.agency_scope(principal)
+    if scope is not None:
+        if f.agency is not None and agency_key(f.agency) != agency_key(scope):
+            return ScreeningPage(total=0, offset=offset, limit=limit, items=[])
+        f = dataclasses.replace(f, agency=scope)
+    items, total = review.queue(session, f, offset=offset, limit=limit,
+                                newest_first=newest_first)
+    return ScreeningPage(total=total, offset=offset, limit=limit, items=[
+        ScreeningSummary(id=i.id, proposal_id=i.proposal_id, reference_code=i.reference_code,
+                         cycle=i.cycle, agency=i.agency,
+                         title=i.title, overall_score=i.score, band=i.band, status=i.status,
+                         created_at=as_utc(i.created_at), decision=i.decision,
+                         revises=i.revises) for i in items])
+
+
 @router.get("/screenings", response_model=ScreeningPage)
 def queue(principal: Reader, session: SessionDep,
           cycle: Annotated[int | None, Query(ge=2000, le=2100)] = None,
           agency: Annotated[str | None, Query(max_length=500)] = None,
           band: Literal["low", "medium", "high"] | None = None,
-          status: Literal["queued", "awaiting_confirmation", "decided"] | None = None,
+          status: Literal["queued", "awaiting_confirmation", "decided", "revised"] | None = None,
           offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
           limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ScreeningPage:
-    """Formal submissions, riskiest first; an agency key sees only its own agency's."""
-    scope = review.agency_scope(principal)
-    if scope is not None:
-        if agency is not None and agency_key(agency) != agency_key(scope):
-            return ScreeningPage(total=0, offset=offset, limit=limit, items=[])
-        agency = scope
-    items, total = review.queue(session, review.QueueFilter(cycle, agency, band=band,
-                                                            status=status),
-                                offset=offset, limit=limit)
-    return ScreeningPage(total=total, offset=offset, limit=limit, items=[
-        ScreeningSummary(id=i.id, proposal_id=i.proposal_id, reference_code=i.reference_code,
-                         cycle=i.cycle, agency=i.agency,
-                         title=i.title, overall_score=i.score, band=i.band, status=i.status,
-                         created_at=as_utc(i.created_at)) for i in items])
+    """Formal submissions, riskiest first; an agency key sees only its own agency's. Versions
+    a revised one superseded are left out unless ``status=revised`` asks for them."""
+    return _page(principal, session, review.QueueFilter(cycle, agency, band=band,
+                                                        status=status), offset, limit)
+
+
+@router.get("/prechecks", response_model=ScreeningPage)
+def prechecks(principal: Submitter, session: SessionDep,
+              cycle: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+              offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+              limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ScreeningPage:
+    """Pre-checks, newest first; an agency key sees only its own agency's."""
+    return _page(principal, session, review.QueueFilter(cycle, kind="precheck"), offset,
+                 limit, newest_first=True)
 
 
 @router.get("/screenings/{screening_id}", response_model=ScreeningOut)

@@ -36,6 +36,13 @@ def percent(share: float, lang: Lang, digits: int = 0) -> str:
     return f"{body} %" if lang == "vi" else f"{body}%"
 
 
+def signed_points(delta: float, lang: Lang) -> str:
+    """A change of a 0–1 share in percentage points: -0.04 -> "−4 điểm phần trăm" / "−4 pp"."""
+    body = number(abs(100 * delta), lang, 0)
+    unit = " điểm phần trăm" if lang == "vi" else " pp"
+    return ("\u2212" if delta < 0 else "+") + body + unit
+
+
 def vnd(amount: float, lang: Lang) -> str:
     """Whole VND, shortened to million/billion: 120e9 -> "120 tỷ đồng" / "VND 120 billion"."""
     if amount is None or (isinstance(amount, float) and math.isnan(amount)):

@@ -68,3 +68,12 @@ class PeerSet:
             else:
                 index.add([doc])
             self.agency_of[doc.doc_id] = str(agency)
+
+    def remove(self, ids: list[str]) -> None:
+        """Take proposals out of their cycle's index (unknown ids are ignored)."""
+        for doc_id in ids:
+            if self.agency_of.pop(doc_id, None) is None:
+                continue
+            for index in self.indexes.values():
+                if doc_id in index.where_:
+                    index.remove([doc_id])

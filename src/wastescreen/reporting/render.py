@@ -23,6 +23,7 @@ from wastescreen.core import reference
 from wastescreen.core.labels import flags as F
 from wastescreen.core.labels import proposal as P
 from wastescreen.core.labels import report as L
+from wastescreen.core.labels.revision import TEXT as REVISION_TEXT
 from wastescreen.core.locale_format import (
     LANGS,
     Lang,
@@ -30,6 +31,7 @@ from wastescreen.core.locale_format import (
     datetime_text,
     number,
     percent,
+    signed_points,
     vnd,
     yes_no,
 )
@@ -44,6 +46,7 @@ from wastescreen.reporting.evidence_view import (
     real_data_note,
 )
 from wastescreen.reporting.proposal_view import proposal_view
+from wastescreen.reporting.revision_view import RevisionNote, revision_context
 from wastescreen.reporting.waterfall import waterfall_steps, waterfall_svg
 
 TOP_CONTRIBUTIONS = 8
@@ -96,12 +99,6 @@ def _score_text(p: float, lang: Lang) -> str:
     return percent(p, lang, 0)
 
 
-def _signed_points(delta: float, lang: Lang) -> str:
-    body = number(abs(100 * delta), lang, 0)
-    unit = " điểm phần trăm" if lang == "vi" else " pp"
-    return ("\u2212" if delta < 0 else "+") + body + unit
-
-
 def _evidence_row(m: MatchEvidence, lang: Lang) -> dict[str, Any]:
     c = m.components
     return {
@@ -141,7 +138,8 @@ def _target_order(result: ScreeningResult) -> list[str]:
 def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
                submitted_at: str | dt.datetime | None, decision: DecisionView | None,
                model_card_url: str, proposal: Proposal | None = None,
-               history: Sequence[DecisionView] = ()) -> dict[str, Any]:
+               history: Sequence[DecisionView] = (), revision: RevisionNote | None = None,
+               superseded_by: str | None = None) -> dict[str, Any]:
     """Every value the template shows, formatted for ``lang`` (plain strings, not markup)."""
     t = _UI[lang]
     feature_names = L.FEATURES
@@ -219,7 +217,7 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
                      "score": _score_text(w.new_overall_score, lang),
                      "band": w.new_band,
                      "band_label": L.lookup(L.BANDS, w.new_band, lang),
-                     "delta": _signed_points(w.delta, lang)}
+                     "delta": signed_points(w.delta, lang)}
                     for w in result.what_if[:3]],  # in the screening's order: most help first
         "alternatives": alternative_rows(result, lang),
         "completeness": percent(result.completeness, lang),
@@ -229,6 +227,10 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
         "decision": decision_view,
         "history": [shown(d) for d in history],
         "p": None if proposal is None else proposal_view(proposal, lang),
+        "rt": {k: v[lang] for k, v in REVISION_TEXT.items()},
+        "revision": None if revision is None else revision_context(revision, lang),
+        "superseded_by": None if superseded_by is None
+        else REVISION_TEXT["superseded_by"][lang].format(id=superseded_by),
     }
 
 
@@ -237,13 +239,16 @@ def render_report_html(result: ScreeningResult, *, lang: Lang = "vi", screening_
                        decision: DecisionView | None = None,
                        model_card_url: str = "/ui/model-card",
                        proposal: Proposal | None = None,
-                       history: Sequence[DecisionView] = ()) -> str:
-    """The report as one self-contained HTML document (Vietnamese by default)."""
+                       history: Sequence[DecisionView] = (),
+                       revision: RevisionNote | None = None,
+                       superseded_by: str | None = None) -> str:
+    """The report as one self-contained HTML document (Vietnamese by default);
+    ``revision``: the version it revises, ``superseded_by``: the version that revised it."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
     view = build_view(result, lang=lang, screening_id=screening_id, submitted_at=submitted_at,
                       decision=decision, model_card_url=model_card_url, proposal=proposal,
-                      history=history)
+                      history=history, revision=revision, superseded_by=superseded_by)
     return _template().render(view)
 
 
@@ -257,14 +262,17 @@ def render_report_pdf(result: ScreeningResult, *, lang: Lang = "vi", screening_i
                       decision: DecisionView | None = None,
                       model_card_url: str = "/ui/model-card",
                       proposal: Proposal | None = None,
-                      history: Sequence[DecisionView] = ()) -> bytes:
+                      history: Sequence[DecisionView] = (),
+                      revision: RevisionNote | None = None,
+                      superseded_by: str | None = None) -> bytes:
     """The same report as an A4 PDF (WeasyPrint, no network access)."""
     import weasyprint  # heavy import; only the PDF path needs it
 
     html = render_report_html(result, lang=lang, screening_id=screening_id,
                               submitted_at=submitted_at, decision=decision,
                               model_card_url=model_card_url, proposal=proposal,
-                              history=history)
+                              history=history, revision=revision,
+                              superseded_by=superseded_by)
     pdf: bytes = weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf()
     return pdf
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wastescreen.core import reference
@@ -28,8 +28,8 @@ from wastescreen.core.locale_format import Lang, datetime_text, percent, vnd, ye
 from wastescreen.core.spreadsheet import csv_bytes, xlsx_bytes
 from wastescreen.features.catalogue import TARGETS
 from wastescreen.features.red_flags import flag_catalogue
-from wastescreen.screening.review import QUEUE_ORDER, QueueFilter, filtered
-from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow
+from wastescreen.screening.review import QUEUE_ORDER, QueueFilter, filtered, latest_decisions
+from wastescreen.storage.tables import ProposalRow, ScreeningRow
 
 TOP_REASONS = 3
 CHUNK = 500
@@ -77,16 +77,9 @@ def _text(value: Any, kind: str, lang: Lang) -> Any:
     return value
 
 
-def _latest_decisions() -> Any:
-    """The latest decision of each screening (the highest id), as a subquery."""
-    last = (select(DecisionRow.screening_id, func.max(DecisionRow.id).label("id"))
-            .group_by(DecisionRow.screening_id).subquery())
-    return (select(DecisionRow).join(last, last.c.id == DecisionRow.id)).subquery()
-
-
 def cycle_export(session: Session, f: QueueFilter, lang: Lang) -> Export:
     """The queue filtered by ``f`` (its cycle, agency scope ...), every row of it."""
-    decision = _latest_decisions()
+    decision = latest_decisions()
     query = filtered(session, select(
         ScreeningRow.id, ScreeningRow.overall_score, ScreeningRow.band, ScreeningRow.model_band,
         ScreeningRow.fired_flags, ScreeningRow.status, ScreeningRow.agency,
@@ -96,8 +89,7 @@ def cycle_export(session: Session, f: QueueFilter, lang: Lang) -> Export:
         decision.c.decision, decision.c.override, decision.c.created_at,
         decision.c.decided_by)
         .join(ProposalRow, ProposalRow.id == ScreeningRow.proposal_id)
-        .outerjoin(decision, decision.c.screening_id == ScreeningRow.id)
-        .where(ScreeningRow.kind == "submission"), f).order_by(*QUEUE_ORDER)
+        .outerjoin(decision, decision.c.screening_id == ScreeningRow.id), f).order_by(*QUEUE_ORDER)
     flags = {fl.id: fl.name[lang] for fl in flag_catalogue().flags}
     rows = [_row(rank, r, lang, flags)
             for rank, r in enumerate(_chunked(session, query), start=1)]

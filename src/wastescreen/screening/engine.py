@@ -44,16 +44,23 @@ from wastescreen.storage.history import (
     load_registry,
     outcomes_recorded_by,
 )
-from wastescreen.storage.tables import ProposalRow, RegistryRevisionRow
+from wastescreen.storage.tables import ProposalRow, RegistryRevisionRow, ScreeningRow
 
 PEER_KINDS = ("submission",)
-# (newest registry revision id or None, number of peer submissions): both in one round trip,
-# built once, as every screening request runs it.
+# (newest registry revision id or None, number of submissions, number of revised versions,
+# each of which superseded one submission): in one round trip, built once, as every screening
+# request runs it.
 _SYNC_CHECK = select(
     select(RegistryRevisionRow.id).order_by(RegistryRevisionRow.id.desc()).limit(1)
     .scalar_subquery(),
     select(func.count()).select_from(ProposalRow).where(ProposalRow.kind.in_(PEER_KINDS))
+    .scalar_subquery(),
+    select(func.count()).select_from(ScreeningRow).where(ScreeningRow.revises.is_not(None))
     .scalar_subquery())
+# The proposals of submissions a revised version superseded: no longer anyone's peer.
+_SUPERSEDED = (select(ScreeningRow.proposal_id)
+               .join(ProposalRow, ProposalRow.id == ScreeningRow.proposal_id)
+               .where(ScreeningRow.status == "revised", ProposalRow.kind.in_(PEER_KINDS)))
 log = logging.getLogger(__name__)
 
 
@@ -138,6 +145,8 @@ class ScreeningEngine:
     # labelled pairs; the packaged coefficients).
     likelihood: DuplicateLikelihood = field(default_factory=default_likelihood)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # Submissions superseded by a revised version (out of the peers for good).
+    retired: set[str] = field(default_factory=set)
 
     def add_peer(self, proposal_id: str, proposal: Proposal) -> None:
         """Index a formal submission so later proposals of its cycle are compared with it."""
@@ -146,17 +155,34 @@ class ScreeningEngine:
             self.peers.add(rows)
             self.peer_details[proposal_id] = peer_row(proposal)
 
+    def retire_peer(self, proposal_id: str) -> None:
+        """Take a submission out of the peers (a revised version supersedes it)."""
+        with self.lock:
+            self.peers.remove([proposal_id])
+            self.peer_details.pop(proposal_id, None)
+            self.retired.add(proposal_id)
+
+    def restore_peer(self, proposal_id: str, proposal: Proposal) -> None:
+        """Undo ``retire_peer`` (the revised version was not stored after all)."""
+        with self.lock:
+            self.retired.discard(proposal_id)
+            self.add_peer(proposal_id, proposal)
+
     def sync(self, session: Session) -> None:
         """Catch up with what other processes wrote (another worker, the CLI): submissions
-        this one has not indexed, and a registry revision newer than its own."""
-        revision, count = session.execute(_SYNC_CHECK).one()
+        this one has not indexed, those a revised version superseded, and a registry
+        revision newer than its own."""
+        revision, count, superseded = session.execute(_SYNC_CHECK).one()
         if revision is not None and revision != self.context.snapshot:
             context = registry_context(session)
             with self.lock:
                 self.context = context
-        if count == len(self.peers.agency_of):
+        if count == len(self.peers.agency_of) + len(self.retired) \
+                and superseded == len(self.retired):
             return
-        known = set(self.peers.agency_of)
+        for gone in set(session.execute(_SUPERSEDED).scalars()) - self.retired:
+            self.retire_peer(gone)
+        known = set(self.peers.agency_of) | self.retired
         ids = session.execute(select(ProposalRow.id).where(
             ProposalRow.kind.in_(PEER_KINDS))).scalars().all()
         missing = [i for i in ids if i not in known]
@@ -186,16 +212,20 @@ def peer_row(p: Proposal) -> dict[str, Any]:
             "budget_vnd": p.total_budget_vnd, "cycle": p.cycle}
 
 
-def load_peers(session: Session) -> tuple[PeerSet, dict[str, dict[str, Any]]]:
-    """Formal submissions, indexed per budget cycle."""
+def load_peers(session: Session) -> tuple[PeerSet, dict[str, dict[str, Any]], set[str]]:
+    """Formal submissions not superseded by a revised version, indexed per budget cycle, and
+    those superseded."""
+    retired = set(session.execute(_SUPERSEDED).scalars())
     rows = session.execute(select(ProposalRow).where(ProposalRow.kind.in_(PEER_KINDS))).scalars()
     ids, proposals = [], []
     for row in rows:
+        if row.id in retired:
+            continue
         ids.append(row.id)
         proposals.append(Proposal.model_validate(row.payload))
     details = {i: peer_row(p) for i, p in zip(ids, proposals, strict=True)}
     peers = PeerSet.of(proposal_rows(proposals, ids)) if ids else PeerSet()
-    return peers, details
+    return peers, details, retired
 
 
 def registry_context(session: Session, *, index_dir: Path | None = None) -> RegistryContext:
@@ -217,7 +247,7 @@ def registry_context(session: Session, *, index_dir: Path | None = None) -> Regi
 def load_engine(settings: Settings, session: Session) -> ScreeningEngine:
     """Build the engine from the database, the saved index and the promoted model."""
     context = registry_context(session, index_dir=settings.index_dir)
-    peers, details = load_peers(session)
+    peers, details, retired = load_peers(session)
     return ScreeningEngine(context=context, model=load_current_model(settings.models_dir),
                            bands=BandThresholds(settings.band_medium, settings.band_high),
-                           peers=peers, peer_details=details)
+                           peers=peers, peer_details=details, retired=retired)

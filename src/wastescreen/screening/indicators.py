@@ -9,11 +9,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from wastescreen.core.spreadsheet import safe_cell
-from wastescreen.screening.portfolio import HIGH, submission_filters
+from wastescreen.screening.portfolio import submission_filters
+from wastescreen.storage.revisions import REVISED
 from wastescreen.storage.tables import DecisionRow, ScreeningRow
 
 
@@ -39,17 +40,25 @@ def indicators(session: Session, cycle: int | None) -> tuple[list[Indicator], In
     ones, counted by the database. The rule for overrides is stated and kept over the history:
     a screening counts as overridden when any decision on it went against its band (approving
     a high-risk proposal or rejecting a low-risk one), whatever came after, so a later decision
-    cannot erase an override. Nothing that identifies a proposal."""
+    cannot erase an override, nor can a revised version (an override on a version since
+    superseded still counts; the superseded version itself is not counted again as screened,
+    high or decided: its revised version stands for the proposal). Nothing that identifies a
+    proposal."""
     history = (select(DecisionRow.screening_id,
                       func.max(case((DecisionRow.override.is_(True), 1), else_=0))
                       .label("overridden"))
                .group_by(DecisionRow.screening_id).subquery())
-    query = (select(ScreeningRow.agency, func.count(), HIGH, func.count(history.c.screening_id),
+    current = ScreeningRow.status != REVISED
+    query = (select(ScreeningRow.agency, func.sum(case((current, 1), else_=0)),
+                    func.sum(case((and_(current, ScreeningRow.band == "high"), 1), else_=0)),
+                    func.sum(case((and_(current, history.c.screening_id.is_not(None)), 1),
+                                  else_=0)),
                     func.sum(func.coalesce(history.c.overridden, 0)))
              .select_from(ScreeningRow)
              .outerjoin(history, history.c.screening_id == ScreeningRow.id)
              .where(*submission_filters(cycle, None)).group_by(ScreeningRow.agency))
-    by_agency = [Indicator(str(agency), int(n), int(high or 0), int(decided), int(over or 0))
+    by_agency = [Indicator(str(agency), int(n or 0), int(high or 0), int(decided or 0),
+                           int(over or 0))
                  for agency, n, high, decided, over in session.execute(query)]
     total = Indicator("*")
     for ind in by_agency:

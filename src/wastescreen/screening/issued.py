@@ -18,6 +18,7 @@ from wastescreen.core.locale_format import Lang
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.reporting.render import DecisionView, render_report_html
+from wastescreen.screening.revisions import note_of, revision_view
 from wastescreen.storage.audit_log import append_event
 from wastescreen.storage.screenings import decisions_of
 from wastescreen.storage.tables import DecisionRow, IssuedReportRow, ScreeningRow, as_utc
@@ -50,7 +51,8 @@ def issue_report(session: Session, row: ScreeningRow, result: ScreeningResult,
     html = render_report_html(
         result, lang=LANG, screening_id=row.id, proposal=proposal,
         submitted_at=as_utc(row.created_at).isoformat(timespec="seconds"),
-        decision=history[-1] if history else None, history=history)
+        decision=history[-1] if history else None, history=history,
+        revision=note_of(revision_view(session, row, result)))
     data = html.encode("utf-8")
     issued = IssuedReportRow(screening_id=row.id, occasion=occasion, lang=LANG,
                              sha256=hashlib.sha256(data).hexdigest(),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from wastescreen import __version__
 from wastescreen.core.canonical import canonical_json, sha256_hex
@@ -75,10 +75,15 @@ def _peers(session: Session, row: ScreeningRow, recorded: dict[str, Any]
     """The peer ids the screening saw, and notes when they had to be rebuilt."""
     if recorded.get("ids") is not None:
         return list(recorded["ids"]), []
-    # Too many to list: the submissions of the cycle stored before this screening.
+    # Too many to list: the submissions of the cycle stored before this screening, less those
+    # a revised version stored before it had superseded.
+    revision = aliased(ScreeningRow)
+    superseded = (select(ScreeningRow.proposal_id).join(revision, revision.revises ==
+                                                        ScreeningRow.id)
+                  .where(revision.created_at < row.created_at))
     ids = sorted(session.execute(select(ProposalRow.id).where(
         ProposalRow.kind == "submission", ProposalRow.cycle == recorded["cycle"],
-        ProposalRow.created_at < row.created_at)).scalars())
+        ProposalRow.created_at < row.created_at, ProposalRow.id.not_in(superseded))).scalars())
     digest = hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()
     notes = [] if digest == recorded["sha256"] else [
         "the same-cycle peers rebuilt from the submissions stored before it differ from the "

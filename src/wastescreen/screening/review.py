@@ -7,6 +7,7 @@ only its overlap scores. The API and the pages read through these functions alik
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, TypeVarTuple
 
@@ -16,8 +17,10 @@ from sqlalchemy.orm import Session
 from wastescreen.core.agency import agency_key
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import MatchComponent, ScreeningResult
+from wastescreen.screening.revisions import RevisionView, revision_view, successor
 from wastescreen.storage.agencies import canonical_name
 from wastescreen.storage.api_keys import Principal, Role
+from wastescreen.storage.revisions import REVISED
 from wastescreen.storage.screenings import ScreeningKind, decisions_of
 from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow
 
@@ -85,6 +88,8 @@ class ScreeningView:
     decision: DecisionRow | None
     proposal: Proposal | None = None
     decisions: tuple[DecisionRow, ...] = ()  # the whole history, oldest first
+    revision: RevisionView | None = None  # when it revises an earlier version
+    revised_by: str | None = None  # the revised version that superseded it
 
 
 def screening_view(session: Session, principal: Principal, row: ScreeningRow,
@@ -94,7 +99,8 @@ def screening_view(session: Session, principal: Principal, row: ScreeningRow,
     history = () if fresh is not None else tuple(decisions_of(session, row.id))
     result = fresh or ScreeningResult.model_validate(row.result)
     return ScreeningView(row, redact_for(principal, result), history[-1] if history else None,
-                         decisions=history)
+                         decisions=history, revision=revision_view(session, row, result),
+                         revised_by=successor(session, row))
 
 
 def filed_proposal(session: Session, row: ScreeningRow) -> Proposal:
@@ -109,19 +115,25 @@ def with_proposal(session: Session, view: ScreeningView) -> ScreeningView:
     """``view`` with the proposal as filed (for the report; the caller may already see it)."""
     stored = session.get(ProposalRow, view.row.proposal_id)
     proposal = None if stored is None else Proposal.model_validate(stored.payload)
-    return ScreeningView(view.row, view.result, view.decision, proposal, view.decisions)
+    return dataclasses.replace(view, proposal=proposal)
 
 
 # --- the queue -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class QueueFilter:
+    """What the queue shows; with no ``status`` asked for, every status but "revised" (a
+    version a revised one superseded: its successor stands in the queue). ``kind``: formal
+    submissions, or (an agency's own list) pre-checks."""
+
     cycle: int | None = None
     agency: str | None = None
     province: str | None = None
     area: str | None = None
     band: str | None = None
     status: str | None = None
+    kind: str = SUBMISSION
+    all_versions: bool = False  # superseded versions too (an agency's own history)
 
 
 @dataclass(frozen=True)
@@ -141,13 +153,27 @@ class QueueItem:
     model_band: str | None = None
     fired_flags: tuple[str, ...] = ()
     reference_code: str = ""
+    decision: str | None = None  # the latest decision, if any
+    revises: str | None = None
+
+
+def latest_decisions() -> Any:
+    """The latest decision of each screening (the highest id), as a subquery."""
+    last = (select(DecisionRow.screening_id, func.max(DecisionRow.id).label("id"))
+            .group_by(DecisionRow.screening_id).subquery())
+    return (select(DecisionRow).join(last, last.c.id == DecisionRow.id)).subquery()
+
+
+def screenings_query() -> Select[ScreeningRow, ProposalRow]:
+    """Screenings of any kind joined with their proposals (SELECT screening, proposal);
+    ``filtered`` narrows them to a kind."""
+    return (select(ScreeningRow, ProposalRow)
+            .join(ProposalRow, ProposalRow.id == ScreeningRow.proposal_id))
 
 
 def submissions_query() -> Select[ScreeningRow, ProposalRow]:
     """Formal submissions joined with their proposals (SELECT screening, proposal)."""
-    return (select(ScreeningRow, ProposalRow)
-            .join(ProposalRow, ProposalRow.id == ScreeningRow.proposal_id)
-            .where(ScreeningRow.kind == SUBMISSION))
+    return screenings_query().where(ScreeningRow.kind == SUBMISSION)
 
 
 def filtered(session: Session, query: Select[*Ts], f: QueueFilter
@@ -155,28 +181,37 @@ def filtered(session: Session, query: Select[*Ts], f: QueueFilter
     """``query`` (over screenings joined with proposals) narrowed to ``f`` (an agency is
     matched in any spelling of its name); the queue and its export share it."""
     agency = None if f.agency is None else canonical_name(session, f.agency)
+    query = query.where(ScreeningRow.kind == f.kind)
     for column, value in ((ScreeningRow.cycle, f.cycle), (ScreeningRow.agency, agency),
                           (ProposalRow.province, f.province),
                           (ProposalRow.technology_area, f.area), (ScreeningRow.band, f.band),
                           (ScreeningRow.status, f.status)):
         if value is not None:
             query = query.where(column == value)
+    if f.status is None and not f.all_versions:
+        query = query.where(ScreeningRow.status != REVISED)
     return query
 
 
-def queue(session: Session, f: QueueFilter, *, offset: int, limit: int
-          ) -> tuple[list[QueueItem], int]:
-    """Formal submissions matching ``f``, riskiest first, and their total count."""
-    query = filtered(session, submissions_query(), f)
+def queue(session: Session, f: QueueFilter, *, offset: int, limit: int,
+          newest_first: bool = False) -> tuple[list[QueueItem], int]:
+    """Screenings matching ``f``, riskiest first (``newest_first``: as filed, latest first),
+    and their total count; each with its latest decision."""
+    query = filtered(session, screenings_query(), f)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(*QUEUE_ORDER).offset(offset).limit(limit)).all()
+    decision = latest_decisions()
+    order = (ScreeningRow.created_at.desc(), ScreeningRow.id) if newest_first else QUEUE_ORDER
+    rows = session.execute(query.add_columns(decision.c.decision)
+                           .outerjoin(decision, decision.c.screening_id == ScreeningRow.id)
+                           .order_by(*order).offset(offset).limit(limit)).all()
     return [QueueItem(id=s.id, proposal_id=s.proposal_id, cycle=s.cycle, title=p.title,
                       agency=s.agency, province=p.province, area=p.technology_area,
                       budget_vnd=p.total_budget_vnd, score=s.overall_score, band=s.band,
                       status=s.status, created_at=s.created_at,
                       model_band=s.model_band, fired_flags=tuple(s.fired_flags or ()),
-                      reference_code=p.reference_code or "")
-            for s, p in rows], int(total)
+                      reference_code=p.reference_code or "", decision=decided,
+                      revises=s.revises)
+            for s, p, decided in rows], int(total)
 
 
 def cycles(session: Session, agency: str | None) -> list[int]:

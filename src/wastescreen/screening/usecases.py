@@ -1,6 +1,7 @@
 """The use cases that screen and store: one method per job, called by every entry point.
 
-Pre-check, file (a formal submission), decide, screen a batch row and change the registry. Each
+Pre-check, file (a formal submission), file a revised version, decide, screen a batch row and
+change the registry. Each
 one catches the engine up with what other workers wrote, screens, stores the proposal and its
 result with their audit events, counts the screening for the metrics and, for a filed
 submission, indexes it as a same-cycle peer. The API routes, the pages, the CLI, batch jobs,
@@ -27,6 +28,7 @@ from wastescreen.screening.batch import BatchRow, error_row, summarise
 from wastescreen.screening.engine import ScreeningEngine
 from wastescreen.screening.issued import issue_report
 from wastescreen.screening.review import filed_proposal
+from wastescreen.screening.revisions import Superseded, check_revision
 from wastescreen.screening.service import ModelNotReady, screen_and_record, screen_proposal
 from wastescreen.storage import screenings as store
 from wastescreen.storage.agencies import with_known_agency
@@ -38,6 +40,7 @@ from wastescreen.storage.registry_store import (
     upsert_lab,
     upsert_program,
 )
+from wastescreen.storage.revisions import REVISED, FlagAnswer, RevisionLink
 from wastescreen.storage.screenings import Decision, ScreeningKind
 from wastescreen.storage.tables import DecisionRow, ScreeningRow
 
@@ -119,7 +122,8 @@ class Screener:
     # --- screen and store -----------------------------------------------------------------
 
     def _store(self, session: Session, proposal: Proposal, kind: ScreeningKind, actor: Actor,
-               idempotency_key: str | None = None, *, as_of: dt.date | None = None) -> Screened:
+               idempotency_key: str | None = None, *, as_of: dt.date | None = None,
+               revision: RevisionLink | None = None) -> Screened:
         if actor.agency is not None and agency_key(proposal.agency) != agency_key(actor.agency):
             raise NotYourAgency("an agency key may only file its own agency's proposals")
         engine = self.ready_engine(session)
@@ -127,7 +131,7 @@ class Screener:
         result, inputs = screen_and_record(engine, proposal, pid, as_of=as_of)
         row = store.save_screening(session, proposal, pid, result, kind, actor=actor.name,
                                    api_key_id=actor.key_id, idempotency_key=idempotency_key,
-                                   inputs=inputs)
+                                   inputs=inputs, revision=revision, person=actor.signature)
         if kind is ScreeningKind.SUBMISSION:
             engine.add_peer(pid, proposal)
             issue_report(session, row, result, proposal, "filed", actor=actor.name)
@@ -162,6 +166,30 @@ class Screener:
                 raise
             return earlier
 
+    def revise(self, session: Session, original: ScreeningRow, proposal: Proposal,
+               answers: Sequence[FlagAnswer], actor: Actor,
+               idempotency_key: str | None = None, *, as_of: dt.date | None = None
+               ) -> Screened:
+        """File a revised version of a submission sent back for revision, with the agency's
+        answers to the flags that fired on it (``revisions.check_revision`` says when one may
+        be filed). The first version leaves the peers before the revised one is screened, and
+        is superseded in the transaction that stores it."""
+        proposal = with_known_agency(session, proposal)
+        if idempotency_key and actor.key_id is not None:
+            earlier = self._replay(session, proposal, actor.key_id, idempotency_key)
+            if earlier is not None:
+                return earlier
+        link = check_revision(session, original, proposal, answers)
+        engine = self.ready_engine(session)
+        engine.retire_peer(original.proposal_id)
+        try:
+            return self._store(session, proposal, ScreeningKind.SUBMISSION, actor,
+                               idempotency_key, as_of=as_of, revision=link)
+        except Exception:
+            session.rollback()
+            engine.restore_peer(original.proposal_id, filed_proposal(session, original))
+            raise
+
     @staticmethod
     def _replay(session: Session, proposal: Proposal, key_id: int, key: str
                 ) -> Screened | None:
@@ -181,6 +209,8 @@ class Screener:
         approval confirms it."""
         if row.kind != ScreeningKind.SUBMISSION.value:
             raise store.NotASubmission("pre-checks are not decided on")
+        if row.status == REVISED:
+            raise Superseded("a revised version superseded this one: decide on that")
         decided = self._record_decision(session, row, decision, rationale, actor)
         result = ScreeningResult.model_validate(row.result)
         issue_report(session, row, result, filed_proposal(session, row),

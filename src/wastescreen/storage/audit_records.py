@@ -18,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wastescreen.core.canonical import sha256_hex
+from wastescreen.storage.revisions import answers_sha256
 from wastescreen.storage.tables import (
     AuditEventRow,
     DecisionRow,
+    FlagAnswerRow,
     IssuedReportRow,
     ScreeningRow,
 )
@@ -53,6 +55,9 @@ def verify_records(session: Session) -> list[RecordProblem]:
         else:
             events[e.subject] = dict(e.details)
     problems: list[RecordProblem] = []
+    answers: dict[str, list[FlagAnswerRow]] = defaultdict(list)
+    for a in session.execute(select(FlagAnswerRow).order_by(FlagAnswerRow.id)).scalars():
+        answers[a.screening_id].append(a)
     for row in session.execute(select(ScreeningRow)).scalars():
         recorded = events.get(row.id)
         if recorded is None:
@@ -63,6 +68,18 @@ def verify_records(session: Session) -> list[RecordProblem]:
                 problems.append(RecordProblem(
                     "screening", row.id, f"{name} is {value!r}; the event recorded "
                                          f"{recorded[name]!r}"))
+        # Events before the revision loop carry neither: nothing was revised then.
+        if recorded.get("revises") != row.revises:
+            problems.append(RecordProblem(
+                "screening", row.id, f"revises is {row.revises!r}; the event recorded "
+                                     f"{recorded.get('revises')!r}"))
+        given = answers.pop(row.id, [])
+        if (row.revises is not None or given) and \
+                recorded.get("answers_sha256") != answers_sha256(given):
+            problems.append(RecordProblem("screening", row.id, "the agency's answers to its "
+                                          "flags differ from those recorded when it was filed"))
+    for sid in answers:
+        problems.append(RecordProblem("screening", sid, "answers to flags of no screening"))
     by_screening: dict[str, list[DecisionRow]] = defaultdict(list)
     for d in session.execute(select(DecisionRow).order_by(DecisionRow.id)).scalars():
         by_screening[d.screening_id].append(d)

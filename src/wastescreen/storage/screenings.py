@@ -14,6 +14,7 @@ from wastescreen.core.canonical import sha256_hex
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.storage.audit_log import append_event
+from wastescreen.storage.revisions import RevisionLink, supersede
 from wastescreen.storage.tables import (
     DecisionRow,
     ProposalOverlapRow,
@@ -82,10 +83,13 @@ def find_idempotent(session: Session, api_key_id: int, key: str) -> ScreeningRow
 def save_screening(session: Session, proposal: Proposal, proposal_id: str,
                    result: ScreeningResult, kind: ScreeningKind, *, actor: str,
                    api_key_id: int | None = None, idempotency_key: str | None = None,
-                   inputs: dict[str, Any] | None = None) -> ScreeningRow:
+                   inputs: dict[str, Any] | None = None, revision: RevisionLink | None = None,
+                   person: str = "") -> ScreeningRow:
     """Store the proposal and its result with their audit events, and commit; returns the
     screening row as written (not attached to the session). ``inputs``: what the result
     depends on besides the proposal (``screening.inputs``), kept for reproducing it.
+    ``revision``: the screening this one revises (superseded in the same transaction) and
+    the agency's answers to its flags, given by ``person``.
 
     Plain INSERTs rather than the ORM's unit of work: this runs for every screening."""
     now = utcnow()
@@ -110,8 +114,11 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
         "inputs": inputs,
         "model_version": result.model_version, "registry_snapshot": result.registry_snapshot,
         "input_hash": result.input_hash, "result": result.model_dump(mode="json"),
-        "api_key_id": api_key_id, "idempotency_key": idempotency_key, "created_at": now}
+        "api_key_id": api_key_id, "idempotency_key": idempotency_key, "created_at": now,
+        "revises": None if revision is None else revision.screening_id}
     session.execute(_INSERT_SCREENING, values)
+    if revision is not None:
+        supersede(session, revision, screening_id, actor=actor, answered_by=person or actor)
     if kind is ScreeningKind.SUBMISSION:  # what the portfolio reads, instead of the result
         session.execute(_INSERT_FACTS, {
             "proposal_id": proposal_id, "managing_level": proposal.managing_level.value,
@@ -130,7 +137,10 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
                           "registry_snapshot": result.registry_snapshot,
                           # the stored result and inputs, checked by ``audit verify``
                           "result_sha256": sha256_hex(values["result"]),
-                          "inputs_sha256": sha256_hex(inputs) if inputs is not None else None})
+                          "inputs_sha256": sha256_hex(inputs) if inputs is not None else None,
+                          **({} if revision is None else {
+                              "revises": revision.screening_id,
+                              "answers_sha256": revision.answers_sha256()})})
     session.commit()
     return ScreeningRow(**values)
 

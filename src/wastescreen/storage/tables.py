@@ -197,6 +197,22 @@ class ScreeningRow(Base):
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The screening of the version this one revises (a proposal sent back for revision); that
+    # one's status is then "revised" and it leaves the queue, the portfolio and the peers.
+    revises: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+
+
+class FlagAnswerRow(Base):
+    """An agency's justification for a red flag that fired on the version it revises, filed
+    with the revised version (``screening_id``)."""
+
+    __tablename__ = "flag_answers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    screening_id: Mapped[str] = mapped_column(ForeignKey("screenings.id"), index=True)
+    flag_id: Mapped[str] = mapped_column(String(10))
+    justification: Mapped[str] = mapped_column(Text)
+    answered_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class DecisionRow(Base):

@@ -10,13 +10,16 @@ from wastescreen.api.pages import (
     flags,
     indicators,
     login,
+    mine,
     model_card,
     portfolio,
     queue,
+    revise,
     screening,
     submit,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (login.router, queue.router, screening.router, submit.router,
+                                  mine.router, revise.router,
                                   batch.router, portfolio.router, indicators.router,
                                   flags.router, model_card.router)

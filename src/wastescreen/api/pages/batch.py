@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse
 
 from wastescreen.api.deps import ScreenerDep
 from wastescreen.api.pages.auth import BatchUser, SameOrigin
-from wastescreen.api.pages.forms import field_label, read_form
+from wastescreen.api.pages.forms import read_form
 from wastescreen.api.pages.layout import PageRoute, band_label, lang_of, render, url
 from wastescreen.core.labels.pages import TEXT
+from wastescreen.core.labels.proposal import field_label
 from wastescreen.core.locale_format import Lang, percent
 from wastescreen.domain.flat_format import FLAT_COLUMNS
 from wastescreen.screening.batch import BatchRow, file_message, only_agency, read_batch

@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 from wastescreen.core import reference
 from wastescreen.core.labels import report as L
 from wastescreen.core.labels.pages import TEXT
+from wastescreen.core.labels.proposal import field_label
 from wastescreen.core.locale_format import Lang
 from wastescreen.domain.errors import FieldError
 from wastescreen.domain.flat_format import BUDGET_FIELDS, BUDGET_PREFIX
@@ -46,6 +47,8 @@ ROWS: dict[str, dict[str, str]] = {
 MAX_ROWS = 200
 BLANK_ROWS = 2  # rows offered when the form opens
 _ROW_KEY = re.compile(r"^(equipment|kpis|researchers)-(\d{1,3})-([a-z_]+)$")
+# A revised version's answer to a red flag (``answer-RF03``).
+_ANSWER_KEY = re.compile(r"^answer-RF\d{2}$")
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sec_basic", ("title", "summary", "objectives", "agency", "managing_level", "province",
                    "technology_area", "project_type", "cycle", "reference_code")),
@@ -59,16 +62,6 @@ REQUIRED = frozenset({"cycle", "title", "agency", "managing_level", "province",
                       "technology_area", "project_type", "total_budget_vnd", "submitted_on",
                       "start_date", "duration_months", "trl_start", "trl_target"})
 Rows = dict[str, list[dict[str, str]]]
-
-
-def field_label(name: str, lang: Lang) -> str:
-    key = f"f_{name}"
-    if key in TEXT:
-        return TEXT[key][lang]
-    ui_key = {"total_budget_vnd": "total_budget"}.get(name, name)
-    if ui_key in L.UI:
-        return L.UI[ui_key][lang]
-    return L.lookup(L.FIELDS, name, lang)
 
 
 def _options(name: str, lang: Lang) -> list[tuple[str, str]]:
@@ -250,6 +243,7 @@ async def read_form(request: Request, file_field: str
             if isinstance(value, UploadFile):
                 if key == file_field and value.filename:
                     upload = (value.filename, await value.read())
-            elif key in FIELD_KINDS or key in ("kind", "lang", "action") or _ROW_KEY.match(key):
+            elif key in FIELD_KINDS or key in ("kind", "lang", "action") or \
+                    _ROW_KEY.match(key) or _ANSWER_KEY.match(key):
                 values[key] = value[:20_000]
     return values, upload

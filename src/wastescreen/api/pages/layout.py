@@ -91,7 +91,7 @@ def _nav(principal: Principal | None, lang: Lang, current: str) -> list[dict[str
     if principal is not None and principal.role in READERS:
         items += [("/ui/queue", "nav_queue"), ("/ui/portfolio", "nav_portfolio")]
     if principal is not None and principal.role is Role.AGENCY:
-        items.append(("/ui/submit", "nav_submit"))
+        items += [("/ui/mine", "nav_mine"), ("/ui/submit", "nav_submit")]
     if principal is not None and principal.role in (Role.AGENCY, Role.REVIEWER):
         items.append(("/ui/batch", "nav_batch"))
     if principal is not None:

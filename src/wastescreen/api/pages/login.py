@@ -14,7 +14,7 @@ from wastescreen.api.limits import RateLimits, client_address
 from wastescreen.api.pages.auth import COOKIE, SameOrigin, safe_next
 from wastescreen.api.pages.layout import PageRoute, lang_of, render, url
 from wastescreen.core.labels.pages import TEXT
-from wastescreen.storage.api_keys import authenticate
+from wastescreen.storage.api_keys import Role, authenticate
 from wastescreen.storage.page_sessions import close_session, open_session
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -49,7 +49,10 @@ def login(request: Request, session: SessionDep, key: Annotated[str, Form(max_le
                       {"next": next, "error": TEXT["login_failed"][language]},
                       principal=None, lang=language, title_key="login_title", status=401)
     max_age = int(request.app.state.settings.page_session_hours * 3600)
-    response = RedirectResponse(safe_next(next, language), status_code=303)
+    # An agency's work starts from its own proposals; everyone else's from the queue.
+    target = url("/ui/mine", language) if not next and principal.role is Role.AGENCY \
+        else safe_next(next, language)
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, open_session(session, principal.key_id, max_age),
                         max_age=max_age, path="/", httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")

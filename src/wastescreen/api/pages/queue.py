@@ -29,7 +29,7 @@ from wastescreen.storage.api_keys import Principal
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE_SIZE = 50
-STATUSES = ("queued", "awaiting_confirmation", "decided")
+STATUSES = ("queued", "awaiting_confirmation", "decided", "revised")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -96,7 +96,9 @@ def queue(request: Request, principal: Reader, session: SessionDep, cycle: str =
              "province": it.province,
              "area": area_label(it.area, lang), "budget": vnd(it.budget_vnd, lang),
              "score": percent(it.score, lang), "band": it.band,
-             "band_label": band_label(it.band, lang), "status": status_label(it.status, lang),
+             "band_label": band_label(it.band, lang),
+             "status": status_label("sent_back" if it.status == "decided"
+                                    and it.decision == "revise" else it.status, lang),
              "raised": raised_text(it, lang)}
             for i, it in enumerate(items)]
     return render(request, "page_queue.html", {

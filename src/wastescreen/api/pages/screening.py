@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -16,13 +16,15 @@ from wastescreen.api.pages.layout import PageError, PageRoute, band_label, lang_
 from wastescreen.api.report_view import render_screening_report, report_html
 from wastescreen.core.labels import report as L
 from wastescreen.core.labels.pages import TEXT
+from wastescreen.core.labels.revision import TEXT as R
 from wastescreen.core.labels.rules import rule_message
-from wastescreen.core.locale_format import Lang
+from wastescreen.core.locale_format import Lang, datetime_text
 from wastescreen.core.text import control_character
 from wastescreen.screening import review
 from wastescreen.screening.usecases import Actor
 from wastescreen.storage.api_keys import Principal, Role
 from wastescreen.storage.screenings import Decision, ScreeningKind
+from wastescreen.storage.tables import as_utc
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -50,9 +52,11 @@ def _page(request: Request, session: Session, principal: Principal, screening_id
     view = review.with_proposal(session, review.screening_view(session, principal, row))
     is_submission = row.kind == ScreeningKind.SUBMISSION.value
     return render(request, "page_screening.html", {
+        "versions": _versions(view, principal, lang),
         "report_css": True, "report_parts": report_parts(report_html(view, lang)),
         "screening_id": row.id, "is_submission": is_submission,
-        "can_decide": is_submission and principal.role is Role.REVIEWER,
+        "can_decide": is_submission and principal.role is Role.REVIEWER
+        and row.status != "revised",
         "saved": request.query_params.get("saved") == "1",
         "queue_url": url("/ui/queue", lang, cycle=row.cycle),
         "pdf_url": url(f"/ui/screenings/{row.id}/report.pdf", lang),
@@ -61,6 +65,24 @@ def _page(request: Request, session: Session, principal: Principal, screening_id
         "errors": errors or {}, "form": form or {}, "band_label": band_label(row.band, lang),
     }, principal=principal, lang=lang, title_key="queue_title", status=status,
         title=f"{view.result.proposal_title} — {L.UI['doc_title'][lang]}")
+
+
+def _versions(view: review.ScreeningView, principal: Principal, lang: Lang) -> dict[str, Any]:
+    """Where this version stands in its revision loop: sent back (with the notes, and for its
+    agency the revise button), the version it revises, the version that superseded it."""
+    row, back = view.row, view.decision
+    sent_back = row.status == "decided" and back is not None and \
+        back.decision == Decision.REVISE.value
+    return {
+        "rt": {k: v[lang] for k, v in R.items()}, "sent_back": sent_back,
+        "notes": back.rationale if sent_back and back is not None else "",
+        "by": R["sent_back_by"][lang].format(at=datetime_text(as_utc(back.created_at), lang),
+                                             who=back.decided_by) if sent_back and back else "",
+        "revise_url": url(f"/ui/screenings/{row.id}/revise", lang)
+        if sent_back and principal.role is Role.AGENCY else None,
+        "previous_url": url(f"/ui/screenings/{row.revises}", lang) if row.revises else None,
+        "latest_url": url(f"/ui/screenings/{view.revised_by}", lang) if view.revised_by
+        else None}
 
 
 @router.get("/ui/screenings/{screening_id}", response_class=HTMLResponse)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -19,7 +19,6 @@ from wastescreen.api.pages.forms import (
     Rows,
     apply_row_action,
     blank_rows,
-    field_label,
     form_sections,
     form_values,
     list_sections,
@@ -28,6 +27,7 @@ from wastescreen.api.pages.forms import (
     rows_from_form,
 )
 from wastescreen.api.pages.layout import PageRoute, lang_of, render, url
+from wastescreen.core.labels.proposal import field_label
 from wastescreen.core.locale_format import Lang
 from wastescreen.domain.errors import FieldError, field_errors
 from wastescreen.domain.proposal import Proposal
@@ -46,25 +46,50 @@ def _anchor(e: FieldError) -> str:
     return f"f-{e.column}" if e.column else ""
 
 
-def _page(request: Request, principal: Principal, lang: Lang, values: dict[str, str],
-          rows: Rows, errors: Sequence[FieldError], kind: str,
-          status: int = 200) -> HTMLResponse:
+def form_page(request: Request, principal: Principal, lang: Lang, values: dict[str, str],
+              rows: Rows, errors: Sequence[FieldError], kind: str, status: int = 200, *,
+              action: str = "/ui/submit", revision: Mapping[str, Any] | None = None
+              ) -> HTMLResponse:
+    """The proposal form with ``values``, ``rows`` and each error beside its field; with
+    ``revision`` (the revise page's notes and flags to answer) it files a revised version."""
     summary = [{"field": e.column, "label": field_label(e.column, lang) if e.column else "",
                 "anchor": _anchor(e), "message": e.message(lang), "rule": e.rule,
                 "path": e.field} for e in errors]
     return render(request, "page_submit.html", {
         "sections": form_sections(values, errors, lang, principal.agency),
         "lists": list_sections(rows, errors, lang),
-        "errors": summary, "kind": kind, "action": url("/ui/submit", lang),
+        "errors": summary, "kind": kind, "action": url(action, lang), "revision": revision,
     }, principal=principal, lang=lang, title_key="submit_title", status=status)
+
+
+def proposal_of(values: dict[str, str], rows: Rows, upload: tuple[str, bytes] | None,
+                principal: Principal
+                ) -> tuple[Proposal | None, dict[str, str], Rows, list[FieldError]]:
+    """The proposal the form (or its uploaded JSON file) makes, the values and rows to show
+    back, and what was refused (the proposal is None when anything was)."""
+    errors: list[FieldError] = []
+    if upload is not None:
+        payload, errors = _uploaded(upload[1])
+        shown, rows = form_values(payload)
+        values = {**shown, **{k: v for k, v in values.items() if k in ("kind", "lang")}}
+    else:
+        payload = payload_from_form(values, rows)
+    if principal.agency and not payload.get("agency"):
+        payload["agency"] = principal.agency
+    if errors:
+        return None, values, rows, errors
+    try:
+        return Proposal.model_validate(payload), values, rows, []
+    except ValidationError as exc:
+        return None, values, rows, field_errors(exc)
 
 
 @router.get("/ui/submit", response_class=HTMLResponse)
 def submit_form(request: Request, principal: Agency) -> HTMLResponse:
     today = dt.date.today()
     defaults = {"submitted_on": today.isoformat(), "cycle": str(today.year + 1)}
-    return _page(request, principal, lang_of(request), defaults, blank_rows(), [],
-                 "submission")
+    return form_page(request, principal, lang_of(request), defaults, blank_rows(), [],
+                     "submission")
 
 
 def _uploaded(data: bytes) -> tuple[dict[str, Any], list[FieldError]]:
@@ -87,30 +112,17 @@ async def submit(request: Request, principal: Agency, screener: ScreenerDep) -> 
     rows = rows_from_form(values)
     action = values.get("action", "")
     if action.startswith(("add:", "remove:")):  # a row added or removed: the form comes back
-        return _page(request, principal, lang, values, apply_row_action(rows, action), [],
-                     kind.value)
-    errors: list[FieldError] = []
-    if upload is not None:
-        payload, errors = _uploaded(upload[1])
-        shown, rows = form_values(payload)
-        values = {**shown, "kind": kind.value}
-    else:
-        payload = payload_from_form(values, rows)
-    if principal.agency and not payload.get("agency"):
-        payload["agency"] = principal.agency
-    if errors:
-        return _page(request, principal, lang, values, rows, errors, kind.value, 422)
-    try:
-        proposal = Proposal.model_validate(payload)
-    except ValidationError as exc:
-        return _page(request, principal, lang, values, rows, field_errors(exc), kind.value,
-                     422)
+        return form_page(request, principal, lang, values, apply_row_action(rows, action), [],
+                         kind.value)
+    proposal, values, rows, errors = proposal_of(values, rows, upload, principal)
+    if proposal is None:
+        return form_page(request, principal, lang, values, rows, errors, kind.value, 422)
     try:
         screening_id = await run_in_threadpool(_file, request, screener, proposal, kind,
                                                principal)
     except NotYourAgency:
         error = FieldError("agency", "not_your_agency", "not your agency")
-        return _page(request, principal, lang, values, rows, [error], kind.value, 403)
+        return form_page(request, principal, lang, values, rows, [error], kind.value, 403)
     return RedirectResponse(url(f"/ui/screenings/{screening_id}", lang), status_code=303)
 
 

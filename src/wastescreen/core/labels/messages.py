@@ -59,6 +59,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                                "This Idempotency-Key was used with a different proposal."),
     "not_a_submission": _p("Kết quả kiểm tra trước không có quyết định thẩm tra.",
                            "Pre-checks are not decided on."),
+    "not_sent_back": _p("Chỉ nộp được bản sửa đổi của một đề xuất đã được trả lại để sửa đổi.",
+                        "Only a proposal sent back for revision can be revised."),
+    "superseded": _p("Đề xuất này đã có bản sửa đổi thay thế; hãy làm việc trên bản mới nhất.",
+                     "A revised version superseded this proposal; work on the latest one."),
     "second_reviewer_needed": _p("Quyết định phê duyệt này đang chờ một người thẩm tra khác "
                                  "xác nhận.",
                                  "This approval awaits another reviewer's confirmation."),

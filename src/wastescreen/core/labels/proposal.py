@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from wastescreen.core.labels import pair as _p
+from wastescreen.core.labels import report as L
+from wastescreen.core.labels.pages import TEXT as PAGES
 from wastescreen.core.locale_format import Lang
 
 TEXT: dict[str, dict[Lang, str]] = {
@@ -44,3 +46,15 @@ TEXT: dict[str, dict[Lang, str]] = {
     "researchers": _p("Nhà nghiên cứu sử dụng", "Researchers who will use it"),
     "none_listed": _p("Không có.", "None listed."),
 }
+
+
+def field_label(name: str, lang: Lang) -> str:
+    """A proposal field's (or flat column's) name as a person reads it: ``total_budget_vnd``
+    is "Total budget", ``budget_personnel_vnd`` "Personnel"; an unknown name is itself."""
+    key = f"f_{name}"
+    if key in PAGES:
+        return PAGES[key][lang]
+    ui_key = {"total_budget_vnd": "total_budget"}.get(name, name)
+    if ui_key in L.UI:
+        return L.UI[ui_key][lang]
+    return L.lookup(L.FIELDS, name, lang)

@@ -39,6 +39,17 @@ RULES: dict[str, dict[Lang, str]] = {
     "less_than": _p("Giá trị quá lớn.", "Too large."),
     "less_than_equal": _p("Giá trị quá lớn.", "Too large."),
     "string_too_short": _p("Quá ngắn.", "Too short."),
+    "flag_not_fired": _p("Dấu hiệu cảnh báo này không xuất hiện ở bản được sửa đổi; chỉ giải "
+                         "trình các dấu hiệu đã xuất hiện.",
+                         "This red flag did not fire on the version revised; answer only the "
+                         "flags that fired."),
+    "flag_answered_twice": _p("Dấu hiệu này đã được giải trình ở trên.",
+                              "This flag is already answered above."),
+    "revision_other_cycle": _p("Bản sửa đổi phải thuộc cùng kỳ ngân sách với bản đầu.",
+                               "A revised version stays in the budget cycle of the first."),
+    "revision_other_agency": _p("Bản sửa đổi phải do chính cơ quan đã nộp bản đầu nộp.",
+                                "A revised version is filed by the agency that filed the "
+                                "first."),
     "string_too_long": _p("Quá dài.", "Too long."),
     "string_type": _p("Phải là văn bản.", "Must be text."),
     "too_long": _p("Quá nhiều mục.", "Too many items."),
