@@ -24,9 +24,11 @@ from wastescreen.core.settings import Settings, get_settings
 from wastescreen.demo_portfolio import generate_portfolio, write_portfolio
 from wastescreen.demo_portfolio import vocabulary as voc
 from wastescreen.demo_portfolio.current_cycle import CURRENT_CYCLE
+from wastescreen.domain.result import ScreeningResult
 from wastescreen.screening.indicators import indicators
 from wastescreen.screening.portfolio import portfolio_of
 from wastescreen.screening.review import QueueFilter, queue
+from wastescreen.screening.revisions import fired, revision_view
 from wastescreen.storage.database import Database, open_database
 from wastescreen.storage.tables import DecisionRow, ProposalRow, ScreeningRow
 
@@ -57,10 +59,11 @@ def filed(service: DemoService, tmp_path_factory: pytest.TempPathFactory) -> Ite
     get_settings.cache_clear()
     assert first.exit_code == 0, first.output
     assert again.exit_code == 0 and seed_again.exit_code == 0, again.output
-    with db.sessions() as s:
+    with db.sessions() as s:  # by reference code: the latest version of each proposal
         rows = {p.reference_code: sr for sr, p in s.execute(
             select(ScreeningRow, ProposalRow).join(
-                ProposalRow, ProposalRow.id == ScreeningRow.proposal_id)).all()}
+                ProposalRow, ProposalRow.id == ScreeningRow.proposal_id)
+            .where(ScreeningRow.status != "revised")).all()}
     yield Filed(db, first.output, again.output + seed_again.output, rows)
     db.dispose()
 
@@ -105,10 +108,28 @@ def test_decisions_with_history_and_revisions(filed: Filed) -> None:
     assert {r.status for r in filed.rows.values()} == {"queued", "decided"}
 
 
+def test_agencies_revise_some_proposals_sent_back(filed: Filed) -> None:
+    """Two held-equipment cases come back as revised versions: queued, without the equipment,
+    each flag that fired on the first answered; the first superseded."""
+    with filed.db.sessions() as s:
+        revised = s.execute(select(ScreeningRow).where(ScreeningRow.revises.is_not(None))
+                            ).scalars().all()
+        assert len(revised) == 2
+        for row in revised:
+            first = s.get(ScreeningRow, row.revises)
+            assert first is not None and first.status == "revised"
+            assert row.status == "queued"
+            view = revision_view(s, row, ScreeningResult.model_validate(row.result))
+            assert view is not None and view.sent_back is not None
+            assert {c.field for c in view.changes} >= {"equipment", "total_budget_vnd"}
+            answered = {f.flag_id for f in view.flags if f.justification}
+            assert answered == set(fired(first.result)) and answered
+
+
 def test_a_second_run_files_nothing(filed: Filed) -> None:
     assert "nothing filed" in filed.again and "not written" in filed.again
-    with filed.db.sessions() as s:
-        assert len(s.execute(select(ScreeningRow.id)).all()) == 300
+    with filed.db.sessions() as s:  # 300 filed, 2 of them revised
+        assert len(s.execute(select(ScreeningRow.id)).all()) == 302
 
 
 def test_planted_near_copies_are_in_the_high_band(filed: Filed) -> None:

@@ -6,7 +6,9 @@ two named demo reviewers (:data:`vocabulary.REVIEWERS`) decide on part of the qu
 ``Screener.decide``, with rationales that cite the evidence:
 
 - half of the near-copies rejected (citing the program);
-- equipment held nearby: sent back for revision, some of them then rejected (two decisions);
+- equipment held nearby: sent back for revision, some of them then rejected (two decisions),
+  two revised by their agency (the held equipment dropped for a shared-use agreement, each fired
+  flag answered), so the queue shows revised versions beside the notes they answer;
 - one duplicate cluster approved, then reopened by the head of the board (two decisions);
   another sent back for revision member by member;
 - most clean proposals approved, one first sent back for its O&M plan (two decisions);
@@ -36,14 +38,21 @@ from wastescreen.demo_portfolio.current_cycle import (
 )
 from wastescreen.demo_portfolio.writer import demo_seed
 from wastescreen.domain import Lab, Program
+from wastescreen.domain.proposal import Proposal
 from wastescreen.screening.engine import load_engine
 from wastescreen.screening.review import cycles
+from wastescreen.screening.revisions import fired
 from wastescreen.screening.usecases import Actor, Screened, Screener
 from wastescreen.storage.history import load_registry
+from wastescreen.storage.revisions import FlagAnswer
 from wastescreen.storage.screenings import Decision
 from wastescreen.storage.tables import ScreeningRow
 
 FILER = "demo-filing"
+# The held-equipment cases (by their order) whose agency files a revised version, and the red
+# flags about equipment held nearby (answered with the shared-use agreement).
+REVISED_HELD = (0, 3)
+HELD_FLAGS = ("RF04", "RF05")
 APPROVE_LOW, REVISE_MEDIUM, REJECT_HIGH, OVERRIDES = 0.2, 0.15, 0.2, 2
 
 
@@ -60,6 +69,7 @@ class FilingReport:
     decided: set[str] = field(default_factory=set)
     history: set[str] = field(default_factory=set)
     latest: dict[str, str] = field(default_factory=dict)
+    revised: dict[str, str] = field(default_factory=dict)  # reference code -> new screening
 
 
 class NotADemoDatabase(LookupError):
@@ -105,6 +115,17 @@ def file_current_cycle(session: Session, screener: Screener, current: CurrentCyc
     return report
 
 
+def shared_use_version(p: Proposal, lab: Lab) -> Proposal:
+    """``p`` revised to use ``lab``'s equipment under a shared-use agreement: no equipment
+    bought, the equipment budget (and the total) cut by what it was."""
+    cut = p.budget.equipment_vnd
+    return p.model_copy(update={
+        "equipment": [], "total_budget_vnd": p.total_budget_vnd - cut,
+        "budget": p.budget.model_copy(update={"equipment_vnd": 0}),
+        "shared_use_plan": voc.REVISIONS["shared_use_plan"].format(code=lab.lab_code,
+                                                                   host=lab.host)})
+
+
 class _Reviewers:
     def __init__(self, session: Session, screener: Screener, report: FilingReport,
                  screened: dict[str, Screened]) -> None:
@@ -141,11 +162,15 @@ class _Reviewers:
                 self.decide(c.reference_code, Decision.REJECT, "reject_copy",
                             code=prog.program_code, name=prog.title, host=prog.managing_agency,
                             score=self._score(c.reference_code, prog.program_code))
+        by_code = {p.reference_code: p for p in current.proposals}
         for k, c in enumerate(held):
             lab = labs[c.source]
             if k % 3 < 2:
                 self.decide(c.reference_code, Decision.REVISE, "revise_held", code=lab.lab_code,
                             host=lab.host, province=lab.province, util=lab.utilisation or 0.0)
+            if k in REVISED_HELD:
+                self.revise(c.reference_code, shared_use_version(by_code[c.reference_code], lab),
+                            lab)
             if k % 3 == 1:
                 self.decide(c.reference_code, Decision.REJECT, "reject_held", self.head,
                             code=lab.lab_code)
@@ -171,6 +196,20 @@ class _Reviewers:
             elif k < 8:
                 self.decide(c.reference_code, Decision.APPROVE, "approve_clean")
         self._ordinary(current, rnd)
+
+    def revise(self, ref: str, proposal: Proposal, lab: Lab) -> None:
+        """File ``proposal`` as the revised version of ``ref`` (sent back), answering each flag
+        that fired on it, as its agency."""
+        row = self.session.get(ScreeningRow, self.report.screening_ids[ref])
+        assert row is not None
+        answers = [FlagAnswer(f, voc.REVISIONS["answer_held" if f in HELD_FLAGS
+                                                else "answer_other"].format(
+                                  code=lab.lab_code, host=lab.host))
+                   for f in fired(row.result)]
+        new = self.screener.revise(self.session, row, proposal, answers,
+                                   Actor(FILER, agency=proposal.agency),
+                                   as_of=proposal.submitted_on)
+        self.report.revised[ref] = new.row.id
 
     def _ordinary(self, current: CurrentCycle, rnd: random.Random) -> None:
         overrides = 0

@@ -131,6 +131,7 @@ DROPPABLE: list[str] = [str(s) for s in _rewording["droppable"]]
 # Rationale templates of the demo reviewers, by name (and ``reviewers``: their actor names).
 DECISIONS: dict[str, str] = {k: str(v) for k, v in _DATA["decisions"].items() if k != "reviewers"}
 REVIEWERS: list[str] = [str(s) for s in _DATA["decisions"]["reviewers"]]
+REVISIONS: dict[str, str] = {k: str(v) for k, v in _DATA["revisions"].items()}
 
 
 def area_key(code: str) -> str:
