@@ -295,4 +295,24 @@ def test_report_pdf_as_png_pages(base_url: str, service: DemoService) -> None:
             pngs = browser.pdf_to_pngs(out, ARTIFACTS / f"pages_report_pdf_{lang}")
         except FileNotFoundError as exc:
             pytest.skip(str(exc))
-        assert pngs
+        assert len(pngs) >= 3
+        # no near-empty page (a heading alone, a footer alone): every page but the last is
+        # at least half filled, the last at least a sixth
+        filled = [_filled(png) for png in pngs]
+        assert all(f >= 0.5 for f in filled[:-1]) and filled[-1] >= 1 / 6, (lang, filled)
+
+
+def _filled(png: Path) -> float:
+    """How far down a PDF page's body its content reaches (0–1), between the running header
+    and the page number."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        gray = image.convert("L")
+    width, height = gray.size
+    top, bottom = int(height * 0.06), int(height * 0.94)
+    for y in range(bottom - 1, top, -1):
+        darkest = gray.crop((0, y, width, y + 1)).getextrema()[0]
+        if isinstance(darkest, (int, float)) and darkest < 200:
+            return (y - top) / (bottom - top)
+    return 0.0
