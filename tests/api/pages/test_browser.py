@@ -296,10 +296,10 @@ def test_report_pdf_as_png_pages(base_url: str, service: DemoService) -> None:
         except FileNotFoundError as exc:
             pytest.skip(str(exc))
         assert len(pngs) >= 3
-        # no near-empty page (a heading alone, a footer alone): every page but the last is
-        # at least half filled, the last at least a sixth
+        # no near-empty page: every page but the last at least half filled; the last more
+        # than a heading or the footer's id line alone (those fill 2-5 % of a page)
         filled = [_filled(png) for png in pngs]
-        assert all(f >= 0.5 for f in filled[:-1]) and filled[-1] >= 1 / 6, (lang, filled)
+        assert all(f >= 0.5 for f in filled[:-1]) and filled[-1] >= 0.08, (lang, filled)
 
 
 def _filled(png: Path) -> float:
