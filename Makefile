@@ -13,9 +13,11 @@ BENCHES := $(patsubst bench/%.py,%,$(filter-out bench/__init__.py bench/common.p
 .PHONY: install install-dev run test lint typecheck pytest bench lock clean
 
 $(BIN)/python:
+	@echo "== make: creating the virtual environment $(VENV) with $(PY)"
 	$(PY) -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	@echo "== make: installing wastescreen and its pinned dependencies (constraints.txt) into $(VENV)"
 	$(PIP) -e .
 	touch $@
 
@@ -28,9 +30,13 @@ install-dev: $(VENV)/.installed-dev
 
 # Each step does nothing when its work is done: a second `make run` only serves.
 run: install
+	@echo "== make run: writing the synthetic demo portfolio into var/ (skipped when it is there)"
 	$(BIN)/wastescreen demo --if-empty
+	@echo "== make run: training the demo risk model (skipped when one with these features is current)"
 	$(BIN)/wastescreen train --if-missing
+	@echo "== make run: filing the demo's current budget cycle (skipped when it has submissions)"
 	$(BIN)/wastescreen demo cycle --if-empty
+	@echo "== make run: serving http://$(HOST):$(PORT) (pages /ui, API docs /docs); Ctrl+C stops"
 	$(BIN)/wastescreen serve --host $(HOST) --port $(PORT)
 
 lint: install-dev

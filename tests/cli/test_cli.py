@@ -58,11 +58,13 @@ def test_keys_only_for_known_agencies_and_agencies_add_list(var: Path) -> None:
                                   "Viện Chưa Biết"])
     assert refused.exit_code == 2
     assert 'wastescreen agencies add "Viện Chưa Biết"' in " ".join(refused.output.split())
-    added = runner.invoke(app, ["agencies", "add", "  Viện   Chưa Biết "])
+    assert "chưa có trong danh sách cơ quan đã biết" in " ".join(refused.output.split())
+    added = runner.invoke(app, ["--lang", "en", "agencies", "add", "  Viện   Chưa Biết "])
     assert added.exit_code == 0 and "Agency added: Viện Chưa Biết" in added.output
     again = runner.invoke(app, ["agencies", "add", "VIỆN CHƯA BIẾT"])
-    assert again.exit_code == 0 and "Already known as: Viện Chưa Biết" in again.output
-    assert runner.invoke(app, ["agencies", "add", "Viện\u200bX"]).exit_code == 2
+    assert again.exit_code == 0 and "Đã có trong danh sách với tên: Viện Chưa Biết" in again.output
+    invisible = runner.invoke(app, ["agencies", "add", "Viện\u200bX"])
+    assert invisible.exit_code == 2 and "agency: Chứa ký tự vô hình" in invisible.output
     listed = runner.invoke(app, ["agencies", "list"])
     assert "Viện Chưa Biết" in listed.output and "admin" in listed.output
     made = runner.invoke(app, ["keys", "create", "--role", "agency", "--agency",

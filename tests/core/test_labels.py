@@ -89,3 +89,11 @@ def test_one_locale_rule_for_numbers_money_percentages_and_dates() -> None:
     assert datetime_text(stored.replace(tzinfo=dt.UTC), "en") == (
         "1 Dec 2026, 03:47 (Viet Nam time)")
     assert datetime_text("2026-03-10", "en") == "10 Mar 2026"
+
+
+def test_the_model_card_texts_are_the_ones_training_writes() -> None:
+    from wastescreen.core.labels.model_card import TEXT as M
+    from wastescreen.screening.training import INTENDED_USE, LIMITS
+
+    assert M["intended_use_text"]["en"] == INTENDED_USE
+    assert M["limits_text"]["en"] == LIMITS

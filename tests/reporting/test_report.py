@@ -383,3 +383,18 @@ def test_the_report_shows_the_proposal_it_screened() -> None:
     assert "Kính hiển vi điện tử quét" in text and "VND 30.0 billion" in text
     assert "not measurable" in text  # the fourth KPI has no target
     assert re.search(r"Equipment\s*VND 78.0 billion\s*65%", text)
+
+
+def test_waterfall_is_drawn_for_a_phone() -> None:
+    from wastescreen.reporting.waterfall import LABEL_CHARS, WIDTH, wrap
+
+    dom = parse(render(sample_result()))
+    for svg in dom.svgs:
+        assert svg["attrs"]["viewbox"].split()[2] == str(WIDTH) and WIDTH <= 390 - 2 * 12
+    assert wrap("Tiền sử không đạt đầu ra của cơ quan: 18 %") == [
+        "Tiền sử không đạt đầu ra của cơ quan:", "18 %"]  # a number keeps its unit
+    assert wrap("Cost per KPI: VND 25.4 billion", width=20) == ["Cost per KPI:",
+                                                                "VND 25.4 billion"]
+    long = wrap("word " * 60)
+    assert len(long) == 3 and long[-1].endswith("…") and all(len(x) <= LABEL_CHARS
+                                                             for x in long)

@@ -10,7 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from wastescreen.cli.lang import current, say
+from wastescreen.core.labels.messages import Msg, msg
+from wastescreen.core.locale_format import datetime_text
 from wastescreen.core.settings import get_settings
+from wastescreen.domain.errors import FieldError
 from wastescreen.storage.database import open_database
 
 keys_app = typer.Typer(help="API keys (shown once, stored hashed).", no_args_is_help=True)
@@ -19,6 +23,19 @@ agencies_app = typer.Typer(help="The known agencies (keys are made only for thes
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 models_app = typer.Typer(help="Registered risk models.", no_args_is_help=True)
 console = Console()
+
+
+def _refused(exc: Exception, role: str, agency: str | None) -> Msg:
+    """What to say when a key or an agency name is refused (as the API says it)."""
+    from wastescreen.storage.agencies import AgencyNameError, UnknownAgency
+
+    if isinstance(exc, UnknownAgency):
+        return msg("unknown_agency", name=agency or "")
+    if isinstance(exc, AgencyNameError):
+        rule = exc.rule
+    else:
+        rule = "missing" if role == "agency" and not agency else "agency_not_for_role"
+    return msg("invalid_field", field="agency", message=FieldError("agency", rule, str(exc)))
 
 
 @keys_app.command("create")
@@ -35,7 +52,8 @@ def keys_create(
     try:
         role_value = Role(role)
     except ValueError as exc:
-        console.print(f"[red]--role must be one of {', '.join(r.value for r in Role)}[/red]")
+        console.print(say("bad_choice", option="--role", choices=", ".join(r.value for r in Role)),
+                      style="red", markup=False)
         raise typer.Exit(2) from exc
     db = open_database(get_settings())
     with db.sessions() as session:
@@ -43,10 +61,10 @@ def keys_create(
             key, row = create_key(session, role_value, agency=agency, label=label,
                                   holder=holder.strip()[:200])
         except (ValueError, LookupError) as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(say(_refused(exc, role, agency)), style="red", markup=False)
             raise typer.Exit(2) from exc
-    console.print(f"Created key {row.id} ({row.role}{', ' + row.agency if row.agency else ''}). "
-                  "Store it now: it is not shown again.", markup=False)
+    console.print(say("key_created", id=str(row.id),
+                      who=row.role + (", " + row.agency if row.agency else "")), markup=False)
     print(key)
 
 
@@ -61,10 +79,9 @@ def agencies_add(name: Annotated[str, typer.Argument(help="The agency's name as 
         try:
             known, added = add_agency(session, name, actor="cli")
         except AgencyNameError as exc:
-            console.print(f"[red]{exc}[/red]", markup=True)
+            console.print(say(_refused(exc, "agency", name)), style="red", markup=False)
             raise typer.Exit(2) from exc
-    console.print(f"Agency added: {known}" if added else f"Already known as: {known}",
-                  markup=False)
+    console.print(say("agency_added" if added else "agency_known", name=known), markup=False)
 
 
 @agencies_app.command("list")
@@ -73,10 +90,10 @@ def agencies_list() -> None:
     from wastescreen.storage.agencies import list_agencies
 
     db = open_database(get_settings())
-    table = Table("agency", "source", "added")
+    table = Table(*(say(f"col_{c}") for c in ("agency", "source", "added")))
     with db.sessions() as session:
         for row in list_agencies(session):
-            table.add_row(row.name, row.source, row.created_at.isoformat(timespec="seconds"))
+            table.add_row(row.name, row.source, datetime_text(row.created_at, current()))
     console.print(table)
 
 
@@ -88,9 +105,9 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="Key id (see keys lis
     db = open_database(get_settings())
     with db.sessions() as session:
         if not revoke_key(session, key_id):
-            console.print(f"[red]no active key {key_id}[/red]")
+            console.print(say(msg("not_found_key", id=str(key_id))), style="red", markup=False)
             raise typer.Exit(1)
-    console.print(f"Key {key_id} revoked.")
+    console.print(say("key_revoked", id=str(key_id)))
 
 
 @keys_app.command("list")
@@ -186,7 +203,7 @@ def models_promote(version: Annotated[str, typer.Argument(help="Version to make 
     except (KeyError, RuntimeError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
-    console.print(f"Model {version} is current.")
+    console.print(say("model_current", version=version))
 
 
 def reproduce_command(

@@ -190,7 +190,7 @@ def serve(
     import uvicorn
 
     open_database(get_settings()).dispose()  # migrate once, before workers start
-    console.print(say("serving", host=host, port=str(port)), markup=False)
+    console.print(say("serving", host=host, port=str(port)), markup=False, soft_wrap=True)
     uvicorn.run("wastescreen.api.app:create_app", factory=True, host=host, port=port,
                 workers=workers)
 
@@ -228,7 +228,7 @@ def train(
         console.print(say("train_nothing"))
     else:
         console.print(say("train_done_promoted" if promote else "train_done", version=version,
-                          elapsed=stages.elapsed()), markup=False)
+                          elapsed=stages.elapsed()), markup=False, soft_wrap=True)
 
 
 @app.command()

@@ -79,7 +79,8 @@ def environment() -> jinja2.Environment:
     )
     # Our own packaged stylesheets, inlined so the report needs nothing else.
     for name, key in (("report.css", "stylesheet"), ("report-narrow.css", "stylesheet_narrow"),
-                      ("report-browser-print.css", "stylesheet_browser_print")):
+                      ("report-browser-print.css", "stylesheet_browser_print"),
+                      ("badge.css", "stylesheet_badge")):
         css, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
         env.globals[key] = Markup(css)  # noqa: S704 - a packaged file, not user input
     return env

@@ -23,13 +23,18 @@ from wastescreen.domain.result import TargetScore
 
 OTHER = "__other__"
 CALIBRATION = "__calibration__"
-WIDTH = 560
-PAD = 8
-ROW = 32
-BAR_Y = 16  # bar top within a row; the label sits above it
-BAR_H = 12
-HEAD = 40  # base-rate row
-AXIS = 34
+# Sized for a 390 px phone at 1:1 (the report caps the chart near this width elsewhere): a
+# label longer than LABEL_CHARS wraps onto a second (or third) line above its bar.
+WIDTH = 360
+PAD = 6
+FONT = 12
+LINE = 14  # label line height
+LABEL_CHARS = 40  # DejaVu Sans at 12 px: ~6.9 px a character, beside the signed value
+CHAR = 6.9
+BAR_H = 11
+GAP = 7  # below a bar
+HEAD = 38  # base-rate row
+AXIS = 30
 RAISE_FILL = "#8c1d18"
 LOWER_STROKE = "#1d5a35"
 INK = "#1a1a1a"
@@ -111,9 +116,49 @@ def _ticks(lo: float, hi: float) -> list[float]:
     return inside
 
 
+# A number and its unit stay on one line ("18 %", "25,4 tỷ đồng", "VND 25.4 billion").
+_UNITS = frozenset(("%", "đồng", "tỷ", "triệu", "billion", "million", "pp"))
+
+
+def _units_kept(words: list[str]) -> list[str]:
+    kept: list[str] = []
+    for word in words:
+        if kept and (word in _UNITS or kept[-1] == "VND"):
+            kept[-1] = f"{kept[-1]} {word}"
+        else:
+            kept.append(word)
+    return kept
+
+
+def wrap(text: str, width: int = LABEL_CHARS, lines: int = 3) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken at spaces (a word longer than
+    a line is cut); at most ``lines``, the last ending in "…" when text is left over."""
+    out: list[str] = []
+    current = ""
+    for word in _units_kept(text.split()):
+        while len(word) > width:
+            if current:
+                out.append(current)
+                current = ""
+            out.append(word[:width])
+            word = word[width:]
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        out.append(current)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1].rstrip() + "…"
+    return out or [""]
+
+
 def waterfall_svg(target: TargetScore, steps: Sequence[Step], *, lang: Lang, title: str,
                   base_label: str, final_label: str, raises: str, lowers: str) -> Markup:
-    """The SVG element for ``target`` and its ``steps`` (from :func:`waterfall_steps`)."""
+    """The SVG element for ``target`` and its ``steps`` (from :func:`waterfall_steps`): each
+    step's label (wrapped) above its bar, the signed contribution at the right."""
     end = steps[-1].end if steps else target.margin
     points = [target.base_margin, target.margin, end] + [s.end for s in steps]
     lo, hi = min(points), max(points)
@@ -124,20 +169,28 @@ def waterfall_svg(target: TargetScore, steps: Sequence[Step], *, lang: Lang, tit
     def sx(v: float) -> float:
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
-    height = HEAD + ROW * (len(steps) + 1) + AXIS
-    chart_bottom = HEAD + ROW * (len(steps) + 1)
-    rows = len(steps) + 1
+    labels = [wrap(s.label) for s in steps]
+    # the top of each row: its label lines, then its bar
+    tops = [HEAD]
+    for lines in labels:
+        tops.append(tops[-1] + LINE * len(lines) + BAR_H + GAP)
+    chart_bottom = tops[-1] + LINE + BAR_H + GAP
+    height = chart_bottom + AXIS
+
+    def bar_y(i: int) -> int:
+        lines = len(labels[i]) if i < len(labels) else 1
+        return tops[i] + LINE * lines
 
     def vline(x: str, stroke: str, width: float, extra: str = "") -> str:
         """A vertical line through the bar zone of every row only, never across a label."""
-        d = " ".join(f"M{x} {HEAD + ROW * i + BAR_Y - 2}v{BAR_H + 4}" for i in range(rows))
+        d = " ".join(f"M{x} {bar_y(i) - 2}v{BAR_H + 4}" for i in range(len(tops)))
         return (f'<path d="{d}" fill="none" stroke="{stroke}" stroke-width="{width}"'
                 f"{extra}/>")
     e = escape
     out: list[str] = [
         f'<svg class="waterfall" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
-        f'font-family="DejaVu Sans, Noto Sans, Arial, sans-serif" font-size="13" '
+        f'font-family="DejaVu Sans, Noto Sans, Arial, sans-serif" font-size="{FONT}" '
         f'data-target="{e(target.target)}" data-base="{target.base_margin!r}" '
         f'data-margin="{target.margin!r}" data-final="{end!r}" aria-label="{e(title)}">',
         f"<title>{e(title)}</title>",
@@ -146,20 +199,20 @@ def waterfall_svg(target: TargetScore, steps: Sequence[Step], *, lang: Lang, tit
     for p in _ticks(lo, hi):
         x = _f(sx(_logit(p)))
         out.append(vline(x, GRID, 0.8))
-        out.append(f'<text x="{x}" y="{chart_bottom + 16}" text-anchor="middle" '
-                   f'font-size="11" fill="{INK}">{e(percent(p, lang))}</text>')
+        out.append(f'<text x="{x}" y="{chart_bottom + 15}" text-anchor="middle" '
+                   f'font-size="10.5" fill="{INK}">{e(percent(p, lang))}</text>')
     out.append(f'<line x1="{x0}" y1="{chart_bottom}" x2="{x1}" y2="{chart_bottom}" '
                f'stroke="{INK}" stroke-width="0.8"/>')
     # base rate
     bx = _f(sx(target.base_margin))
-    out.append(f'<text x="{PAD}" y="16" fill="{INK}">{e(base_label)}: '
+    out.append(f'<text x="{PAD}" y="15" fill="{INK}">{e(base_label)}: '
                f'<tspan font-weight="bold">{e(percent(sigmoid(target.base_margin), lang))}'
                f"</tspan></text>")
-    out.append(f'<path d="M{_f(float(bx) - 5)} 22h10l-5 8z" fill="{INK}"/>')
+    out.append(f'<path d="M{_f(float(bx) - 5)} 21h10l-5 8z" fill="{INK}"/>')
     out.append(vline(bx, INK, 1.2, f' class="wf-base" data-value="{target.base_margin!r}"'))
     # contributions
     for i, s in enumerate(steps):
-        top = HEAD + ROW * i
+        top, y = tops[i], bar_y(i)
         left, right = sorted((sx(s.start), sx(s.end)))
         width = max(right - left, 1.0)
         up = s.shap >= 0
@@ -168,28 +221,32 @@ def waterfall_svg(target: TargetScore, steps: Sequence[Step], *, lang: Lang, tit
         stroke = RAISE_FILL if up and not plain else (LOWER_STROKE if not plain
                                                       else "#6b6b6b")
         direction = raises if up else lowers
-        out.append(f'<text x="{PAD}" y="{top + 12}" fill="{INK}">{e(s.label)}</text>')
-        out.append(f'<text x="{WIDTH - PAD}" y="{top + 12}" text-anchor="end" '
+        for n, line in enumerate(labels[i]):
+            # a white ground under the label: the dashed line from the bar above runs here
+            out.append(f'<rect x="{PAD - 1}" y="{top + LINE * n}" '
+                       f'width="{_f(min(CHAR * len(line) + 3, WIDTH - 2 * PAD - 44))}" '
+                       f'height="{LINE}" fill="#ffffff"/>')
+            out.append(f'<text x="{PAD}" y="{top + LINE * n + 11}" fill="{INK}">'
+                       f"{e(line)}</text>")
+        out.append(f'<text x="{WIDTH - PAD}" y="{top + 11}" text-anchor="end" '
                    f'font-weight="bold" fill="{INK}">{e(_signed(s.shap, lang))}</text>')
         out.append(
-            f'<rect class="wf-bar" x="{_f(left)}" y="{top + BAR_Y}" width="{_f(width)}" '
+            f'<rect class="wf-bar" x="{_f(left)}" y="{y}" width="{_f(width)}" '
             f'height="{BAR_H}" fill="{fill}" stroke="{stroke}" stroke-width="1.4" '
             f'data-feature="{e(s.key)}" data-shap="{s.shap!r}" data-start="{s.start!r}" '
             f'data-end="{s.end!r}"><title>{e(s.label)}: {e(_signed(s.shap, lang))} '
             f"({e(direction)})</title></rect>")
-        if i + 1 < len(steps):
-            ex = _f(sx(s.end))
-            out.append(f'<line x1="{ex}" y1="{top + BAR_Y + BAR_H}" x2="{ex}" '
-                       f'y2="{top + ROW + BAR_Y}" '
-                       f'stroke="{GRID}" stroke-width="0.8" stroke-dasharray="2 2"/>')
+        ex = _f(sx(s.end))  # the next bar (or the total) starts where this one ends
+        out.append(f'<line x1="{ex}" y1="{y + BAR_H}" x2="{ex}" y2="{bar_y(i + 1)}" '
+                   f'stroke="{GRID}" stroke-width="0.8" stroke-dasharray="2 2"/>')
     # final score
-    top = HEAD + ROW * len(steps)
+    top = tops[-1]
     left, right = sorted((sx(target.base_margin), sx(end)))
     mx = _f(sx(end))
-    out.append(f'<text x="{PAD}" y="{top + 12}" fill="{INK}">{e(final_label)}: '
+    out.append(f'<text x="{PAD}" y="{top + 11}" fill="{INK}">{e(final_label)}: '
                f'<tspan font-weight="bold">{e(percent(target.probability, lang))}</tspan>'
                f"</text>")
-    out.append(f'<rect class="wf-total" x="{_f(left)}" y="{top + BAR_Y}" '
+    out.append(f'<rect class="wf-total" x="{_f(left)}" y="{bar_y(len(steps))}" '
                f'width="{_f(max(right - left, 1.0))}" height="{BAR_H}" fill="{INK}" '
                f'fill-opacity="0.25" stroke="{INK}" stroke-width="1.4" '
                f'data-start="{target.base_margin!r}" data-end="{end!r}"/>')

@@ -110,6 +110,7 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[WebDriver]:
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={width},{height}")
     options.add_argument("--lang=vi")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for CSP
     service = Service(executable_path=driver_path() or DRIVER_PATHS[0])
     driver = webdriver.Chrome(service=service, options=options)
     try:
@@ -153,9 +154,13 @@ def screenshot(driver: WebDriver, out: Path, width: int, height: int = 900) -> P
 
 
 def page_width(driver: WebDriver) -> tuple[int, int]:
-    """(document scroll width, viewport width) in CSS pixels: equal when nothing overflows."""
+    """(document scroll width, screen width) in CSS pixels: equal when nothing overflows.
+
+    The screen's width is the root element's client width: on an emulated phone,
+    ``window.innerWidth`` grows with content that overflows (the layout viewport widens to
+    fit it), so comparing with it would never see the overflow."""
     sizes = driver.execute_script(
-        "return [document.documentElement.scrollWidth, window.innerWidth];")
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];")
     return int(sizes[0]), int(sizes[1])
 
 

@@ -202,7 +202,7 @@ def test_queue_filters(app: FastAPI, service: DemoService) -> None:
     page = Page(high.text)
     assert {a.get("data-band") for a in page.find("tr") if a.get("data-band")} <= {"high"}
     # the band is written in words, with its colour class
-    assert 'class="risk risk-high">Cao</span>' in high.text or "Không có đề xuất" in high.text
+    assert 'class="band-badge band-high">Cao</span>' in high.text or "Không có đề xuất" in high.text
 
 
 def test_reviewer_goes_from_queue_to_report_to_decision(app: FastAPI,

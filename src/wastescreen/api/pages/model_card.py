@@ -45,6 +45,17 @@ def _features(card: dict[str, Any], lang: Lang) -> list[dict[str, str]]:
     return rows
 
 
+def _bands(thresholds: dict[str, Any], lang: Lang) -> str:
+    """"Trung bình ≥ 35 % · Cao ≥ 60 %": the overall score from which each band starts."""
+    return " · ".join(f"{L.lookup(L.BANDS, b, lang)} ≥ {percent(float(thresholds[b]), lang)}"
+                      for b in ("medium", "high") if thresholds.get(b) is not None)
+
+
+def _said(recorded: str, key: str, lang: Lang) -> str:
+    """The card's text in the page's language when it is the text the catalogue knows."""
+    return M[key][lang] if recorded == M[key]["en"] else recorded
+
+
 @router.get("/ui/model-card", response_class=HTMLResponse)
 def model_card(request: Request, principal: Anyone) -> HTMLResponse:
     lang = lang_of(request)
@@ -69,6 +80,8 @@ def model_card(request: Request, principal: Anyone) -> HTMLResponse:
         "likelihood_source": likelihood.get("data", {}).get("source", "—"),
         "likelihood_brier": {k: number(float(v), lang, 3) for k, v in held_out.items()},
         "libraries": card.get("library_versions", {}),
-        "intended_use": card.get("intended_use", ""), "limits": card.get("limits", ""),
-        "bands": card.get("band_thresholds", {}), "m": {k: v[lang] for k, v in M.items()},
+        "intended_use": _said(card.get("intended_use", ""), "intended_use_text", lang),
+        "limits": _said(card.get("limits", ""), "limits_text", lang),
+        "bands": _bands(card.get("band_thresholds", {}), lang),
+        "m": {k: v[lang] for k, v in M.items()},
     }, principal=principal, lang=lang, title_key="model_card_title")

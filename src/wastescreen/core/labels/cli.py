@@ -17,6 +17,17 @@ TEXT: dict[str, dict[Lang, str]] = {
                      "{option} must be one of: {choices}."),
     "needs_out": _p("Cần --out TỆP để ghi html hoặc pdf.",
                     "--out FILE is needed for html and pdf."),
+    # keys, agencies, audit, models
+    "key_created": _p("Đã tạo khóa {id} ({who}). Hãy lưu lại ngay: khóa không được hiển thị "
+                      "lần nữa.",
+                      "Created key {id} ({who}). Store it now: it is not shown again."),
+    "key_revoked": _p("Đã thu hồi khóa {id}.", "Key {id} revoked."),
+    "agency_added": _p("Đã thêm cơ quan: {name}", "Agency added: {name}"),
+    "agency_known": _p("Đã có trong danh sách với tên: {name}", "Already known as: {name}"),
+    "col_agency": _p("cơ quan", "agency"),
+    "col_source": _p("nguồn", "source"),
+    "col_added": _p("thêm lúc", "added"),
+    "model_current": _p("Mô hình {version} đang được dùng.", "Model {version} is current."),
     # registry import
     "import_title": _p("Nhập {name} ({kind})", "Import of {name} ({kind})"),
     "col_rows_read": _p("dòng đã đọc", "rows read"),

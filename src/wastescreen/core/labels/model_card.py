@@ -11,6 +11,23 @@ TEXT: dict[str, dict[Lang, str]] = {
                 "The card of the risk model in use: what it is for, its limits, what it was "
                 "trained on, how it measured, and which parts rest on real data."),
     "sec_use": _p("Mục đích và giới hạn", "Intended use and limits"),
+    # what the training code writes into every card (screening.training), said in both
+    # languages; a card that says something else is shown as it was written
+    "intended_use_text": _p(
+        "Xếp hạng các đề xuất đầu tư KH&CN ở giai đoạn phê duyệt chủ trương để người thẩm tra "
+        "xem xét rủi ro lãng phí và trùng lặp (trùng lặp, tài sản không sử dụng, không đạt đầu "
+        "ra). Là công cụ hỗ trợ người thẩm tra: tự nó không bao giờ chấp thuận hay từ chối một "
+        "đề xuất.",
+        "Ranks approval-stage S&T investment proposals for human review of waste and "
+        "redundancy risk (redundancy, idle assets, non-delivery). A screening aid for "
+        "reviewers: it never approves or rejects a proposal by itself."),
+    "limits_text": _p(
+        "Điểm số phản ánh dữ liệu lịch sử mà mô hình được huấn luyện; mức sử dụng phòng thí "
+        "nghiệm là số đo hiện nay, cũng được dùng cho các kỳ cũ hơn; cơ quan có ít lịch sử "
+        "nhận tỷ lệ chung; độ tương đồng văn bản không hiểu nghĩa ngoài các từ dùng chung.",
+        "Scores reflect the history it was trained on; lab utilisation is today's "
+        "measurement, also used for older cycles; agencies with little history sit at the "
+        "prior rate; text similarity does not understand meaning beyond shared words."),
     "sec_data": _p("Dữ liệu huấn luyện", "Training data"),
     "synthetic_yes": _p("Dữ liệu tổng hợp (minh họa), không phải kết quả thật.",
                         "Synthetic (demo) data, not real outcomes."),
