@@ -132,7 +132,7 @@ def test_every_page_at_1366_and_390_px(driver: WebDriver, base_url: str,
                      ("model_card", "/ui/model-card"), ("batch_reviewer", "/ui/batch"),
                      ("error_404", "/ui/no-such-page")],
         "agency_a": [("submit", "/ui/submit"), ("batch", "/ui/batch"),
-                     ("queue_agency", "/ui/queue")],
+                     ("queue_agency", "/ui/queue"), ("mine", "/ui/mine")],
     }
     wide: list[str] = []
     for who, items in pages.items():

@@ -163,9 +163,10 @@ def test_queue_is_sorted_by_risk_and_paginated(app: FastAPI, service: DemoServic
     assert r.status_code == 200
     with service.db.sessions() as s:
         # Final band first, then the model's score, ties by id: written out here, not read
-        # from the code under test.
+        # from the code under test. A version superseded by a revised one is not queued.
         rows = sorted(s.execute(select(ScreeningRow).where(
-            ScreeningRow.kind == "submission", ScreeningRow.cycle == service.cycle)).scalars(),
+            ScreeningRow.kind == "submission", ScreeningRow.cycle == service.cycle,
+            ScreeningRow.status != "revised")).scalars(),
             key=lambda r: (-{"high": 2, "medium": 1, "low": 0}[r.band], -r.overall_score, r.id))
         total = len(rows)
     shown = [screening_id_of(h) for h in links(r.text, "/ui/screenings/")]
