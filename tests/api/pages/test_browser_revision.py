@@ -132,6 +132,11 @@ def test_the_revision_loop_in_the_browser(driver: WebDriver, base_url: str,
     assert driver.find_element(By.CSS_SELECTOR, "[data-field=score_delta]").text
     assert driver.find_element(By.ID, "decide")  # the revised version is decided on
     _fits_a_phone(driver, "revised_reviewer")
+    pdf = ARTIFACTS / "revision_report.pdf"
+    pdf.write_bytes(browser.fetch(f"{base_url}/ui/screenings/{new_id}/report.pdf",
+                                  service.keys["reviewer"]))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert browser.pdf_to_pngs(pdf, ARTIFACTS / "revision_report_pdf", dpi=70)
     driver.get(f"{base_url}/ui/screenings/{sid}")
     assert driver.find_elements(By.ID, "decide") == []
     assert (driver.find_element(By.ID, "latest-version").get_attribute("href") or ""
