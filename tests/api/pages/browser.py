@@ -191,3 +191,16 @@ def pdf_to_pngs(pdf: Path, prefix: Path, dpi: int = 60) -> list[Path]:
     subprocess.run([exe, "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True,
                    capture_output=True, timeout=120)
     return sorted(prefix.parent.glob(prefix.name + "-*.png"))
+
+
+def sign_in(driver: WebDriver, base_url: str, key: str, then: str = "/ui/queue") -> None:
+    """Sign in through the form, as a person would (cookies of an earlier user dropped), and
+    land on ``then``."""
+    from selenium.webdriver.common.by import By
+
+    driver.delete_all_cookies()
+    driver.get(base_url + then)
+    assert "/ui/login" in driver.current_url  # redirected: not signed in
+    driver.find_element(By.ID, "f-key").send_keys(key)
+    click_and_wait(driver, driver.find_element(By.ID, "login-button"))
+    assert driver.current_url.startswith(base_url + then.split("?")[0]), driver.current_url

@@ -9,7 +9,6 @@ Skipped, with the reason, when Chromium, chromedriver or Selenium is missing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,6 @@ import pytest
 from tests.api.pages import browser
 from tests.conftest import requires_pdf
 from tests.demo_service import DemoService, for_cycle
-from wastescreen.api.app import create_app
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver
@@ -32,35 +30,11 @@ PAYLOAD = ('<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
            '<b id="injected">x</b>')
 
 
-@pytest.fixture(scope="module")
-def base_url(service: DemoService) -> Iterator[str]:
-    with browser.live_server(create_app(service.settings)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[WebDriver]:
-    with browser.chromium() as d:
-        yield d
-
-
-def sign_in(driver: WebDriver, base_url: str, key: str, then: str = "/ui/queue") -> None:
-    """Sign in through the form, as a person would (cookies of an earlier user dropped)."""
-    from selenium.webdriver.common.by import By
-
-    driver.delete_all_cookies()
-    driver.get(base_url + then)
-    assert "/ui/login" in driver.current_url  # redirected: not signed in
-    driver.find_element(By.ID, "f-key").send_keys(key)
-    browser.click_and_wait(driver, driver.find_element(By.ID, "login-button"))
-    assert driver.current_url.startswith(base_url + then.split("?")[0]), driver.current_url
-
-
 def test_reviewer_clicks_from_queue_to_report_to_decision(driver: WebDriver, base_url: str,
                                                           service: DemoService) -> None:
     from selenium.webdriver.common.by import By
 
-    sign_in(driver, base_url, service.keys["reviewer"], f"/ui/queue?cycle={service.cycle}")
+    browser.sign_in(driver, base_url, service.keys["reviewer"], f"/ui/queue?cycle={service.cycle}")
     cookie = driver.get_cookie("ws_session")
     assert cookie is not None and cookie["httpOnly"] and cookie.get("sameSite") == "Strict"
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
@@ -139,7 +113,7 @@ def test_every_page_at_1366_and_390_px(driver: WebDriver, base_url: str,
         if who is None:
             driver.delete_all_cookies()
         else:
-            sign_in(driver, base_url, service.keys[who], items[0][1])
+            browser.sign_in(driver, base_url, service.keys[who], items[0][1])
         for name, path in items:
             driver.get(base_url + path)
             assert driver.find_element(By.TAG_NAME, "main"), path
@@ -149,7 +123,7 @@ def test_every_page_at_1366_and_390_px(driver: WebDriver, base_url: str,
             if scroll > view + 1:
                 wide.append(f"{path}: {scroll}px wide in a {view}px phone")
     # the submission form with its errors and the batch page with its results, on the phone
-    sign_in(driver, base_url, service.keys["agency_a"], "/ui/submit")
+    browser.sign_in(driver, base_url, service.keys["agency_a"], "/ui/submit")
     browser.click_and_wait(driver, driver.find_element(By.ID, "submit-button"))
     assert driver.find_element(By.ID, "form-errors").is_displayed()
     browser.screenshot(driver, ARTIFACTS / "page_submit_errors_390.png", 390)
@@ -189,7 +163,7 @@ def test_one_badge_style_on_the_queue_and_in_the_report(driver: WebDriver, base_
                                                         service: DemoService) -> None:
     from selenium.webdriver.common.by import By
 
-    sign_in(driver, base_url, service.keys["reviewer"],
+    browser.sign_in(driver, base_url, service.keys["reviewer"],
             f"/ui/queue?cycle={service.cycle}&band=high")
     style = "var s = getComputedStyle(arguments[0]); return [s.backgroundColor, s.color];"
     badge = driver.find_element(By.CSS_SELECTOR, "#queue .band-badge.band-high")
@@ -231,7 +205,7 @@ def test_injected_script_does_not_run(driver: WebDriver, base_url: str, service:
     upload = tmp_path / "hostile.json"
     upload.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
 
-    sign_in(driver, base_url, key, "/ui/submit")
+    browser.sign_in(driver, base_url, key, "/ui/submit")
     driver.find_element(By.ID, "f-proposal_file").send_keys(str(upload))
     browser.click_and_wait(driver, driver.find_element(By.ID, "submit-button"))
     assert "/ui/screenings/" in driver.current_url, driver.page_source[:2000]
@@ -257,7 +231,7 @@ def test_submission_errors_and_batch_upload_in_the_browser(
 
     from wastescreen.domain.flat_format import proposal_to_flat
 
-    sign_in(driver, base_url, service.keys["agency_a"], "/ui/submit")
+    browser.sign_in(driver, base_url, service.keys["agency_a"], "/ui/submit")
     driver.find_element(By.ID, "f-title").send_keys("Đề xuất thiếu trường")
     browser.click_and_wait(driver, driver.find_element(By.ID, "submit-button"))
     assert driver.find_element(By.ID, "form-errors").is_displayed()

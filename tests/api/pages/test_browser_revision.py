@@ -8,7 +8,6 @@ Skipped, with the reason, when Chromium, chromedriver or Selenium is missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,28 +27,6 @@ pytestmark = pytest.mark.skipif(browser.unavailable() is not None,
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 NOTES = "Nêu rõ phần khác với chương trình đang thực hiện và giảm kinh phí nhân lực."
 ANSWER = "Tiếp nối chương trình đã nghiệm thu năm 2024 theo Quyết định 88/QĐ-UBND"
-
-
-@pytest.fixture(scope="module")
-def base_url(service: DemoService) -> Iterator[str]:
-    with browser.live_server(create_app(service.settings)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[WebDriver]:
-    with browser.chromium() as d:
-        yield d
-
-
-def _sign_in(driver: WebDriver, base_url: str, key: str, then: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    driver.delete_all_cookies()
-    driver.get(base_url + then)
-    driver.find_element(By.ID, "f-key").send_keys(key)
-    browser.click_and_wait(driver, driver.find_element(By.ID, "login-button"))
-    assert driver.current_url.startswith(base_url + then.split("?")[0]), driver.current_url
 
 
 def _fits_a_phone(driver: WebDriver, name: str) -> None:
@@ -81,7 +58,7 @@ def test_the_revision_loop_in_the_browser(driver: WebDriver, base_url: str,
     assert "RF01" in filed["result"]["raised_by"]
 
     # the agency's own page: the proposal sent back, with a button to revise it
-    _sign_in(driver, base_url, service.keys["agency_a"], "/ui/mine")
+    browser.sign_in(driver, base_url, service.keys["agency_a"], "/ui/mine")
     row = driver.find_element(By.XPATH, f"//table[@id='mine-filed']//a[@href='/ui/screenings/"
                                         f"{sid}']/ancestor::tr")
     assert "Trả lại để sửa đổi" in row.find_element(By.CSS_SELECTOR,
@@ -126,7 +103,7 @@ def test_the_revision_loop_in_the_browser(driver: WebDriver, base_url: str,
     _fits_a_phone(driver, "revised_agency")
 
     # the reviewer reads the changes and the answers; the first version left the queue
-    _sign_in(driver, base_url, service.keys["reviewer"], f"/ui/screenings/{new_id}")
+    browser.sign_in(driver, base_url, service.keys["reviewer"], f"/ui/screenings/{new_id}")
     changes = driver.find_element(By.ID, "changes").text
     assert "giai đoạn tiếp nối" in changes and "Nhân lực" in changes
     assert driver.find_element(By.CSS_SELECTOR, "[data-field=score_delta]").text
