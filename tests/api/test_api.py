@@ -247,7 +247,12 @@ def test_audit_trail_is_readable_and_detects_tampering(client: TestClient,
         s.commit()
     broken = client.get("/v1/audit", headers=service.auth("auditor")).json()
     assert broken["chain_intact"] is False
-    assert broken["problems"][0].startswith(f"event {victim}:")
+    # Vietnamese by default, English when asked; both name the event and what broke.
+    assert broken["problems"][0].startswith(f"sự kiện {victim}:")
+    assert "đã bị sửa" in broken["problems"][0]
+    english = client.get("/v1/audit", headers={**service.auth("auditor"),
+                                               "Accept-Language": "en"}).json()
+    assert english["problems"][0] == f"event {victim}: content does not match its hash (edited)"
     with db.sessions() as s:  # put it back for the other tests of the session
         original = next(e for e in page["items"] if e["seq"] == victim)["actor"]
         s.execute(update(AuditEventRow).where(AuditEventRow.seq == victim)

@@ -76,7 +76,8 @@ def test_audit_verify_names_the_edited_event(var: Path) -> None:
     for _ in range(3):
         runner.invoke(app, ["keys", "create", "--role", "reviewer"])
     ok = runner.invoke(app, ["audit", "verify"])
-    assert ok.exit_code == 0 and "intact: 3 events" in ok.output
+    assert ok.exit_code == 0 and "nguyên vẹn: 3 sự kiện" in ok.output
+    assert "intact: 3 events" in runner.invoke(app, ["--lang", "en", "audit", "verify"]).output
     db = open_database(Settings(var_dir=var))
     with db.sessions() as s:
         s.execute(update(AuditEventRow).where(AuditEventRow.seq == 2).values(subject="key:99"))
@@ -84,7 +85,10 @@ def test_audit_verify_names_the_edited_event(var: Path) -> None:
     db.dispose()
     broken = runner.invoke(app, ["audit", "verify"])
     assert broken.exit_code == 1
-    assert "event 2:" in broken.output and "BROKEN" in broken.output
+    assert "sự kiện 2: nội dung không khớp" in broken.output and "BỊ HỎNG" in broken.output
+    english = runner.invoke(app, ["--lang", "en", "audit", "verify"])
+    assert "event 2: content does not match its hash (edited)" in english.output
+    assert "BROKEN" in english.output
 
 
 def test_registry_import_prints_the_quality_report(var: Path) -> None:
@@ -97,6 +101,12 @@ def test_registry_import_prints_the_quality_report(var: Path) -> None:
     again = runner.invoke(app, ["registry", "import", str(EXAMPLES / "labs.csv"), "--kind",
                                 "lab"])  # Vietnamese by default
     assert "Bị từ chối: dòng 6, province" in again.output and "Nhập labs.csv" in again.output
+    assert "(tên trước tháng 7/2025)" in " ".join(again.output.split())
+    legacy = var.parent / "labs-1258.csv"  # saved by Excel in the Windows Vietnamese code page
+    legacy.write_bytes((EXAMPLES / "labs.csv").read_text("utf-8").encode("cp1258", "replace"))
+    refused = runner.invoke(app, ["registry", "import", str(legacy), "--kind", "lab"])
+    assert refused.exit_code == 2 and "không ở mã UTF-8" in " ".join(refused.output.split())
+    assert "Traceback" not in refused.output
     assert runner.invoke(app, ["registry", "import", str(EXAMPLES / "labs.csv"),
                                "--kind", "nothing"]).exit_code == 2
 
@@ -120,3 +130,14 @@ def test_after_demo_the_readme_agency_key_can_be_made(var: Path) -> None:
     assert made.exit_code == 0, made.output
     listed = runner.invoke(app, ["agencies", "list"]).output
     assert "registry" in listed and "demo" in listed
+
+
+def test_models_and_reproduce_refusals_in_the_chosen_language(var: Path) -> None:
+    shown = runner.invoke(app, ["models", "show", "v999"])
+    assert shown.exit_code == 1 and "Không có phiên bản mô hình v999" in shown.output
+    promoted = runner.invoke(app, ["--lang", "en", "models", "promote", "v999"])
+    assert promoted.exit_code == 1 and "No model version v999" in promoted.output
+    missing = runner.invoke(app, ["reproduce", "no-such-id"])
+    assert missing.exit_code == 2 and "Không có lượt sàng lọc no-such-id" in missing.output
+    listed = runner.invoke(app, ["keys", "list"])
+    assert listed.exit_code == 0 and "vai trò" in listed.output

@@ -69,7 +69,9 @@ def filed(service: DemoService, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 def test_queue_portfolio_and_indicators_are_not_empty(filed: Filed) -> None:
-    assert f"Current cycle {CURRENT_CYCLE} filed" in " ".join(filed.output.split())
+    # Vietnamese by default: the line a person reads after `make run`.
+    assert f"Đã nộp kỳ hiện tại {CURRENT_CYCLE}" in " ".join(filed.output.split())
+    assert "2 đã nộp bản sửa đổi" in " ".join(filed.output.split())
     with filed.db.sessions() as s:
         items, total = queue(s, QueueFilter(cycle=CURRENT_CYCLE), offset=0, limit=20)
         assert total == 300 and len(items) == 20
@@ -127,7 +129,7 @@ def test_agencies_revise_some_proposals_sent_back(filed: Filed) -> None:
 
 
 def test_a_second_run_files_nothing(filed: Filed) -> None:
-    assert "nothing filed" in filed.again and "not written" in filed.again
+    assert "không nộp thêm" in filed.again and "không ghi danh mục mẫu" in filed.again
     with filed.db.sessions() as s:  # 300 filed, 2 of them revised
         assert len(s.execute(select(ScreeningRow.id)).all()) == 302
 

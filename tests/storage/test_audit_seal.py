@@ -47,7 +47,7 @@ def test_a_cut_tail_and_a_deleted_trail_are_caught_by_the_anchor(db: Database) -
         s.execute(delete(AuditEventRow))
         s.commit()
         problems = verify_anchor(s, kept)
-    assert problems and "gone" in problems[0].problem
+    assert problems and problems[0].problem.key == "anchor_gone"
 
 
 def test_a_chain_recomputed_after_an_edit_is_caught_by_the_macs(db: Database) -> None:
@@ -66,7 +66,7 @@ def test_a_chain_recomputed_after_an_edit_is_caught_by_the_macs(db: Database) ->
         s.commit()
         problems = verify_chain(s)
     assert {p.seq for p in problems} == {r.seq for r in rows[3:]}
-    assert all("MAC" in p.problem for p in problems)
+    assert all(p.problem.key in ("chain_bad_mac", "chain_no_mac") for p in problems)
 
 
 def test_events_written_before_the_key_are_sealed_once(db: Database) -> None:

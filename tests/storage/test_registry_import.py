@@ -22,9 +22,13 @@ def test_labs_file_with_bad_rows(db: Database) -> None:
     assert report.rows_read == 6
     assert report.inserted == 4
     assert [(p.row, p.field) for p in report.rejected] == [(6, "province")]
-    assert "unknown_province" in report.rejected[0].reason
+    assert report.rejected[0].rule == "unknown_province"
+    # The reason is said in either language (the rule's own words, not the validator's).
+    assert report.rejected[0].reason.text("vi") != report.rejected[0].reason.text("en")
     assert [(p.row, p.field) for p in report.merged] == [(7, "lab_code")]
     assert [p.row for p in report.notes] == [5]  # Bắc Giang -> Bắc Ninh, reported
+    assert "'Bắc Ninh'" in report.notes[0].reason.text("vi")
+    assert "trước tháng 7/2025" in report.notes[0].reason.text("vi")
     with db.sessions() as s:
         lab = get_lab(s, "LAB-EX-004")
         assert lab is not None and lab.province == "Bắc Ninh"
@@ -99,7 +103,8 @@ def test_xlsx_import_and_conflicting_duplicate(tmp_path: Path, sqlite_db: Databa
         report = import_registry_file(s, path, "program")
     assert report.inserted == 3
     assert [(p.row, p.field) for p in report.rejected] == [(5, "program_code")]
-    assert "duplicate_key" in report.rejected[0].reason
+    assert report.rejected[0].rule == "duplicate_key"
+    assert "duplicate_key" in report.rejected[0].reason.text("en")
 
 
 def test_bad_equipment_cell_and_bad_bool(tmp_path: Path, sqlite_db: Database) -> None:

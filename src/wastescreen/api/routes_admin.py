@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from wastescreen.api.deps import SessionDep, require
 from wastescreen.api.errors import ERROR_RESPONSES, ApiError, invalid, refused_agency
+from wastescreen.api.lang import ApiLang
 from wastescreen.api.schemas import (
     AgencyIn,
     AgencyOut,
@@ -40,7 +41,7 @@ def current_model(_: Anyone, request: Request) -> dict[str, Any]:
 
 
 @router.get("/audit", response_model=AuditPage)
-def audit(_: AuditReader, session: SessionDep,
+def audit(_: AuditReader, session: SessionDep, lang: ApiLang,
           after_seq: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,  # seq is a 32-bit column
           limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> AuditPage:
     """Audit events after ``after_seq``; whether the whole hash chain and its MACs verify, and
@@ -50,7 +51,7 @@ def audit(_: AuditReader, session: SessionDep,
     rows = session.execute(select(AuditEventRow).where(AuditEventRow.seq > after_seq)
                            .order_by(AuditEventRow.seq).limit(limit)).scalars()
     return AuditPage(total=total, chain_intact=not problems,
-                     records_intact=not checked.records, problems=checked.lines(),
+                     records_intact=not checked.records, problems=checked.lines(lang),
                      items=[AuditEventOut(seq=r.seq, created_at=as_utc(r.created_at), actor=r.actor,
                                           action=r.action, subject=r.subject, details=r.details,
                                           prev_hash=r.prev_hash, hash=r.hash) for r in rows])

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from wastescreen.api.deps import ScreenerDep, SessionDep, require
 from wastescreen.api.errors import ERROR_RESPONSES
+from wastescreen.api.lang import ApiLang
 from wastescreen.api.report_view import REPORT_CSP
 from wastescreen.api.schemas import (
     DecisionIn,
@@ -161,12 +162,12 @@ def filed_proposal(screening_id: str, principal: Reader, session: SessionDep) ->
 
 @router.get("/screenings/{screening_id}/reproduction")
 def reproduction(screening_id: str, principal: Checker, session: SessionDep,
-                 request: Request) -> dict[str, Any]:
+                 request: Request, lang: ApiLang) -> dict[str, Any]:
     """Re-run the screening from what was recorded with it and say whether the result is
     identical, or which fields differ and why."""
     review.visible_screening(session, principal, screening_id)
     done = reproduce(session, request.app.state.settings.models_dir, screening_id)
-    return reproduction_dict(done)
+    return reproduction_dict(done, lang)
 
 
 @router.get("/screenings/{screening_id}/issued")

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from wastescreen.cli.lang import current, say
 from wastescreen.core.labels.messages import Msg, msg
-from wastescreen.core.locale_format import datetime_text
+from wastescreen.core.locale_format import datetime_text, number, yes_no
 from wastescreen.core.settings import get_settings
 from wastescreen.domain.errors import FieldError
 from wastescreen.storage.database import open_database
@@ -116,12 +116,13 @@ def keys_list() -> None:
     from wastescreen.storage.api_keys import list_keys
 
     db = open_database(get_settings())
-    table = Table("id", "prefix", "role", "agency", "label", "created", "revoked")
+    table = Table(*(say(f"col_{c}") for c in ("id", "prefix", "role", "agency", "label",
+                                              "created", "revoked")))
     with db.sessions() as session:
         for row in list_keys(session):
             table.add_row(str(row.id), row.prefix, row.role, row.agency or "", row.label,
-                          row.created_at.isoformat(timespec="seconds"),
-                          row.revoked_at.isoformat(timespec="seconds") if row.revoked_at else "")
+                          datetime_text(row.created_at, current()),
+                          datetime_text(row.revoked_at, current()) if row.revoked_at else "")
     console.print(table)
 
 
@@ -137,14 +138,15 @@ def audit_verify(anchor_file: Annotated[Path | None, typer.Option(
     db = open_database(get_settings())
     with db.sessions() as session:
         result = check_trail(session, kept)
-    for line in result.lines():
+    lines = result.lines(current())
+    for line in lines:
         console.print(line, markup=False)
     if not result.intact:
-        console.print(f"[red]audit trail BROKEN: {len(result.lines())} problem(s), "
-                      f"{result.events} events[/red]")
+        console.print(say("audit_broken", n=len(lines), events=result.events), style="red",
+                      markup=False)
         raise typer.Exit(1)
-    checked = "hash chain, MACs" + (", anchor" if kept else "") + ", stored records"
-    console.print(f"audit trail intact: {result.events} events ({checked} verified)")
+    console.print(say("audit_intact", events=result.events,
+                      anchor=say("audit_anchor_checked") if kept else ""), markup=False)
 
 
 @audit_app.command("anchor")
@@ -164,13 +166,14 @@ def models_list() -> None:
     from wastescreen.models.registry import ModelRegistry
 
     registry = ModelRegistry(get_settings().models_dir)
-    current = registry.current_version()
-    table = Table("version", "current", "synthetic", "rows", "validation AUC by target")
+    promoted = registry.current_version()
+    table = Table(*(say(f"col_{c}") for c in ("version", "current", "synthetic", "rows",
+                                              "auc")))
     for version, card in registry.versions_with_cards():
-        aucs = ", ".join(f"{k} {v.get('validation_auc', 0):.3f}"
+        aucs = ", ".join(f"{k} {number(v.get('validation_auc', 0), current(), 3)}"
                          for k, v in card.get("models", {}).items())
-        table.add_row(version, "*" if version == current else "",
-                      "yes" if card.get("synthetic_training_data") else "no",
+        table.add_row(version, "*" if version == promoted else "",
+                      yes_no(bool(card.get("synthetic_training_data")), current()),
                       str(card.get("training_data", {}).get("rows", "")), aucs)
     console.print(table)
 
@@ -186,7 +189,7 @@ def models_show(version: Annotated[str, typer.Argument(help="Version (see models
     try:
         card = ModelRegistry(get_settings().models_dir).card(version)
     except KeyError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(say("model_unknown", version=version), style="red", markup=False)
         raise typer.Exit(1) from exc
     print(json.dumps(card, indent=2, ensure_ascii=False, default=str))
 
@@ -195,13 +198,17 @@ def models_show(version: Annotated[str, typer.Argument(help="Version (see models
 def models_promote(version: Annotated[str, typer.Argument(help="Version to make current.")]
                    ) -> None:
     """Make a version current (its files are hash-checked first)."""
+    from wastescreen.models.registry import ModelIntegrityError
     from wastescreen.screening.training import promote_version
 
     settings = get_settings()
     try:
         promote_version(settings, open_database(settings), version)
-    except (KeyError, RuntimeError) as exc:
-        console.print(f"[red]{exc}[/red]")
+    except KeyError as exc:
+        console.print(say("model_unknown", version=version), style="red", markup=False)
+        raise typer.Exit(1) from exc
+    except ModelIntegrityError as exc:
+        console.print(say("model_integrity", path=str(exc.path)), style="red", markup=False)
         raise typer.Exit(1) from exc
     console.print(say("model_current", version=version))
 
@@ -210,7 +217,7 @@ def reproduce_command(
         screening_id: Annotated[str, typer.Argument(help="The screening's id.")]) -> None:
     """Re-run a stored screening from what was recorded with it; exit 1 and name every field
     that differs (and why, when known)."""
-    from wastescreen.screening.reproduce import reproduce
+    from wastescreen.screening.reproduce import reproduce, why_text
     from wastescreen.screening.review import NotFound
 
     settings = get_settings()
@@ -219,15 +226,19 @@ def reproduce_command(
         try:
             done = reproduce(session, settings.models_dir, screening_id)
         except NotFound as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(say("repro_not_found", id=screening_id[:64]), style="red",
+                          markup=False)
             raise typer.Exit(2) from exc
+    lang = current()
     for note in done.notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(say("repro_note", note=note), markup=False)
     for d in done.differences:
-        console.print(f"differs: {d.field}: stored {d.stored!r}, now {d.reproduced!r}"
-                      + (f" ({d.why})" if d.why else ""), markup=False)
+        why = why_text(d.why, lang)
+        console.print(say("repro_differs", field=d.field, stored=repr(d.stored),
+                          now=repr(d.reproduced)) + (say("repro_why", why=why) if why else ""),
+                      markup=False)
     if not done.identical:
-        console.print(f"[red]screening {screening_id} NOT reproduced: "
-                      f"{len(done.differences)} field(s) differ[/red]")
+        console.print(say("repro_failed", id=screening_id, n=len(done.differences)),
+                      style="red", markup=False)
         raise typer.Exit(1)
-    console.print(f"screening {screening_id} reproduced: identical")
+    console.print(say("repro_identical", id=screening_id), markup=False)

@@ -18,6 +18,7 @@ from wastescreen.cli.admin import (
     reproduce_command,
 )
 from wastescreen.cli.lang import current, say, set_lang
+from wastescreen.core.labels.messages import msg
 from wastescreen.core.settings import get_settings
 from wastescreen.storage.database import open_database
 
@@ -49,7 +50,7 @@ def main(lang: Annotated[str | None, typer.Option(
 @app.command()
 def version() -> None:
     """Print the wastescreen version."""
-    console.print(f"wastescreen {__version__}")
+    console.print(say("version", version=__version__), markup=False)
 
 
 demo_app = typer.Typer(help="Write the synthetic demo portfolio (labs, programs, past "
@@ -79,17 +80,17 @@ def demo(
     db = open_database(get_settings())
     if not database_is_empty(db.engine):
         if if_empty:
-            console.print("The database already holds data; demo portfolio not written.")
+            console.print(say("demo_not_empty_skip"))
             return
-        console.print("[red]The database is not empty; the demo portfolio is only written into "
-                      "an empty database.[/red]")
+        console.print(say("demo_not_empty"), style="red", markup=False)
         raise typer.Exit(1)
     with Progress(console=console) as progress:
-        task = progress.add_task("generating", total=None)
+        task = progress.add_task(say("stage_demo_generate"), total=None)
         portfolio = generate_portfolio(seed, n_proposals=n_proposals)
 
         def step(label: str, done: int, total: int) -> None:
-            progress.update(task, description=label, completed=done, total=total)
+            progress.update(task, description=say("stage_demo_write", table=label),
+                            completed=done, total=total)
 
         counts = write_portfolio(db.engine, portfolio, progress=step)
     with db.sessions() as session:
@@ -100,8 +101,9 @@ def demo(
         sync_registry_agencies(session)
         ensure_agencies(session, EXAMPLE_AGENCIES, "demo")
         session.commit()
-    console.print("Demo portfolio written (synthetic data): " +
-                  ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    console.print(say("demo_written", labs=counts["labs"], equipment=counts["lab_equipment"],
+                      programs=counts["programs"], proposals=counts["proposals"],
+                      outcomes=counts["proposal_outcomes"]), markup=False)
 
 
 @demo_app.command("cycle")
@@ -123,26 +125,27 @@ def demo_cycle(
     settings = get_settings()
     db = open_database(settings)
     with db.sessions() as session, Progress(console=console, transient=True) as progress:
-        task = progress.add_task("filing the current cycle", total=None)
+        task = progress.add_task(say("stage_cycle_filing"), total=None)
         try:
             report = file_demo_cycle(settings, session, n=n, progress=lambda done, total:
                                      progress.update(task, completed=done, total=total))
-        except (NotADemoDatabase, ModelNotReady) as exc:
-            console.print(f"[red]{exc}[/red]")
+        except NotADemoDatabase as exc:
+            console.print(say("cycle_not_demo"), style="red", markup=False)
+            raise typer.Exit(1) from exc
+        except ModelNotReady as exc:
+            console.print(say(msg("model_not_ready")), style="red", markup=False)
             raise typer.Exit(1) from exc
     if report is None:
-        console.print("The current cycle already has submissions; nothing filed.")
+        console.print(say("cycle_exists"))
         if not if_empty:
             raise typer.Exit(1)
         return
-    bands = ", ".join(f"{report.bands[b]} {b}" for b in ("high", "medium", "low"))
     revise = sum(1 for d in report.latest.values() if d == "revise")
-    console.print(
-        f"Current cycle {report.cycle} filed (synthetic data): {len(report.screening_ids)} "
-        f"proposals from {report.agencies} agencies, screened ({bands}); "
-        f"{len(report.decided)} decided ({len(report.history)} with more than one decision), "
-        f"{revise} of them sent back for revision. Planted cases: reference codes "
-        f"DEMO-{report.cycle}-COPY-NN, -HELD-NN, -DUP-NNX and -CLEAN-NN.")
+    console.print(say("cycle_filed", cycle=str(report.cycle), n=len(report.screening_ids),
+                      agencies=report.agencies, high=report.bands["high"],
+                      medium=report.bands["medium"], low=report.bands["low"],
+                      decided=len(report.decided), history=len(report.history), revise=revise,
+                      revised=len(report.revised)), markup=False, soft_wrap=True)
 
 
 @registry_app.command("import")
@@ -162,7 +165,7 @@ def registry_import(
         try:
             report = import_registry_file(session, file, kind)  # type: ignore[arg-type]
         except ImportFileError as exc:
-            console.print(str(exc), style="red", markup=False)
+            console.print(say(exc.message), style="red", markup=False)
             raise typer.Exit(2) from exc
     table = Table(title=say("import_title", name=file.name, kind=kind))
     for column in ("rows_read", "accepted", "inserted", "updated", "unchanged", "rejected",

@@ -23,6 +23,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from wastescreen.core.labels.messages import msg
+from wastescreen.core.locale_format import Lang
 from wastescreen.storage.audit_log import ChainProblem, verify_anchor, verify_chain
 from wastescreen.storage.audit_records import RecordProblem, verify_records
 from wastescreen.storage.tables import AuditEventRow
@@ -39,10 +41,12 @@ class TrailCheck:
     def intact(self) -> bool:
         return not (self.chain or self.anchor or self.records)
 
-    def lines(self) -> list[str]:
-        """Every problem, one line each, naming the event, screening or decision."""
-        return ([f"event {p.seq}: {p.problem}" for p in self.chain + self.anchor]
-                + [f"{p.kind} {p.id}: {p.problem}" for p in self.records])
+    def lines(self, lang: Lang = "en") -> list[str]:
+        """Every problem, one line each in ``lang``, naming the event, screening or decision."""
+        found = ([("event", str(p.seq), p.problem) for p in self.chain + self.anchor]
+                 + [(p.kind, p.id, p.problem) for p in self.records])
+        return [msg("problem_line", kind=msg(f"kind_{kind}"), id=id_, problem=problem).text(lang)
+                for kind, id_, problem in found]
 
 
 def check_trail(session: Session, kept_anchor: Mapping[str, Any] | None = None) -> TrailCheck:

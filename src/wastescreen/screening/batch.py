@@ -46,16 +46,10 @@ class BatchRow:
 class BatchFileError(ImportFileError):
     """A batch file that cannot be read as a whole; ``message`` says why, in both languages."""
 
-    def __init__(self, message: Msg) -> None:
-        super().__init__(str(message))
-        self.message = message
-
 
 def file_message(exc: ImportFileError) -> Msg:
     """What to tell a person about a refused file, in their language."""
-    if isinstance(exc, BatchFileError):
-        return exc.message
-    return msg("file_unreadable", name="")
+    return exc.message
 
 
 def read_batch(filename: str, data: bytes, *, max_rows: int) -> list[BatchRow]:

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, aliased
 
 from wastescreen import __version__
 from wastescreen.core.canonical import canonical_json, sha256_hex
+from wastescreen.core.labels.messages import Msg, msg
+from wastescreen.core.locale_format import Lang
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.features.build import feature_fingerprint
@@ -48,7 +50,7 @@ class Difference:
     field: str
     stored: Any
     reproduced: Any
-    why: str = ""
+    why: tuple[Msg, ...] = ()
 
 
 @dataclass
@@ -56,7 +58,7 @@ class Reproduction:
     screening_id: str
     identical: bool
     differences: list[Difference] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Msg] = field(default_factory=list)
 
 
 def _diff(stored: Any, new: Any, path: str, out: list[Difference]) -> None:
@@ -71,7 +73,7 @@ def _diff(stored: Any, new: Any, path: str, out: list[Difference]) -> None:
 
 
 def _peers(session: Session, row: ScreeningRow, recorded: dict[str, Any]
-           ) -> tuple[list[str], list[str]]:
+           ) -> tuple[list[str], list[Msg]]:
     """The peer ids the screening saw, and notes when they had to be rebuilt."""
     if recorded.get("ids") is not None:
         return list(recorded["ids"]), []
@@ -85,9 +87,7 @@ def _peers(session: Session, row: ScreeningRow, recorded: dict[str, Any]
         ProposalRow.kind == "submission", ProposalRow.cycle == recorded["cycle"],
         ProposalRow.created_at < row.created_at, ProposalRow.id.not_in(superseded))).scalars())
     digest = hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()
-    notes = [] if digest == recorded["sha256"] else [
-        "the same-cycle peers rebuilt from the submissions stored before it differ from the "
-        "recorded set (count and hash)"]
+    notes = [] if digest == recorded["sha256"] else [msg("repro_peers_rebuilt")]
     return ids, notes
 
 
@@ -107,7 +107,7 @@ def _stored_columns(row: ScreeningRow, result: ScreeningResult) -> list[Differen
                                 ("model_version", row.model_version, result.model_version)):
         if column != value and not (name == "model_band" and column is None):
             out.append(Difference(f"screenings.{name}", column, value,
-                                  "the stored row differs from its stored result"))
+                                  (msg("repro_stored_row"),)))
     return out
 
 
@@ -122,19 +122,18 @@ def reproduce(session: Session, models_dir: Path, screening_id: str) -> Reproduc
     inputs = row.inputs
     payload = session.get(ProposalRow, row.proposal_id)
     if inputs is None or payload is None:
-        out.notes.append("stored before its inputs were recorded: it cannot be re-run")
+        out.notes.append(msg("repro_no_inputs"))
         return out
     proposal = Proposal.model_validate(payload.payload)
     if sha256_hex(proposal) != row.input_hash:
         out.differences.append(Difference("proposal", row.input_hash, sha256_hex(proposal),
-                                          "the stored proposal does not hash to the input "
-                                          "hash recorded"))
+                                          (msg("repro_proposal_hash"),)))
     why = _changed_since(inputs)
     try:
         model = _model(models_dir, str(inputs["model_version"]))
     except (KeyError, FileNotFoundError, OSError, ValueError) as exc:
-        out.notes.append(f"model {inputs['model_version']} is no longer available "
-                         f"({type(exc).__name__})")
+        out.notes.append(msg("repro_no_model", version=str(inputs["model_version"]),
+                             error=type(exc).__name__))
         return out
     registry = load_registry(session, at_revision=int(inputs["registry_revision"]))
     recorded_by = inputs.get("outcomes_recorded_by")
@@ -161,25 +160,32 @@ def reproduce(session: Session, models_dir: Path, screening_id: str) -> Reproduc
     return out
 
 
-def _changed_since(inputs: dict[str, Any]) -> str:
+def _changed_since(inputs: dict[str, Any]) -> tuple[Msg, ...]:
     """Why a re-run today may differ from the screening, when the recorded settings say so."""
     reasons = []
     if inputs.get("feature_fingerprint") != sha256_hex(feature_fingerprint()):
-        reasons.append("the feature code has changed since")
+        reasons.append(msg("repro_features_changed"))
     if inputs.get("flag_catalogue_version") != flag_catalogue().version:
-        reasons.append(f"the red-flag catalogue was {inputs.get('flag_catalogue_version')}")
+        reasons.append(msg("repro_flags_changed",
+                           version=str(inputs.get("flag_catalogue_version"))))
     if inputs.get("duplicate_likelihood_version") != provenance().get("version"):
-        reasons.append("the duplicate likelihood was refitted since")
+        reasons.append(msg("repro_likelihood_refit"))
     if inputs.get("overlap_params") != canonical_json(OverlapIndex().get_params()):
-        reasons.append("the overlap search settings have changed since")
+        reasons.append(msg("repro_overlap_changed"))
     if inputs.get("code_version") != __version__:
-        reasons.append(f"it was made by wastescreen {inputs.get('code_version')}")
-    return "; ".join(reasons)
+        reasons.append(msg("repro_code_version", version=str(inputs.get("code_version"))))
+    return tuple(reasons)
 
 
-def reproduction_dict(r: Reproduction) -> dict[str, Any]:
-    """JSON-able, as the API answers it."""
-    return {"screening_id": r.screening_id, "identical": r.identical, "notes": r.notes,
+def why_text(why: tuple[Msg, ...], lang: Lang) -> str:
+    """A difference's reasons as one phrase in ``lang`` (empty when none is known)."""
+    return "; ".join(m.text(lang) for m in why)
+
+
+def reproduction_dict(r: Reproduction, lang: Lang = "vi") -> dict[str, Any]:
+    """JSON-able, as the API answers it (notes and reasons in ``lang``)."""
+    return {"screening_id": r.screening_id, "identical": r.identical,
+            "notes": [n.text(lang) for n in r.notes],
             "differences": [{"field": d.field, "stored": d.stored, "reproduced": d.reproduced,
-                             "why": d.why} for d in r.differences],
+                             "why": why_text(d.why, lang)} for d in r.differences],
             "checked_at": as_utc(dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")}

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from wastescreen.core.canonical import canonical_json
+from wastescreen.core.labels.messages import Msg, msg
 from wastescreen.storage.audit_key import mac_of
 from wastescreen.storage.tables import AuditEventRow, table_of
 
@@ -82,7 +83,7 @@ def append_event(session: Session, *, actor: str, action: str, subject: str,
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
-    problem: str
+    problem: Msg  # a key of ``core.labels.problems``
 
 
 def verify_chain(session: Session) -> list[ChainProblem]:
@@ -97,24 +98,21 @@ def verify_chain(session: Session) -> list[ChainProblem]:
     sealed = False
     for row in session.execute(select(AuditEventRow).order_by(AuditEventRow.seq)).scalars():
         if row.seq != expected_seq:
-            problems.append(ChainProblem(row.seq, f"missing event(s) before seq {row.seq}"))
+            problems.append(ChainProblem(row.seq, msg("chain_missing", seq=row.seq)))
         if row.prev_hash != prev:
-            problems.append(ChainProblem(row.seq, "prev_hash does not match the previous event "
-                                                  "(deleted or reordered)"))
+            problems.append(ChainProblem(row.seq, msg("chain_prev_hash")))
         recomputed = _event_hash(row.prev_hash, row.seq, row.created_at, row.actor, row.action,
                                  row.subject, row.details)
         if recomputed != row.hash:
-            problems.append(ChainProblem(row.seq, "content does not match its hash (edited)"))
+            problems.append(ChainProblem(row.seq, msg("chain_edited")))
         if key is not None:
             if row.mac is not None:
                 sealed = True
                 if not hmac.compare_digest(row.mac, mac_of(key, row.hash)):
                     problems.append(ChainProblem(
-                        row.seq, "MAC does not match (rewritten without the key, or the key "
-                                 "changed)"))
+                        row.seq, msg("chain_bad_mac")))
             elif sealed:
-                problems.append(ChainProblem(row.seq, "no MAC after the trail was sealed "
-                                                      "(written or rewritten without the key)"))
+                problems.append(ChainProblem(row.seq, msg("chain_no_mac")))
         prev = row.hash
         expected_seq = row.seq + 1
     return problems
@@ -139,9 +137,7 @@ def verify_anchor(session: Session, kept: Mapping[str, Any]) -> list[ChainProble
     row = session.get(AuditEventRow, seq)
     if row is None:
         head = anchor(session)["seq"]
-        return [ChainProblem(seq, f"the anchored event is gone: the trail ends at seq {head} "
-                                  f"(events were cut or deleted)")]
+        return [ChainProblem(seq, msg("anchor_gone", head=head))]
     if row.hash != kept.get("hash"):
-        return [ChainProblem(seq, "the anchored event has another hash now (the trail was "
-                                  "rewritten up to it)")]
+        return [ChainProblem(seq, msg("anchor_rewritten"))]
     return []

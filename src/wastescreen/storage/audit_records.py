@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wastescreen.core.canonical import sha256_hex
+from wastescreen.core.labels.messages import Msg, msg
 from wastescreen.storage.revisions import answers_sha256
 from wastescreen.storage.tables import (
     AuditEventRow,
@@ -32,9 +33,9 @@ SCREENED = ("precheck.screened", "submission.screened")
 
 @dataclass(frozen=True)
 class RecordProblem:
-    kind: str  # "screening" or "decision"
+    kind: str  # "screening", "decision" or "issued report"
     id: str
-    problem: str
+    problem: Msg  # a key of ``core.labels.problems``
 
 
 def _screening_fields(row: ScreeningRow) -> dict[str, Any]:
@@ -42,6 +43,10 @@ def _screening_fields(row: ScreeningRow) -> dict[str, Any]:
             "model_version": row.model_version, "model_band": row.model_band,
             "result_sha256": sha256_hex(row.result),
             "inputs_sha256": None if row.inputs is None else sha256_hex(row.inputs)}
+
+
+def _differs(name: str, value: Any, recorded: Any) -> Msg:
+    return msg("record_differs", name=name, value=repr(value), recorded=repr(recorded))
 
 
 def verify_records(session: Session) -> list[RecordProblem]:
@@ -61,25 +66,22 @@ def verify_records(session: Session) -> list[RecordProblem]:
     for row in session.execute(select(ScreeningRow)).scalars():
         recorded = events.get(row.id)
         if recorded is None:
-            problems.append(RecordProblem("screening", row.id, "no event recorded it"))
+            problems.append(RecordProblem("screening", row.id, msg("record_unlogged")))
             continue
         for name, value in _screening_fields(row).items():
             if name in recorded and recorded[name] != value:
-                problems.append(RecordProblem(
-                    "screening", row.id, f"{name} is {value!r}; the event recorded "
-                                         f"{recorded[name]!r}"))
+                problems.append(RecordProblem("screening", row.id,
+                                              _differs(name, value, recorded[name])))
         # Events before the revision loop carry neither: nothing was revised then.
         if recorded.get("revises") != row.revises:
             problems.append(RecordProblem(
-                "screening", row.id, f"revises is {row.revises!r}; the event recorded "
-                                     f"{recorded.get('revises')!r}"))
+                "screening", row.id, _differs("revises", row.revises, recorded.get("revises"))))
         given = answers.pop(row.id, [])
         if (row.revises is not None or given) and \
                 recorded.get("answers_sha256") != answers_sha256(given):
-            problems.append(RecordProblem("screening", row.id, "the agency's answers to its "
-                                          "flags differ from those recorded when it was filed"))
+            problems.append(RecordProblem("screening", row.id, msg("record_answers")))
     for sid in answers:
-        problems.append(RecordProblem("screening", sid, "answers to flags of no screening"))
+        problems.append(RecordProblem("screening", sid, msg("record_orphan_answers")))
     by_screening: dict[str, list[DecisionRow]] = defaultdict(list)
     for d in session.execute(select(DecisionRow).order_by(DecisionRow.id)).scalars():
         by_screening[d.screening_id].append(d)
@@ -87,21 +89,19 @@ def verify_records(session: Session) -> list[RecordProblem]:
         logged = decided.get(sid, [])
         for i, d in enumerate(rows):
             if i >= len(logged):
-                problems.append(RecordProblem("decision", str(d.id), "no event recorded it"))
+                problems.append(RecordProblem("decision", str(d.id), msg("record_unlogged")))
                 continue
             e = logged[i]
             stored = {"decision": d.decision, "rationale": d.rationale, "override": d.override}
             for name, value in stored.items():
                 if e.details.get(name) != value:
                     problems.append(RecordProblem(
-                        "decision", str(d.id), f"{name} is {value!r}; the event recorded "
-                                               f"{e.details.get(name)!r}"))
+                        "decision", str(d.id), _differs(name, value, e.details.get(name))))
             if d.decided_by != e.details.get("decided_by", d.decided_by):
-                problems.append(RecordProblem("decision", str(d.id),
-                                              "decided_by differs from the event"))
+                problems.append(RecordProblem("decision", str(d.id), msg("record_decider")))
         if len(logged) > len(rows):
-            problems.append(RecordProblem("decision", sid, f"{len(logged) - len(rows)} recorded "
-                                                           "decision(s) were deleted"))
+            problems.append(RecordProblem("decision", sid, msg("record_deleted_decisions",
+                                                               n=len(logged) - len(rows))))
     problems.extend(_issued_reports(session))
     return problems
 
@@ -114,7 +114,5 @@ def _issued_reports(session: Session) -> list[RecordProblem]:
     for r in session.execute(select(IssuedReportRow)).scalars():
         actual = hashlib.sha256(zlib.decompress(r.html_zlib)).hexdigest()
         if actual != r.sha256 or recorded.get(r.id) != r.sha256:
-            problems.append(RecordProblem("issued report", str(r.id),
-                                          "its HTML does not match the hash recorded when it "
-                                          "was issued"))
+            problems.append(RecordProblem("issued report", str(r.id), msg("record_report_hash")))
     return problems

@@ -18,7 +18,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from wastescreen.core.labels.messages import Msg, Said, msg
 from wastescreen.core.reference import resolve_province
+from wastescreen.domain.errors import field_errors
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.storage.audit_log import append_event
 from wastescreen.storage.registry_store import (
@@ -35,14 +37,23 @@ BOOL_FALSE = {"0", "false", "no", "n", "không", "khong", ""}
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read (wrong format, missing required columns)."""
+    """The file as a whole cannot be read (wrong format, not UTF-8, broken); ``message`` says
+    why, in both languages."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 @dataclass
 class RowProblem:
+    """One row's problem: its spreadsheet ``row``, the ``field``, the ``rule`` (a validation
+    rule's code or a ``core.labels.problems`` key) and the ``reason`` in either language."""
+
     row: int
     field: str
-    reason: str
+    rule: str
+    reason: Said
 
 
 @dataclass
@@ -100,7 +111,7 @@ def read_table_bytes(filename: str, data: bytes) -> Iterator[tuple[int, dict[str
             yield i, {h: _cell_text(v) for h, v in zip(header, values, strict=False)}
         book.close()
     else:
-        raise ImportFileError(f"{filename}: expected a .csv or .xlsx file, not '{suffix}'")
+        raise ImportFileError(msg("file_type", name=filename[:200], suffix=suffix[:20]))
 
 
 def _bool(value: str) -> bool | str:
@@ -138,12 +149,24 @@ def _program_payload(cells: dict[str, str]) -> dict[str, Any]:
     return {k: v for k, v in cells.items() if v != ""}
 
 
-def _old_province_note(cells: dict[str, str]) -> str | None:
+def _old_province_note(cells: dict[str, str]) -> Msg | None:
     name = cells.get("province", "")
     hit = resolve_province(name) if name else None
     if hit and hit[1]:
-        return f"province '{name}' (a name from before July 2025) mapped to '{hit[0].name_vi}'"
+        return msg("import_old_province", name=name, now=hit[0].name_vi)
     return None
+
+
+def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Every row of the file, or ``ImportFileError`` saying why it cannot be read."""
+    try:
+        return list(read_table(path))
+    except ImportFileError:
+        raise
+    except UnicodeDecodeError as exc:  # a CSV saved as Windows-1258 or similar
+        raise ImportFileError(msg("file_not_utf8", name=path.name[:200])) from exc
+    except Exception as exc:  # csv, openpyxl and zipfile raise many kinds for a broken file
+        raise ImportFileError(msg("file_unreadable", name=path.name[:200])) from exc
 
 
 def import_registry_file(session: Session, path: Path, kind: Kind, *,
@@ -153,35 +176,34 @@ def import_registry_file(session: Session, path: Path, kind: Kind, *,
     key_col = KEY[kind]
     seen: dict[str, tuple[int, str]] = {}
     model: type[BaseModel] = Lab if kind == "lab" else Program
-    for row_no, cells in read_table(path):
+    for row_no, cells in _rows(path):
         report.rows_read += 1
         try:
             payload = _lab_payload(cells) if kind == "lab" else _program_payload(cells)
             obj = model.model_validate(payload)
         except ValidationError as exc:
-            for err in exc.errors():
-                loc = ".".join(str(p) for p in err["loc"]) or key_col
-                report.rejected.append(RowProblem(row_no, loc, f"{err['type']}: {err['msg']}"))
+            report.rejected.extend(RowProblem(row_no, e.field or key_col, e.rule, e)
+                                   for e in field_errors(exc))
             continue
         except ValueError as exc:
-            report.rejected.append(RowProblem(row_no, "equipment", f"format: {exc}"))
+            report.rejected.append(RowProblem(row_no, "equipment", "format",
+                                              msg("import_bad_format", reason=str(exc))))
             continue
         key = str(getattr(obj, key_col))
         dump = obj.model_dump_json()
         if key in seen:
             first_row, first_dump = seen[key]
             if first_dump == dump:
-                report.merged.append(RowProblem(row_no, key_col,
-                                                f"same {key_col} {key} as row {first_row}"))
+                report.merged.append(RowProblem(row_no, key_col, "same_key", msg(
+                    "import_same_key", field=key_col, code=key, row=str(first_row))))
             else:
-                report.rejected.append(RowProblem(
-                    row_no, key_col, f"duplicate_key: {key_col} {key} already given in row "
-                    f"{first_row} with different content"))
+                report.rejected.append(RowProblem(row_no, key_col, "duplicate_key", msg(
+                    "import_duplicate_key", field=key_col, code=key, row=str(first_row))))
             continue
         seen[key] = (row_no, dump)
         note = _old_province_note(cells)
         if note:
-            report.notes.append(RowProblem(row_no, "province", note))
+            report.notes.append(RowProblem(row_no, "province", "old_province", note))
         result = upsert_lab(session, obj) if isinstance(obj, Lab) else (
             upsert_program(session, obj) if isinstance(obj, Program) else UpsertResult.UNCHANGED)
         if result is UpsertResult.INSERTED:

@@ -28,6 +28,72 @@ TEXT: dict[str, dict[Lang, str]] = {
     "col_source": _p("nguồn", "source"),
     "col_added": _p("thêm lúc", "added"),
     "model_current": _p("Mô hình {version} đang được dùng.", "Model {version} is current."),
+    "model_unknown": _p("Không có phiên bản mô hình {version} (xem `wastescreen models list`).",
+                        "No model version {version} (see `wastescreen models list`)."),
+    "model_integrity": _p("Từ chối nạp {path}: mã SHA-256 của tệp khác với mã đã ghi; tệp đã "
+                          "bị thay đổi hoặc không thuộc phiên bản mô hình này.",
+                          "Refusing to load {path}: its SHA-256 differs from the one recorded; "
+                          "the file was changed or does not belong to this model version."),
+    "col_id": _p("số", "id"),
+    "col_prefix": _p("tiền tố", "prefix"),
+    "col_role": _p("vai trò", "role"),
+    "col_label": _p("ghi chú", "label"),
+    "col_created": _p("tạo lúc", "created"),
+    "col_revoked": _p("thu hồi lúc", "revoked"),
+    "col_version": _p("phiên bản", "version"),
+    "col_current": _p("đang dùng", "current"),
+    "col_synthetic": _p("dữ liệu tổng hợp", "synthetic"),
+    "col_rows": _p("số dòng", "rows"),
+    "col_auc": _p("AUC kiểm định theo mục tiêu", "validation AUC by target"),
+    "audit_broken": _p("nhật ký kiểm toán BỊ HỎNG: {n} vấn đề, {events} sự kiện",
+                       "audit trail BROKEN: {n} problem(s), {events} events"),
+    "audit_intact": _p("nhật ký kiểm toán nguyên vẹn: {events} sự kiện (đã kiểm tra chuỗi băm, "
+                       "MAC{anchor}, các bản ghi đã lưu)",
+                       "audit trail intact: {events} events (hash chain, MACs{anchor}, stored "
+                       "records verified)"),
+    "audit_anchor_checked": _p(", mốc neo", ", anchor"),
+    # reproduce
+    "repro_not_found": _p("Không có lượt sàng lọc {id}.", "No screening {id}."),
+    "repro_note": _p("ghi chú: {note}", "note: {note}"),
+    "repro_differs": _p("khác: {field}: đã lưu {stored}, nay {now}",
+                        "differs: {field}: stored {stored}, now {now}"),
+    "repro_why": _p(" ({why})", " ({why})"),
+    "repro_failed": _p("lượt sàng lọc {id} KHÔNG tái lập được: {n} trường khác",
+                       "screening {id} NOT reproduced: {n} field(s) differ"),
+    "repro_identical": _p("lượt sàng lọc {id} được tái lập: giống hệt",
+                          "screening {id} reproduced: identical"),
+    # demo
+    "version": _p("wastescreen phiên bản {version}", "wastescreen {version}"),
+    "demo_not_empty_skip": _p("Cơ sở dữ liệu đã có dữ liệu; không ghi danh mục mẫu.",
+                              "The database already holds data; demo portfolio not written."),
+    "demo_not_empty": _p("Cơ sở dữ liệu không trống; danh mục mẫu chỉ được ghi vào một cơ sở dữ "
+                         "liệu trống.",
+                         "The database is not empty; the demo portfolio is only written into an "
+                         "empty database."),
+    "stage_demo_generate": _p("Sinh danh mục mẫu", "Generating the demo portfolio"),
+    "stage_demo_write": _p("Ghi bảng {table}", "Writing {table}"),
+    "demo_written": _p("Đã ghi danh mục mẫu (dữ liệu tổng hợp): {labs} phòng thí nghiệm "
+                       "({equipment} thiết bị), {programs} chương trình, {proposals} đề xuất "
+                       "trước đây ({outcomes} có kết quả).",
+                       "Demo portfolio written (synthetic data): {labs} labs ({equipment} "
+                       "equipment items), {programs} programs, {proposals} past proposals "
+                       "({outcomes} with outcomes)."),
+    "stage_cycle_filing": _p("Nộp hồ sơ kỳ hiện tại", "Filing the current cycle"),
+    "cycle_not_demo": _p("Cơ sở dữ liệu này không có danh mục mẫu: chạy `wastescreen demo`.",
+                         "No demo portfolio in this database: run `wastescreen demo`."),
+    "cycle_exists": _p("Kỳ hiện tại đã có hồ sơ nộp; không nộp thêm.",
+                       "The current cycle already has submissions; nothing filed."),
+    "cycle_filed": _p("Đã nộp kỳ hiện tại {cycle} (dữ liệu tổng hợp): {n} đề xuất của "
+                      "{agencies} cơ quan, đã sàng lọc ({high} cao, {medium} trung bình, {low} "
+                      "thấp); {decided} đã quyết định ({history} có hơn một quyết định), "
+                      "{revise} trong số đó trả lại để sửa đổi, {revised} đã nộp bản sửa đổi. "
+                      "Các trường hợp cài sẵn: mã tham chiếu DEMO-{cycle}-COPY-NN, -HELD-NN, "
+                      "-DUP-NNX và -CLEAN-NN.",
+                      "Current cycle {cycle} filed (synthetic data): {n} proposals from "
+                      "{agencies} agencies, screened ({high} high, {medium} medium, {low} low); "
+                      "{decided} decided ({history} with more than one decision), {revise} of "
+                      "them sent back for revision, {revised} revised. Planted cases: reference "
+                      "codes DEMO-{cycle}-COPY-NN, -HELD-NN, -DUP-NNX and -CLEAN-NN."),
     # registry import
     "import_title": _p("Nhập {name} ({kind})", "Import of {name} ({kind})"),
     "col_rows_read": _p("dòng đã đọc", "rows read"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from wastescreen.core.labels import pair as _p
+from wastescreen.core.labels.problems import PROBLEMS
 from wastescreen.core.locale_format import Lang, number
 
 MESSAGES: dict[str, dict[Lang, str]] = {
@@ -107,6 +108,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "file_cannot_read": _p("{name}: không mở được tệp ({reason}).",
                            "{name}: cannot be read ({reason})."),
 }
+MESSAGES.update(PROBLEMS)
 
 
 @runtime_checkable
