@@ -107,3 +107,19 @@ def test_scheduler_without_the_cluster_extra_says_how_to_install_it(env: Path) -
                  "WASTESCREEN_LANG": lang, "COLUMNS": "200"})
         assert done.returncode == 2, done.stderr[-2000:]
         assert words in done.stdout and "pip install 'wastescreen[cluster]'" in done.stdout
+
+
+def test_help_is_in_the_chosen_language() -> None:
+    from wastescreen.cli.lang import _argv_lang
+
+    assert _argv_lang(["--lang", "en", "keys", "--help"]) == "en"
+    assert _argv_lang(["--lang=en", "--help"]) == "en"
+    assert _argv_lang(["keys", "--help"]) in ("vi", "en")  # WASTESCREEN_LANG's, else vi
+    command = [sys.executable, "-m", "wastescreen.cli.main"]
+    env = {k: v for k, v in __import__("os").environ.items() if k != "WASTESCREEN_LANG"}
+    vi = subprocess.run([*command, "keys", "create", "--help"], capture_output=True,
+                        text=True, env=env, check=True).stdout
+    en = subprocess.run([*command, "--lang", "en", "keys", "create", "--help"],
+                        capture_output=True, text=True, env=env, check=True).stdout
+    assert "Tạo một khóa API" in " ".join(vi.split()) and "Ghi chú về khóa" in vi
+    assert "Create an API key" in " ".join(en.split()) and "A note about the key" in en

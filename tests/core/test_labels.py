@@ -44,7 +44,8 @@ def _fields(text: str) -> set[str]:
 
 def test_the_catalogue_is_found() -> None:
     names = {n for n, _ in CATALOGUES}
-    assert {"messages.MESSAGES", "rules.RULES", "pages.TEXT", "report.UI", "cli.TEXT"} <= names
+    assert {"messages.MESSAGES", "rules.RULES", "pages.TEXT", "report.UI", "cli.TEXT",
+            "cli_help.HELP", "problems.PROBLEMS"} <= names
 
 
 @pytest.mark.parametrize(("name", "table"), CATALOGUES, ids=[n for n, _ in CATALOGUES])

@@ -10,18 +10,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from wastescreen.cli.lang import current, say
+from wastescreen.cli.lang import current, helps, say
 from wastescreen.core.labels.messages import Msg, msg
 from wastescreen.core.locale_format import datetime_text, number, yes_no
 from wastescreen.core.settings import get_settings
 from wastescreen.domain.errors import FieldError
 from wastescreen.storage.database import open_database
 
-keys_app = typer.Typer(help="API keys (shown once, stored hashed).", no_args_is_help=True)
-agencies_app = typer.Typer(help="The known agencies (keys are made only for these).",
+keys_app = typer.Typer(help=helps("group_keys"), no_args_is_help=True)
+agencies_app = typer.Typer(help=helps("group_agencies"),
                            no_args_is_help=True)
-audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
-models_app = typer.Typer(help="Registered risk models.", no_args_is_help=True)
+audit_app = typer.Typer(help=helps("group_audit"), no_args_is_help=True)
+models_app = typer.Typer(help=helps("group_models"), no_args_is_help=True)
 console = Console()
 
 
@@ -38,13 +38,12 @@ def _refused(exc: Exception, role: str, agency: str | None) -> Msg:
     return msg("invalid_field", field="agency", message=FieldError("agency", rule, str(exc)))
 
 
-@keys_app.command("create")
+@keys_app.command("create", help=helps("cmd_keys_create"))
 def keys_create(
-    role: Annotated[str, typer.Option(help="agency, reviewer, auditor or admin")],
-    agency: Annotated[str | None, typer.Option(help="The agency (agency keys only).")] = None,
-    label: Annotated[str, typer.Option(help="A note about the key.")] = "",
-    holder: Annotated[str, typer.Option(help="The person who holds it: their decisions carry "
-                                        "this name.")] = "",
+    role: Annotated[str, typer.Option(help=helps("opt_role"))],
+    agency: Annotated[str | None, typer.Option(help=helps("opt_agency"))] = None,
+    label: Annotated[str, typer.Option(help=helps("opt_label"))] = "",
+    holder: Annotated[str, typer.Option(help=helps("opt_holder"))] = "",
 ) -> None:
     """Create an API key. The key is printed once, alone on the last line; only its hash is kept."""
     from wastescreen.storage.api_keys import Role, create_key
@@ -68,8 +67,8 @@ def keys_create(
     print(key)
 
 
-@agencies_app.command("add")
-def agencies_add(name: Annotated[str, typer.Argument(help="The agency's name as shown.")]
+@agencies_app.command("add", help=helps("cmd_agencies_add"))
+def agencies_add(name: Annotated[str, typer.Argument(help=helps("opt_agency_name"))]
                  ) -> None:
     """Make an agency known (the registry's managing and host agencies are known already)."""
     from wastescreen.storage.agencies import AgencyNameError, add_agency
@@ -84,7 +83,7 @@ def agencies_add(name: Annotated[str, typer.Argument(help="The agency's name as 
     console.print(say("agency_added" if added else "agency_known", name=known), markup=False)
 
 
-@agencies_app.command("list")
+@agencies_app.command("list", help=helps("cmd_agencies_list"))
 def agencies_list() -> None:
     """List the known agencies and where each comes from."""
     from wastescreen.storage.agencies import list_agencies
@@ -97,8 +96,8 @@ def agencies_list() -> None:
     console.print(table)
 
 
-@keys_app.command("revoke")
-def keys_revoke(key_id: Annotated[int, typer.Argument(help="Key id (see keys list).")]) -> None:
+@keys_app.command("revoke", help=helps("cmd_keys_revoke"))
+def keys_revoke(key_id: Annotated[int, typer.Argument(help=helps("opt_key_id"))]) -> None:
     """Revoke a key."""
     from wastescreen.storage.api_keys import revoke_key
 
@@ -110,7 +109,7 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="Key id (see keys lis
     console.print(say("key_revoked", id=str(key_id)))
 
 
-@keys_app.command("list")
+@keys_app.command("list", help=helps("cmd_keys_list"))
 def keys_list() -> None:
     """List keys (id, prefix, role, agency, revoked); never the keys themselves."""
     from wastescreen.storage.api_keys import list_keys
@@ -126,10 +125,10 @@ def keys_list() -> None:
     console.print(table)
 
 
-@audit_app.command("verify")
+@audit_app.command("verify", help=helps("cmd_audit_verify"))
 def audit_verify(anchor_file: Annotated[Path | None, typer.Option(
         "--anchor", exists=True, dir_okay=False,
-        help="An anchor kept earlier (wastescreen audit anchor > FILE).")] = None) -> None:
+        help=helps("opt_anchor"))] = None) -> None:
     """Check the audit trail: its hash chain and MACs, the anchor if given, and every stored
     screening and decision against the event that recorded it; exit 1 naming each problem."""
     from wastescreen.screening.audit import check_trail
@@ -149,7 +148,7 @@ def audit_verify(anchor_file: Annotated[Path | None, typer.Option(
                       anchor=say("audit_anchor_checked") if kept else ""), markup=False)
 
 
-@audit_app.command("anchor")
+@audit_app.command("anchor", help=helps("cmd_audit_anchor"))
 def audit_anchor() -> None:
     """Print the head of the trail (seq, hash, MAC, time) as JSON: keep it outside the system
     and give it to `audit verify --anchor` later."""
@@ -160,7 +159,7 @@ def audit_anchor() -> None:
         print(json.dumps(anchor(session), ensure_ascii=False))
 
 
-@models_app.command("list")
+@models_app.command("list", help=helps("cmd_models_list"))
 def models_list() -> None:
     """Registered versions, their key metrics, and which one is current."""
     from wastescreen.models.registry import ModelRegistry
@@ -178,8 +177,8 @@ def models_list() -> None:
     console.print(table)
 
 
-@models_app.command("show")
-def models_show(version: Annotated[str, typer.Argument(help="Version (see models list).")]
+@models_app.command("show", help=helps("cmd_models_show"))
+def models_show(version: Annotated[str, typer.Argument(help=helps("opt_model_version"))]
                 ) -> None:
     """Print a model card as JSON."""
     import json
@@ -194,8 +193,8 @@ def models_show(version: Annotated[str, typer.Argument(help="Version (see models
     print(json.dumps(card, indent=2, ensure_ascii=False, default=str))
 
 
-@models_app.command("promote")
-def models_promote(version: Annotated[str, typer.Argument(help="Version to make current.")]
+@models_app.command("promote", help=helps("cmd_models_promote"))
+def models_promote(version: Annotated[str, typer.Argument(help=helps("opt_promote_version"))]
                    ) -> None:
     """Make a version current (its files are hash-checked first)."""
     from wastescreen.models.registry import ModelIntegrityError
@@ -214,7 +213,7 @@ def models_promote(version: Annotated[str, typer.Argument(help="Version to make 
 
 
 def reproduce_command(
-        screening_id: Annotated[str, typer.Argument(help="The screening's id.")]) -> None:
+        screening_id: Annotated[str, typer.Argument(help=helps("opt_screening_id"))]) -> None:
     """Re-run a stored screening from what was recorded with it; exit 1 and name every field
     that differs (and why, when known)."""
     from wastescreen.screening.reproduce import reproduce, why_text

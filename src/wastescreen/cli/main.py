@@ -17,28 +17,27 @@ from wastescreen.cli.admin import (
     models_app,
     reproduce_command,
 )
-from wastescreen.cli.lang import current, say, set_lang
+from wastescreen.cli.lang import current, helps, say, set_lang
 from wastescreen.core.labels.messages import msg
 from wastescreen.core.settings import get_settings
 from wastescreen.storage.database import open_database
 
-app = typer.Typer(help="Screen S&T investment proposals for waste and redundancy risk.",
+app = typer.Typer(help=helps("group_app"),
                   no_args_is_help=True, pretty_exceptions_enable=False)
 # The agencies named by examples/ and the README's usage; `wastescreen demo` makes them known.
 EXAMPLE_AGENCIES = ("Viện Công nghệ Mẫu 07", "Trường Đại học Minh họa 3")
-registry_app = typer.Typer(help="The registry of existing labs and programs.", no_args_is_help=True)
+registry_app = typer.Typer(help=helps("group_registry"), no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
 app.add_typer(keys_app, name="keys")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(audit_app, name="audit")
 app.add_typer(models_app, name="models")
-app.command("reproduce")(reproduce_command)
+app.command("reproduce", help=helps("cmd_reproduce"))(reproduce_command)
 
 
-@app.callback()
+@app.callback(help=helps("group_app"))
 def main(lang: Annotated[str | None, typer.Option(
-        "--lang", help="Language of the messages: vi or en (default: WASTESCREEN_LANG, "
-        "else vi).")] = None) -> None:
+        "--lang", help=helps("opt_lang"))] = None) -> None:
     """Screen S&T investment proposals for waste and redundancy risk."""
     try:
         set_lang(lang)
@@ -47,25 +46,22 @@ def main(lang: Annotated[str | None, typer.Option(
         raise typer.Exit(2) from exc
 
 
-@app.command()
+@app.command(help=helps("cmd_version"))
 def version() -> None:
     """Print the wastescreen version."""
     console.print(say("version", version=__version__), markup=False)
 
 
-demo_app = typer.Typer(help="Write the synthetic demo portfolio (labs, programs, past "
-                       "proposals) into an empty database; `demo cycle` then files its current "
-                       "budget cycle, once a model is trained.", invoke_without_command=True)
+demo_app = typer.Typer(help=helps("group_demo"), invoke_without_command=True)
 app.add_typer(demo_app, name="demo")
 
 
-@demo_app.callback()
+@demo_app.callback(help=helps("group_demo"))
 def demo(
     ctx: typer.Context,
-    seed: Annotated[int, typer.Option(help="Seed of the generator (same seed, same data).")] = 57,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the database "
-                                           "already holds a registry or proposals.")] = False,
-    n_proposals: Annotated[int, typer.Option(help="Historical proposals to generate.")] = 30_000,
+    seed: Annotated[int, typer.Option(help=helps("opt_seed"))] = 57,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help=helps("opt_demo_if_empty"))] = False,
+    n_proposals: Annotated[int, typer.Option(help=helps("opt_n_proposals"))] = 30_000,
 ) -> None:
     """Write the synthetic demo portfolio (labs, programs, past proposals) into the database;
     `demo cycle` files the current budget cycle once a model is trained."""
@@ -106,11 +102,10 @@ def demo(
                       outcomes=counts["proposal_outcomes"]), markup=False)
 
 
-@demo_app.command("cycle")
+@demo_app.command("cycle", help=helps("cmd_demo_cycle"))
 def demo_cycle(
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the current "
-                                           "cycle already has submissions.")] = False,
-    n: Annotated[int, typer.Option(help="Proposals in the cycle (at least 60).",
+    if_empty: Annotated[bool, typer.Option("--if-empty", help=helps("opt_cycle_if_empty"))] = False,
+    n: Annotated[int, typer.Option(help=helps("opt_cycle_n"),
                                    min=60)] = 300,
 ) -> None:
     """File the demo's current budget cycle, every proposal screened and some decided.
@@ -148,10 +143,11 @@ def demo_cycle(
                       revised=len(report.revised)), markup=False, soft_wrap=True)
 
 
-@registry_app.command("import")
+@registry_app.command("import", help=helps("cmd_registry_import"))
 def registry_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file.")],
-    kind: Annotated[str, typer.Option(help="lab or program")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help=helps("opt_import_file"))],
+    kind: Annotated[str, typer.Option(help=helps("opt_kind"))],
 ) -> None:
     """Import labs or programs from CSV/XLSX and print the data-quality report."""
     from wastescreen.storage.registry_import import ImportFileError, import_registry_file
@@ -183,11 +179,11 @@ def registry_import(
         console.print(say("import_revision", revision=str(report.revision)))
 
 
-@app.command()
+@app.command(help=helps("cmd_serve"))
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    host: Annotated[str, typer.Option(help=helps("opt_host"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=helps("opt_port"))] = 8000,
+    workers: Annotated[int, typer.Option(help=helps("opt_workers"))] = 1,
 ) -> None:
     """Serve the API and the reviewer pages (http://HOST:PORT, OpenAPI at /docs)."""
     import uvicorn
@@ -199,18 +195,13 @@ def serve(
 
 
 
-@app.command()
+@app.command(help=helps("cmd_train"))
 def train(
     source: Annotated[Path | None, typer.Option("--from", exists=True, dir_okay=False,
-                                                help="CSV/Parquet of historical proposals "
-                                                "(flat format); default: the database.")] = None,
-    if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing when a model is "
-                                             "already promoted and was trained with this "
-                                             "code's features.")] = False,
-    promote: Annotated[bool, typer.Option(help="Make the new model current.")] = True,
-    synthetic: Annotated[bool | None, typer.Option(help="Mark the training data as synthetic "
-                                                   "(default: yes when the database holds "
-                                                   "the demo portfolio).")] = None,
+                                                help=helps("opt_from"))] = None,
+    if_missing: Annotated[bool, typer.Option("--if-missing", help=helps("opt_if_missing"))] = False,
+    promote: Annotated[bool, typer.Option(help=helps("opt_promote"))] = True,
+    synthetic: Annotated[bool | None, typer.Option(help=helps("opt_synthetic"))] = None,
 ) -> None:
     """Train, calibrate, evaluate and register the risk models (progress on a terminal, one
     line per stage in a log)."""
@@ -234,14 +225,13 @@ def train(
                           elapsed=stages.elapsed()), markup=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(help=helps("cmd_screen"))
 def screen(
     proposal_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                                  help="A proposal as JSON.")],
-    fmt: Annotated[str, typer.Option("--format", help="json, html or pdf")] = "json",
-    out: Annotated[Path | None, typer.Option(help="Write the output here.")] = None,
-    lang: Annotated[str | None, typer.Option(help="vi or en: the report's language (default: "
-                                             "the messages' language)")] = None,
+                                                  help=helps("opt_proposal_file"))],
+    fmt: Annotated[str, typer.Option("--format", help=helps("opt_format"))] = "json",
+    out: Annotated[Path | None, typer.Option(help=helps("opt_out"))] = None,
+    lang: Annotated[str | None, typer.Option(help=helps("opt_report_lang"))] = None,
 ) -> None:
     """Screen one proposal (stored as a pre-check) and print the result or write the report."""
     from wastescreen.cli.screen import screen_file
@@ -250,13 +240,12 @@ def screen(
                                  console=console))
 
 
-@app.command()
+@app.command(help=helps("cmd_batch"))
 def batch(
     infile: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                           help="CSV or XLSX, one proposal per row.")],
-    out: Annotated[Path, typer.Option(help="Results, .csv or .json.")],
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address "
-                                                  "(tcp://HOST:PORT).")] = None,
+                                           help=helps("opt_batch_file"))],
+    out: Annotated[Path, typer.Option(help=helps("opt_batch_out"))],
+    scheduler: Annotated[str | None, typer.Option(help=helps("opt_scheduler"))] = None,
 ) -> None:
     """Screen a file of proposals; invalid rows are listed with their field and rule."""
     from wastescreen.cli.screen import batch_file
