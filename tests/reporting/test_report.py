@@ -7,6 +7,7 @@ Regenerate the golden structure after a deliberate change of the report with
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import json
 import math
@@ -398,3 +399,22 @@ def test_waterfall_is_drawn_for_a_phone() -> None:
     long = wrap("word " * 60)
     assert len(long) == 3 and long[-1].endswith("…") and all(len(x) <= LABEL_CHARS
                                                              for x in long)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_missing_track_record_is_said_in_the_chart_never_its_prior_rate(lang: Lang) -> None:
+    r = sample_result()
+    features = {**r.features, "agency_past_projects": 0.0, "agency_past_idle_rate": 0.2,
+                "agency_past_duplication_rate": 0.2, "agency_past_nondelivery_rate": 0.2}
+    bars = [html.unescape(b) for b in re.findall(
+        r"<title>([^<]*)</title>", render(r.model_copy(update={"features": features}),
+                                          lang=lang))]
+    name = L.lookup(L.FEATURES, "agency_past_idle_rate", lang)
+    said = [b for b in bars if b.startswith(name + ":")]
+    assert said, bars
+    none = "chưa có dự án trước đây có kết quả" if lang == "vi" else "no earlier project"
+    assert all(none in b and "20" not in b.split(":")[1] for b in said), said
+    # With a history, the agency's own rate is shown.
+    with_history = [html.unescape(b) for b in re.findall(r"<title>([^<]*)</title>",
+                                                         render(r, lang=lang))]
+    assert any(b.startswith(name + ":") and none not in b for b in with_history)

@@ -7,10 +7,22 @@ Reasons, the report and the pages all show feature values through ``value_text``
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from wastescreen.core.labels import report as L
 from wastescreen.core.locale_format import Lang, number, percent, vnd, yes_no
 from wastescreen.features.catalogue import BY_NAME
+
+# The agency's track record: with no earlier project of known outcome, its rates are the
+# smoothing prior, not a fact about the agency, and are never shown as one.
+TRACK_RECORD = ("agency_past_idle_rate", "agency_past_duplication_rate",
+                "agency_past_nondelivery_rate", "agency_past_projects")
+
+
+def no_track_record(feature: str, values: Mapping[str, object]) -> bool:
+    """True when ``feature`` is part of a track record the agency does not have (``values``:
+    the proposal's feature values, by name)."""
+    return feature in TRACK_RECORD and not values.get("agency_past_projects")
 
 
 def _is_number(value: object) -> bool:

@@ -38,7 +38,7 @@ from wastescreen.core.locale_format import (
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import MatchEvidence, ScreeningResult
 from wastescreen.features.catalogue import TARGETS
-from wastescreen.features.value_text import value_text
+from wastescreen.features.value_text import no_track_record, value_text
 from wastescreen.reporting.evidence_view import (
     alternative_rows,
     band_source,
@@ -147,6 +147,8 @@ def build_view(result: ScreeningResult, *, lang: Lang, screening_id: str,
 
     def label_for(feature: str, value: float | None) -> str:
         name = L.lookup(feature_names, feature, lang)
+        if no_track_record(feature, result.features):
+            return f"{name}: {t['no_track_record']}"
         shown = result.features.get(feature, value) if feature == "project_type" else value
         text = value_text(feature, shown, lang)
         return f"{name}: {text}" if text else name

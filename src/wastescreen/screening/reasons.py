@@ -25,12 +25,10 @@ from wastescreen.core.labels.reasons import TEXT
 from wastescreen.core.locale_format import Lang, percent
 from wastescreen.domain.result import Reason
 from wastescreen.features.catalogue import BY_NAME, FeatureDef
-from wastescreen.features.value_text import value_text
+from wastescreen.features.value_text import no_track_record, value_text
 
 Ranges = Mapping[str, Mapping[str, float]]
 Rates = Mapping[str, Mapping[str, float]]
-TRACK_RECORD = ("agency_past_idle_rate", "agency_past_duplication_rate",
-                "agency_past_nondelivery_rate", "agency_past_projects")
 
 
 def format_value(feature: FeatureDef, value: float | str | None, lang: Lang) -> str:
@@ -96,7 +94,7 @@ def _category(feature: FeatureDef, value: str, rates: Rates, lang: Lang) -> str 
 def sentence(feature: FeatureDef, value: float | str | None, values: Mapping[str, object],
              ranges: Ranges, rates: Rates, lang: Lang) -> str | None:
     """The reason's sentence, or None when the feature's value is no reason (see above)."""
-    if feature.name in TRACK_RECORD and not values.get("agency_past_projects"):
+    if no_track_record(feature.name, values):
         return TEXT["no_history"][lang]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None

@@ -68,6 +68,8 @@ UI: dict[str, dict[Lang, str]] = {
         "probabilities. The last bar is the calibration (measured on later proposals): it "
         "takes the model's contributions to the score shown."),
     "calibration_step": _p("Hiệu chỉnh xác suất", "Calibration"),
+    "no_track_record": _p("chưa có dự án trước đây có kết quả",
+                          "no earlier project with a known outcome"),
     "base_rate": _p("Tỷ lệ nền", "Base rate"),
     "final_score": _p("Điểm của đề xuất", "This proposal's score"),
     "other_features": _p("Các yếu tố khác", "Other features"),
