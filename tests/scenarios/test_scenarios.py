@@ -24,8 +24,9 @@ from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.domain.result import BAND_RANK, ScreeningResult
 from wastescreen.features.catalogue import BY_NAME
+from wastescreen.features.value_text import no_track_record
 from wastescreen.screening.engine import load_engine
-from wastescreen.screening.reasons import TRACK_RECORD, outside_on_risky_side
+from wastescreen.screening.reasons import outside_on_risky_side
 from wastescreen.screening.usecases import Actor, Screener
 
 HERE = Path(__file__).resolve().parent
@@ -172,7 +173,7 @@ def _assert_reasons_read_true(screener: Screener, result: ScreeningResult) -> No
     for reason in result.reasons:
         feature = BY_NAME[reason.feature]
         rng = model.ranges.get(reason.feature)
-        if reason.feature in TRACK_RECORD and not result.features.get("agency_past_projects"):
+        if no_track_record(reason.feature, result.features):
             assert "%" not in reason.text_en, reason.text_en  # no default rate shown as fact
         elif rng is not None and reason.value is not None and feature.kind == "numeric":
             assert outside_on_risky_side(feature, reason.value, rng), reason.text_en
