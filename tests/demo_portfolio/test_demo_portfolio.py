@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -102,6 +103,14 @@ def test_sizes_codes_and_ids(small: DemoPortfolio) -> None:
     assert small.labs[0].lab_code == "LAB-0001" and small.programs[0].program_code == "PRG-00001"
     assert len(set(small.proposal_ids)) == 2000
     assert len({p.reference_code for p in small.proposals}) == 2000
+
+
+def test_every_lab_says_when_and_by_whom_its_utilisation_was_measured(
+        small: DemoPortfolio) -> None:
+    days = [lab.utilisation_measured_on for lab in small.labs]
+    assert all(d is not None and dt.date(2024, 1, 1) <= d <= dt.date(2025, 12, 31) for d in days)
+    assert len(set(days)) > len(days) // 2  # spread over the two years, not one survey day
+    assert all(lab.utilisation_measured_by.endswith("(minh họa)") for lab in small.labs)
 
 
 def test_every_object_validates(small: DemoPortfolio) -> None:

@@ -11,6 +11,7 @@ end after 2025; programs ended before 2025 are completed (90 %) or cancelled.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from dataclasses import dataclass
@@ -116,6 +117,22 @@ def default_quantity(category: str, rnd: random.Random) -> int:
     return rnd.randint(1, 3) if cost >= 2_000_000_000 else rnd.randint(1, 6)
 
 
+# Who measured a lab's utilisation, and when (invented, like everything in the demo).
+MEASURED_BY = ("Khảo sát trang thiết bị KH&CN năm {year} (minh họa)",
+               "Báo cáo tự đánh giá của đơn vị chủ trì năm {year} (minh họa)",
+               "Nhật ký đặt lịch sử dụng thiết bị của phòng thí nghiệm (minh họa)",
+               "Kiểm toán chuyên đề về đầu tư trang thiết bị năm {year} (minh họa)")
+
+
+def _measurement(i: int) -> dict[str, object]:
+    """When and by whom lab ``i``'s utilisation was measured: a day of 2024–2025 and a source.
+    Drawn from a generator of its own, so the rest of the demo is the same with or without."""
+    rnd = random.Random(f"utilisation-measured:{i}")  # noqa: S311 (demo data, not secrets)
+    day = dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randrange(731))
+    source = rnd.choice(MEASURED_BY).format(year=day.year)
+    return {"utilisation_measured_on": day, "utilisation_measured_by": source}
+
+
 def make_labs(n: int, agencies: list[Agency], rnd: random.Random) -> list[Lab]:
     areas, names, weights = area_codes(), province_names(), province_weights()
     cat_names = {c.code: (c.name_vi, c.name_en) for c in reference.equipment_categories()}
@@ -155,6 +172,7 @@ def make_labs(n: int, agencies: list[Agency], rnd: random.Random) -> list[Lab]:
             "investment_vnd": round(cost * rnd.uniform(1.15, 1.6), -6),
             "capacity_hours_per_year": instruments * rnd.choice([1500, 2000, 2500]),
             "utilisation": round(rnd.betavariate(1.6, 2.0), 3),
+            **_measurement(i),
             "open_for_shared_use": rnd.random() < 0.35,
             "equipment": equipment,
         }))
