@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,7 +125,15 @@ def test_screen_without_a_model_says_so(var: Path) -> None:
 
 
 def test_after_demo_the_readme_agency_key_can_be_made(var: Path) -> None:
-    assert runner.invoke(app, ["demo", "--n-proposals", "200"]).exit_code == 0
+    demo = runner.invoke(app, ["demo", "--n-proposals", "200"])
+    assert demo.exit_code == 0, demo.output
+    # In a log (not a terminal): one timestamped line per stage, then what was written.
+    stages = [line[9:] for line in demo.output.splitlines()
+              if re.match(r"^\d\d:\d\d:\d\d ", line)]
+    assert stages[0] == "Sinh danh mục mẫu (200 đề xuất trước đây)"
+    assert "Ghi bảng labs (400 dòng)" in stages and "Ghi bảng proposals (200 dòng)" in stages
+    assert len(stages) == len(set(stages))  # a table once, however many chunks
+    assert "Đã ghi danh mục mẫu (dữ liệu tổng hợp): 400 phòng thí nghiệm" in demo.output
     made = runner.invoke(app, ["keys", "create", "--role", "agency", "--agency",
                                "Viện Công nghệ Mẫu 07"])
     assert made.exit_code == 0, made.output

@@ -72,6 +72,10 @@ def test_queue_portfolio_and_indicators_are_not_empty(filed: Filed) -> None:
     # Vietnamese by default: the line a person reads after `make run`.
     assert f"Đã nộp kỳ hiện tại {CURRENT_CYCLE}" in " ".join(filed.output.split())
     assert "2 đã nộp bản sửa đổi" in " ".join(filed.output.split())
+    filing = [line[9:] for line in filed.output.splitlines()
+              if line[:2].isdigit() and line[2:3] == ":"]
+    assert filing[0].endswith(": 1/300") and filing[-1].endswith(": 300/300")
+    assert len(filing) == 7  # the first, then every 50 (the last among them)
     with filed.db.sessions() as s:
         items, total = queue(s, QueueFilter(cycle=CURRENT_CYCLE), offset=0, limit=20)
         assert total == 300 and len(items) == 20

@@ -67,8 +67,7 @@ def demo(
     `demo cycle` files the current budget cycle once a model is trained."""
     if ctx.invoked_subcommand is not None:
         return
-    from rich.progress import Progress
-
+    from wastescreen.cli.progress import Stages
     from wastescreen.demo_portfolio import database_is_empty, generate_portfolio, write_portfolio
     from wastescreen.storage.agencies import ensure_agencies, sync_registry_agencies
     from wastescreen.storage.audit_log import append_event
@@ -80,13 +79,15 @@ def demo(
             return
         console.print(say("demo_not_empty"), style="red", markup=False)
         raise typer.Exit(1)
-    with Progress(console=console) as progress:
-        task = progress.add_task(say("stage_demo_generate"), total=None)
+    with Stages(console) as stages:
+        stages.stage("demo_generate", {"n": n_proposals})
         portfolio = generate_portfolio(seed, n_proposals=n_proposals)
+        tables: list[str] = []
 
         def step(label: str, done: int, total: int) -> None:
-            progress.update(task, description=say("stage_demo_write", table=label),
-                            completed=done, total=total)
+            if label not in tables:  # one line per table, not per chunk
+                tables.append(label)
+                stages.stage("demo_write", {"table": label, "n": total})
 
         counts = write_portfolio(db.engine, portfolio, progress=step)
     with db.sessions() as session:
@@ -112,18 +113,19 @@ def demo_cycle(
 
     Needs the demo portfolio and a trained model (`wastescreen demo`, `wastescreen train`).
     """
-    from rich.progress import Progress
-
+    from wastescreen.cli.progress import Stages
     from wastescreen.demo_portfolio.cycle_filing import NotADemoDatabase, file_demo_cycle
     from wastescreen.screening.service import ModelNotReady
 
     settings = get_settings()
     db = open_database(settings)
-    with db.sessions() as session, Progress(console=console, transient=True) as progress:
-        task = progress.add_task(say("stage_cycle_filing"), total=None)
+    def filed(done: int, total: int) -> None:
+        if done == 1 or done % 50 == 0 or done == total:  # a line every 50 in a log
+            stages.stage("cycle_filing", {"done": done, "total": total})
+
+    with db.sessions() as session, Stages(console) as stages:
         try:
-            report = file_demo_cycle(settings, session, n=n, progress=lambda done, total:
-                                     progress.update(task, completed=done, total=total))
+            report = file_demo_cycle(settings, session, n=n, progress=filed)
         except NotADemoDatabase as exc:
             console.print(say("cycle_not_demo"), style="red", markup=False)
             raise typer.Exit(1) from exc

@@ -70,15 +70,17 @@ TEXT: dict[str, dict[Lang, str]] = {
                          "liệu trống.",
                          "The database is not empty; the demo portfolio is only written into an "
                          "empty database."),
-    "stage_demo_generate": _p("Sinh danh mục mẫu", "Generating the demo portfolio"),
-    "stage_demo_write": _p("Ghi bảng {table}", "Writing {table}"),
+    "stage_demo_generate": _p("Sinh danh mục mẫu ({n} đề xuất trước đây)",
+                              "Generating the demo portfolio ({n} past proposals)"),
+    "stage_demo_write": _p("Ghi bảng {table} ({n} dòng)", "Writing {table} ({n} rows)"),
     "demo_written": _p("Đã ghi danh mục mẫu (dữ liệu tổng hợp): {labs} phòng thí nghiệm "
                        "({equipment} thiết bị), {programs} chương trình, {proposals} đề xuất "
                        "trước đây ({outcomes} có kết quả).",
                        "Demo portfolio written (synthetic data): {labs} labs ({equipment} "
                        "equipment items), {programs} programs, {proposals} past proposals "
                        "({outcomes} with outcomes)."),
-    "stage_cycle_filing": _p("Nộp hồ sơ kỳ hiện tại", "Filing the current cycle"),
+    "stage_cycle_filing": _p("Nộp và sàng lọc hồ sơ kỳ hiện tại: {done}/{total}",
+                             "Filing and screening the current cycle: {done}/{total}"),
     "cycle_not_demo": _p("Cơ sở dữ liệu này không có danh mục mẫu: chạy `wastescreen demo`.",
                          "No demo portfolio in this database: run `wastescreen demo`."),
     "cycle_exists": _p("Kỳ hiện tại đã có hồ sơ nộp; không nộp thêm.",
