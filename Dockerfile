@@ -24,4 +24,4 @@ ENV PATH=/opt/venv/bin:$PATH \
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=300s \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"
-CMD ["sh", "-c", "wastescreen demo --if-empty && wastescreen train --if-missing && wastescreen serve --host 0.0.0.0 --port 8000"]
+CMD ["sh", "-c", "wastescreen demo --if-empty && wastescreen train --if-missing && wastescreen demo cycle --if-empty && wastescreen serve --host 0.0.0.0 --port 8000"]
