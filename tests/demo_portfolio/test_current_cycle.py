@@ -87,7 +87,7 @@ def test_texts_fit_area_type_and_language(cycle: CurrentCycle) -> None:
         kind, area = p.project_type.value, voc.area(p.technology_area)
         if cycle.planted.get(p.reference_code, None) is None or lang:
             assert p.title.startswith(voc.TYPES[kind].title[lang])
-            topic = next(t for t in area.topics if t.topic[lang] in p.title)
+            topic = next(t for t in (*area.topics, *area.novel) if t.topic[lang] in p.title)
             assert topic.fits(kind) and topic.topic[lang] in p.objectives
         metrics = {m.metric[lang] for m in (*voc.TYPES[kind].kpis, *area.metrics)}
         assert {k.metric for k in p.kpis} <= metrics | {v[lang] for v in voc.VAGUE_KPIS}
@@ -133,9 +133,17 @@ def test_duplicate_clusters_span_agencies(cycle: CurrentCycle) -> None:
             assert {e.category for e in p.equipment} == {e.category for e in first.equipment}
 
 
-def test_clean_proposals_are_well_planned(cycle: CurrentCycle) -> None:
+def test_clean_proposals_are_well_planned(registry: DemoPortfolio,
+                                         cycle: CurrentCycle) -> None:
     props = by_code(cycle)
     clean = [props[x.reference_code] for x in cycle.of_kind("clean")]
+    underused = {(reference.region_of(lab.province), e.category) for lab in registry.labs
+                 for e in lab.equipment if (lab.utilisation or 0.0) < 0.5}
+    for p in clean:  # new work, and nothing an under-used lab of the region holds
+        area = voc.area(p.technology_area)
+        assert any(t.topic[0] in p.title or t.topic[1] in p.title for t in area.novel)
+        assert not any(t.topic[0] in x.title for x in registry.programs for t in area.novel)
+        assert not {(reference.region_of(p.province), e.category) for e in p.equipment} & underused
     assert Counter(p.project_type.value for p in clean) == {t: 2 for t in voc.TYPES}
     for p in clean:
         assert p.kpis and all(k.is_measurable for k in p.kpis)

@@ -26,8 +26,11 @@ from wastescreen.demo_portfolio.proposals_gen import (
     HistoryBuilder,
 )
 from wastescreen.domain import Lab, Program
+from wastescreen.features.red_flags import flag_catalogue
 
 NEAR_VERBATIM = 0.9
+# Below this share of its capacity a lab is under-used: the red flags' own line.
+UNDERUSED = flag_catalogue().parameters["underused_below"]
 LAB_TYPES = ("new_lab", "lab_upgrade", "equipment_purchase")
 
 
@@ -49,12 +52,15 @@ class CycleBuilder(HistoryBuilder):
                     self.idle[key] = max(self.idle.get(key, 0.0), 1.0 - (lab.utilisation or 0.0))
 
     # -- texts ---------------------------------------------------------------------------
-    def compose(self, d: Draft, lang: int = 0) -> None:
+    def compose(self, d: Draft, lang: int = 0, *, novel: bool = False) -> None:
         """Title and objectives of ``d`` in ``lang``: the least used topic and use of its area
-        so far, under a title no other proposal of the cycle has."""
+        so far (with ``novel``, of the area's new work, which the registry does not hold), under
+        a title no other proposal of the cycle has."""
         rnd, ptype = self.rnd, TYPES[d.ptype]
+        area = voc.area(d.area)
+        topics = (area.novel_for(ptype) if novel else ()) or area.topics_for(ptype)
         subjects = [texts.Subject(d.area, t.topic, u, d.province)
-                    for t in voc.area(d.area).topics_for(ptype) for u in t.uses]
+                    for t in topics for u in t.uses]
         rnd.shuffle(subjects)
         subjects.sort(key=lambda s: self.cores[s.core[0]])  # stable: random among the least
         subject = subjects[0]
@@ -144,8 +150,9 @@ class CycleBuilder(HistoryBuilder):
         return d
 
     def clean(self, i: int, ptype: str, lang: int = 0) -> Draft:
-        """A well-planned proposal of ``ptype`` by a capable agency in its home province, on an
-        area of its own, buying equipment that labs nearby do not leave idle."""
+        """A well-planned proposal of ``ptype`` by a capable agency in its home province, on new
+        work of an area of its own (a topic no registry program holds), buying only equipment
+        that no under-used lab of the region holds."""
         v, rnd = self.v, self.rnd
         options = []
         for agency in (a for a in self.filers
@@ -154,14 +161,15 @@ class CycleBuilder(HistoryBuilder):
                 cats = self._cats(area, ptype)
                 region = reference.region_of(agency.home_province)
                 idle = sorted(self.idle.get((region, c), 0.0) for c in cats)[:2]
+                free = sum(1 for c in cats if self._not_held_idle(region, c))
                 # Rounded, so that agencies about as good are drawn at random.
-                options.append((round(sum(idle) / max(len(idle), 1), 1), rnd.random(), area,
-                                agency))
+                options.append((-min(free, 2), round(sum(idle) / max(len(idle), 1), 1),
+                                rnd.random(), area, agency))
         if not options:  # no capable agency left: any agency will do
-            options = [(0.0, 0.0, a.focus_areas[0], a) for a in self.filers
+            options = [(0, 0.0, 0.0, a.focus_areas[0], a) for a in self.filers
                        if texts.fits(a.focus_areas[0], ptype)]
-        options.sort(key=lambda o: o[:2])
-        _, _, area, agency = options[0]
+        options.sort(key=lambda o: o[:3])
+        area, agency = options[0][-2:]
         self.clean_agencies.add(agency.name)
         d = Draft(i, "", agency, agency.home_province, area, TYPES.index(ptype))
         v["om_ratio"][i], v["shared"][i] = rnd.uniform(0.12, 0.2), True
@@ -169,12 +177,18 @@ class CycleBuilder(HistoryBuilder):
         v["trl_target"][i] = min(9, int(v["trl_start"][i]) + rnd.randint(1, 2))
         v["n_res"][i], v["cofunding"][i] = rnd.randint(10, 16), rnd.uniform(0.1, 0.3)
         v["eq_share"][i] = min(float(v["eq_share"][i]), rnd.uniform(0.35, 0.55))
-        self.compose(d, lang)
+        self.compose(d, lang, novel=True)
         region = reference.region_of(d.province)
         cats = sorted(self._cats(area, ptype), key=lambda c: self.idle.get((region, c), 0.0))
+        cats = [c for c in cats if self._not_held_idle(region, c)] or cats[:1]
         lo, hi = LINES[d.ptype]
         d.equipment = [self._line(c, k) for k, c in enumerate(cats[:rnd.randint(lo, min(hi, 3))])]
         return d
+
+    def _not_held_idle(self, region: str, category: str) -> bool:
+        """No lab of ``region`` holding ``category`` is under-used (below ``UNDERUSED`` of its
+        capacity), so buying one is no red flag."""
+        return self.idle.get((region, category), 0.0) <= 1.0 - UNDERUSED
 
     def _cats(self, area: str, ptype: str) -> list[str]:
         cats = reg.area_categories(area)

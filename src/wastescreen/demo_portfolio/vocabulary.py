@@ -55,10 +55,15 @@ class Area:
     equipment: tuple[str, ...]
     metrics: tuple[Metric, ...]
     topics: tuple[Topic, ...]
+    novel: tuple[Topic, ...] = ()  # new work: no registry program or past proposal has it
 
     def topics_for(self, ptype: str) -> tuple[Topic, ...]:
         """The topics that fit project type ``ptype``."""
         return tuple(t for t in self.topics if t.fits(ptype))
+
+    def novel_for(self, ptype: str) -> tuple[Topic, ...]:
+        """The new topics that fit project type ``ptype``."""
+        return tuple(t for t in self.novel if t.fits(ptype))
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,11 @@ def _sentence(x: dict[str, Any]) -> Sentence:
     return Sentence((str(x["vi"]), str(x["en"])), (int(n[0]), int(n[1])) if n else None)
 
 
+def _topic(t: dict[str, Any]) -> Topic:
+    return Topic(_pair(t["t"]), tuple(_pair(u) for u in t["uses"]),
+                 frozenset(str(x) for x in t.get("unfit", [])))
+
+
 _DATA: dict[str, Any] = tomllib.loads(
     resources.files("wastescreen").joinpath("demo_portfolio", "vocabulary.toml").read_text("utf-8")
 )
@@ -92,9 +102,8 @@ AREAS: dict[str, Area] = {
         lab_stems=tuple(_pair(s) for s in a["lab_stems"]),
         equipment=tuple(str(c) for c in a["equipment"]),
         metrics=tuple(_metric(m) for m in a["metrics"]),
-        topics=tuple(Topic(_pair(t["t"]), tuple(_pair(u) for u in t["uses"]),
-                           frozenset(str(x) for x in t.get("unfit", [])))
-                     for t in a["topics"]),
+        topics=tuple(_topic(t) for t in a["topics"]),
+        novel=tuple(_topic(t) for t in a.get("novel", [])),
     )
     for code, a in _DATA["areas"].items()
 }
