@@ -354,6 +354,12 @@ def test_a_band_raised_by_a_flag_says_so_beside_the_model_score() -> None:
         html = render_report_html(raised, lang=lang, screening_id=SCREENING_ID)  # type: ignore[arg-type]
         text = " ".join("".join(parse(html).text).split())
         assert all(w in text for w in words), (lang, text[:400])
+    # The note names what the flag cites, so the reviewer sees the cause beside the band.
+    lab = next(f for f in r.flags if f.id == "RF04").evidence[0]
+    text = " ".join("".join(parse(render_report_html(
+        raised, lang="en", screening_id=SCREENING_ID)).text).split())
+    assert f"RF04: Equipment held by an under-used lab open for shared use in the region " \
+           f"({lab.code}, utilisation 38%)" in text, text[:600]
     plain = " ".join("".join(parse(render_report_html(
         r, lang="en", screening_id=SCREENING_ID)).text).split())
     assert "Band from the model's score." in plain

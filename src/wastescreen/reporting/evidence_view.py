@@ -53,12 +53,30 @@ def flag_rows(flags: list[FlagOutcome], lang: Lang) -> list[dict[str, Any]]:
     return rows
 
 
+def _raising(flag: FlagOutcome, lang: Lang) -> str:
+    """A flag that raised the band, with the item it cites first: "RF01: Near-copy of an
+    ongoing program (PRG-00002, duplicate likelihood 97 %)"."""
+    name = f"{flag.id}: {flag.name_vi if lang == 'vi' else flag.name_en}"
+    item = flag.evidence[0] if flag.evidence else None
+    if item is None:
+        return name
+    if item.likelihood is not None:
+        cited = F["cited_match"][lang].format(code=item.code,
+                                              likelihood=percent(item.likelihood, lang))
+    elif item.utilisation is not None:
+        cited = F["cited_lab"][lang].format(code=item.code,
+                                            utilisation=percent(item.utilisation, lang))
+    else:
+        cited = item.code
+    return f"{name} ({cited})"
+
+
 def band_source(result: ScreeningResult, lang: Lang) -> str:
     """Where the band comes from: the model, or the flags that raised it above the model's."""
     if not result.raised_by or result.model_band is None:
         return F["band_from_model"][lang]
-    names = {f.id: (f.name_vi if lang == "vi" else f.name_en) for f in result.flags}
-    flags = "; ".join(f"{i}: {names.get(i, i)}" for i in result.raised_by)
+    by_id = {f.id: f for f in result.flags}
+    flags = "; ".join(_raising(by_id[i], lang) if i in by_id else i for i in result.raised_by)
     return F["band_raised"][lang].format(
         score=percent(result.overall_score, lang),
         model_band=L.lookup(L.BANDS, result.model_band, lang),

@@ -27,6 +27,9 @@ UI: dict[str, dict[Lang, str]] = {
     "flag_evidence": _p("Bằng chứng", "Evidence"),
     "model_score": _p("Điểm của mô hình", "Model score"),
     "band_from_model": _p("Mức theo điểm của mô hình.", "Band from the model's score."),
+    "cited_match": _p("{code}, khả năng trùng lặp {likelihood}", "{code}, duplicate likelihood "
+                      "{likelihood}"),
+    "cited_lab": _p("{code}, công suất sử dụng {utilisation}", "{code}, utilisation {utilisation}"),
     "band_raised": _p("Điểm của mô hình {score} (mức {model_band}); được nâng lên mức {band} "
                       "bởi {flags}.",
                       "Model {score} (band {model_band}); raised to {band} by {flags}."),
