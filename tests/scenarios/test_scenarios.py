@@ -161,8 +161,9 @@ def test_scenario(service: DemoService, screener: Screener, path: Path) -> None:
     if expect.get("alternative"):  # the lab holding the equipment is offered, with its saving
         option = next(o for o in result.alternatives if o.lab_code == cited["code"])
         assert option.delta is not None and option.utilisation is not None, story
-        assert f"use_lab:{cited['code']}" in {w.change for w in result.what_if} or \
-            option.delta >= 0, story
+        # Using the lab instead of buying must lower the risk, and the agency is offered it.
+        assert option.delta < 0, (story, option.delta)
+        assert f"use_lab:{cited['code']}" in {w.change for w in result.what_if}, story
     _assert_reasons_read_true(screener, result)
 
 
