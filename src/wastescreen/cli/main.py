@@ -100,7 +100,7 @@ def demo(
         session.commit()
     console.print(say("demo_written", labs=counts["labs"], equipment=counts["lab_equipment"],
                       programs=counts["programs"], proposals=counts["proposals"],
-                      outcomes=counts["proposal_outcomes"]), markup=False)
+                      outcomes=counts["proposal_outcomes"]), markup=False, soft_wrap=True)
 
 
 @demo_app.command("cycle", help=helps("cmd_demo_cycle"))

@@ -43,6 +43,7 @@ class CycleBuilder(HistoryBuilder):
         self.titles: set[str] = set()
         self.cores: Counter[str] = Counter()
         self.clean_agencies: set[str] = set()
+        self.clean_areas: set[str] = set()
         # Per region and category: the most idle share (1 − utilisation) of a lab holding it.
         self.idle: dict[tuple[str, str], float] = {}
         for lab in registry.labs:
@@ -154,23 +155,24 @@ class CycleBuilder(HistoryBuilder):
         work of an area of its own (a topic no registry program holds), buying only equipment
         that no under-used lab of the region holds."""
         v, rnd = self.v, self.rnd
+        buys = LINES[TYPES.index(ptype)][1] > 0
         options = []
-        for agency in (a for a in self.filers
-                       if a.capability > 0.5 and a.name not in self.clean_agencies):
+        for agency in (a for a in self.filers if a.name not in self.clean_agencies):
             for area in (a for a in agency.focus_areas if texts.fits(a, ptype)):
                 cats = self._cats(area, ptype)
                 region = reference.region_of(agency.home_province)
                 idle = sorted(self.idle.get((region, c), 0.0) for c in cats)[:2]
-                free = sum(1 for c in cats if self._not_held_idle(region, c))
-                # Rounded, so that agencies about as good are drawn at random.
-                options.append((-min(free, 2), round(sum(idle) / max(len(idle), 1), 1),
-                                rnd.random(), area, agency))
-        if not options:  # no capable agency left: any agency will do
-            options = [(0, 0.0, 0.0, a.focus_areas[0], a) for a in self.filers
-                       if texts.fits(a.focus_areas[0], ptype)]
-        options.sort(key=lambda o: o[:3])
+                free = sum(1 for c in cats if self._not_held_idle(region, c)) if buys else 2
+                # First equipment nobody leaves idle nearby, then an area no other clean
+                # proposal took (its new topic stays its own), then a capable agency; rounded,
+                # so that agencies about as good are drawn at random.
+                options.append((-min(free, 2), area in self.clean_areas, agency.capability <= 0.5,
+                                round(sum(idle) / max(len(idle), 1), 1), rnd.random(), area,
+                                agency))
+        options.sort(key=lambda o: o[:5])
         area, agency = options[0][-2:]
         self.clean_agencies.add(agency.name)
+        self.clean_areas.add(area)
         d = Draft(i, "", agency, agency.home_province, area, TYPES.index(ptype))
         v["om_ratio"][i], v["shared"][i] = rnd.uniform(0.12, 0.2), True
         v["kpi_propensity"][i], v["n_kpi"][i] = 1.0, rnd.randint(3, 5)
@@ -180,8 +182,9 @@ class CycleBuilder(HistoryBuilder):
         self.compose(d, lang, novel=True)
         region = reference.region_of(d.province)
         cats = sorted(self._cats(area, ptype), key=lambda c: self.idle.get((region, c), 0.0))
-        cats = [c for c in cats if self._not_held_idle(region, c)] or cats[:1]
         lo, hi = LINES[d.ptype]
+        # Nothing free nearby: buy none when the type may go without, else the least idle.
+        cats = [c for c in cats if self._not_held_idle(region, c)] or cats[:min(lo, 1)]
         d.equipment = [self._line(c, k) for k, c in enumerate(cats[:rnd.randint(lo, min(hi, 3))])]
         return d
 
