@@ -1,7 +1,11 @@
 """Shared fixtures: a fresh database on SQLite always, and on PostgreSQL when one is reachable.
 
-PostgreSQL is found through ``WASTESCREEN_TEST_POSTGRES_URL`` (``.ci/run`` sets it to the
-machine's server); each test run creates its own database there and drops it afterwards.
+PostgreSQL is the server at ``WASTESCREEN_TEST_POSTGRES_URL`` (``.ci/run`` sets it to the
+machine's server) or, when that variable is unset, the local default
+``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``; each test run creates its own
+database there and drops it afterwards. When nothing answers within a few seconds the
+PostgreSQL tests are skipped, saying so. ``WASTESCREEN_TEST_POSTGRES_URL=`` (set, empty) turns
+them off without trying any server.
 """
 
 from __future__ import annotations
@@ -24,10 +28,17 @@ from wastescreen.storage.database import Database, open_database
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PG_ENV = "WASTESCREEN_TEST_POSTGRES_URL"
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_CONNECT_TIMEOUT = 3  # seconds: a server that does not answer by then is taken as absent
 
 
 def _postgres_admin_url() -> str | None:
-    return os.environ.get(PG_ENV) or None
+    """The server's URL: the variable's, the local default when it is unset, None when it is
+    set empty (PostgreSQL tests off)."""
+    value = os.environ.get(PG_ENV)
+    if value is None:
+        return PG_DEFAULT
+    return value.strip() or None
 
 
 @contextmanager
@@ -36,14 +47,22 @@ def _new_postgres_database(prefix: str) -> Iterator[str]:
     no server is reachable."""
     admin = _postgres_admin_url()
     if not admin:
-        pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV} to a server URL to run them")
+        pytest.skip(f"PostgreSQL tests skipped: {PG_ENV} is set empty (unset it to try "
+                    f"{PG_DEFAULT}, or set it to a server URL)")
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    shown = make_url(admin).render_as_string(hide_password=True)
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT",
+                           connect_args={"connect_timeout": PG_CONNECT_TIMEOUT})
     try:
-        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))  # name is generated, not input
     except Exception as exc:
-        pytest.skip(f"PostgreSQL tests skipped: {admin} not reachable ({type(exc).__name__})")
+        engine.dispose()
+        how = (f"{PG_ENV} is unset: the local default"
+               if os.environ.get(PG_ENV) is None else f"from {PG_ENV}")
+        pytest.skip(f"PostgreSQL tests skipped: no server usable at {shown} ({how}; "
+                    f"{type(exc).__name__}, connect timeout {PG_CONNECT_TIMEOUT} s). Start one "
+                    f"there, point {PG_ENV} at one, or set it empty to turn these tests off")
     try:
         yield make_url(admin).set(database=name).render_as_string(hide_password=False)
     finally:

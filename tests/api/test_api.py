@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
@@ -18,8 +21,6 @@ from wastescreen.core.reference import region_of
 from wastescreen.storage.api_keys import Role, create_key
 from wastescreen.storage.database import open_database
 from wastescreen.storage.tables import AuditEventRow
-
-ROLES = ("agency_a", "reviewer", "auditor", "admin")
 
 
 def proposal(agency: str = AGENCY_A, **changes: Any) -> dict[str, Any]:
@@ -63,35 +64,131 @@ def test_a_model_trained_with_other_feature_settings_is_recognised(client: TestC
     assert model.features_match
 
 
+# --- who may call what: every route of the app, every role ---------------------------------
+
+WHO = ("agency_a", "agency_b", "reviewer", "auditor", "admin", "no_key")
+PUBLIC = dict.fromkeys(WHO, 200)
+# Pages sign in with a session cookie, not a key: their roles are tested in tests/api/pages.
+COOKIE_PAGES = "/ui"
+
+
+def expect(no_key: int = 401, **allowed: int) -> dict[str, int]:
+    """Status per caller: ``allowed`` roles as given, every other role 403."""
+    assert set(allowed) <= set(WHO), allowed
+    return {who: allowed.get(who, 403) for who in WHO[:-1]} | {"no_key": no_key}
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    route: str  # the route's path as the app declares it
+    url: str
+    status: dict[str, int]
+    json: Any = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route of ``app`` (its included routers' too), HEAD left out."""
+    return {(method, ctx.path) for ctx in iter_route_contexts(app.routes)
+            if ctx.path is not None for method in (ctx.methods or ()) if method != "HEAD"}
+
+
 def test_role_matrix(client: TestClient, service: DemoService, submitted: str) -> None:
-    lab = client.get("/v1/registry/labs?limit=1", headers=service.auth("admin")).json()[0]
-    prog = client.get("/v1/registry/programs?limit=1",
-                      headers=service.auth("admin")).json()[0]
-    calls: list[tuple[str, str, Any, set[str]]] = [
-        ("POST", "/v1/prechecks", proposal(), {"agency_a", "reviewer"}),
-        ("POST", "/v1/screenings", proposal(title="Một đề xuất khác"), {"agency_a"}),
-        ("GET", "/v1/screenings", None, {"agency_a", "reviewer", "auditor"}),
-        ("GET", f"/v1/screenings/{submitted}", None, {"agency_a", "reviewer", "auditor"}),
-        ("GET", f"/v1/screenings/{submitted}/report", None, {"agency_a", "reviewer", "auditor"}),
-        ("POST", f"/v1/screenings/{submitted}/decision",
-         {"decision": "revise", "rationale": "Cần làm rõ kế hoạch chia sẻ."}, {"reviewer"}),
-        ("GET", "/v1/registry/labs", None, set(ROLES)),
-        ("GET", "/v1/registry/programs", None, set(ROLES)),
-        ("PUT", f"/v1/registry/labs/{lab['lab_code']}", lab, {"admin"}),
-        ("PUT", f"/v1/registry/programs/{prog['program_code']}", prog, {"admin"}),
-        ("GET", "/v1/models/current", None, set(ROLES)),
-        ("GET", "/v1/audit", None, {"auditor", "admin"}),
-        ("POST", "/v1/keys", {"role": "auditor", "label": "matrix"}, {"admin"}),
+    admin, reviewer, agency = (service.auth(w) for w in ("admin", "reviewer", "agency_a"))
+    lab = client.get("/v1/registry/labs?limit=1", headers=admin).json()[0]
+    prog = client.get("/v1/registry/programs?limit=1", headers=admin).json()[0]
+    report_id = client.get(f"/v1/screenings/{submitted}/issued", headers=reviewer).json()[0]["id"]
+    # One screening of agency A is sent back (the decision below) and revised (after it).
+    to_revise = client.post("/v1/screenings", json=proposal(title="Đề xuất của ma trận quyền"),
+                            headers=agency).json()["id"]
+    lines = (EXAMPLES / "proposals_batch.csv").read_bytes().splitlines()
+    one_row = ("one.csv", b"\n".join([lines[0], lines[-1]]), "text/csv")  # invalid: no screening
+    job = client.post("/v1/batch", files={"file": one_row}, headers=agency)
+    assert job.status_code == 202, job.text
+    key_id = client.post("/v1/keys", json={"role": "auditor", "label": "to revoke"},
+                         headers=admin).json()["id"]
+    sid, rid = f"/v1/screenings/{submitted}", f"/v1/screenings/{to_revise}"
+    readers = {"agency_a": 200, "agency_b": 404, "reviewer": 200, "auditor": 200}
+    checkers = {"reviewer": 200, "auditor": 200}
+    everyone = dict.fromkeys(WHO[:-1], 200)
+    calls = [
+        Call("POST", "/v1/prechecks", "/v1/prechecks", expect(agency_a=201, reviewer=201),
+             json=proposal()),
+        Call("GET", "/v1/prechecks", "/v1/prechecks",
+             expect(agency_a=200, agency_b=200, reviewer=200)),
+        Call("POST", "/v1/screenings", "/v1/screenings", expect(agency_a=201),
+             json=proposal(title="Một đề xuất khác")),
+        Call("GET", "/v1/screenings", "/v1/screenings",
+             expect(agency_a=200, agency_b=200, reviewer=200, auditor=200)),
+        Call("GET", "/v1/screenings/{screening_id}", sid, expect(**readers)),
+        Call("GET", "/v1/screenings/{screening_id}/report", sid + "/report", expect(**readers)),
+        Call("GET", "/v1/screenings/{screening_id}/proposal", sid + "/proposal",
+             expect(**readers)),
+        Call("GET", "/v1/screenings/{screening_id}/reproduction", sid + "/reproduction",
+             expect(**checkers)),
+        Call("GET", "/v1/screenings/{screening_id}/issued", sid + "/issued", expect(**checkers)),
+        Call("GET", "/v1/screenings/{screening_id}/issued/{report_id}",
+             f"{sid}/issued/{report_id}", expect(**checkers)),
+        Call("POST", "/v1/screenings/{screening_id}/decision", rid + "/decision",
+             expect(reviewer=200),
+             json={"decision": "revise", "rationale": "Cần làm rõ kế hoạch chia sẻ."}),
+        Call("POST", "/v1/screenings/{screening_id}/revisions", rid + "/revisions",
+             expect(agency_a=201, agency_b=404),
+             json={"proposal": proposal(title="Đề xuất của ma trận quyền, bản sửa")}),
+        Call("GET", "/v1/registry/labs", "/v1/registry/labs", expect(**everyone)),
+        Call("GET", "/v1/registry/labs/{lab_code}", f"/v1/registry/labs/{lab['lab_code']}",
+             expect(**everyone)),
+        Call("PUT", "/v1/registry/labs/{lab_code}", f"/v1/registry/labs/{lab['lab_code']}",
+             expect(admin=200), json=lab),
+        Call("GET", "/v1/registry/programs", "/v1/registry/programs", expect(**everyone)),
+        Call("GET", "/v1/registry/programs/{program_code}",
+             f"/v1/registry/programs/{prog['program_code']}", expect(**everyone)),
+        Call("PUT", "/v1/registry/programs/{program_code}",
+             f"/v1/registry/programs/{prog['program_code']}", expect(admin=200), json=prog),
+        Call("POST", "/v1/batch", "/v1/batch", expect(agency_a=202, agency_b=202, reviewer=202),
+             files={"file": one_row}),
+        Call("GET", "/v1/batch/{job_id}", f"/v1/batch/{job.json()['job_id']}",
+             expect(agency_a=200, agency_b=404, reviewer=200, auditor=200)),
+        Call("GET", "/v1/models/current", "/v1/models/current", expect(**everyone)),
+        Call("GET", "/v1/audit", "/v1/audit", expect(auditor=200, admin=200)),
+        Call("POST", "/v1/keys", "/v1/keys", expect(admin=201),
+             json={"role": "auditor", "label": "matrix"}),
+        Call("DELETE", "/v1/keys/{key_id}", f"/v1/keys/{key_id}", expect(admin=204)),
+        Call("GET", "/v1/agencies", "/v1/agencies", expect(admin=200)),
+        Call("POST", "/v1/agencies", "/v1/agencies", expect(admin=201),
+             json={"name": "Sở Khoa học Ma trận Quyền"}),
+        # Public: no key needed, and a key changes nothing.
+        Call("GET", "/v1/flags", "/v1/flags", PUBLIC),
+        Call("GET", "/public/flags", "/public/flags", PUBLIC),
+        Call("GET", "/public/indicators", "/public/indicators", PUBLIC),
+        Call("GET", "/health", "/health", PUBLIC),
+        Call("GET", "/ready", "/ready", PUBLIC),
+        Call("GET", "/metrics", "/metrics", PUBLIC),
+        Call("GET", "/openapi.json", "/openapi.json", PUBLIC),
+        Call("GET", "/docs", "/docs", PUBLIC),
+        Call("GET", "/docs/start.js", "/docs/start.js", PUBLIC),
+        Call("GET", "/", "/", dict.fromkeys(WHO, 303)),  # to the pages
     ]
-    for method, path, body, allowed in calls:
-        for role in ROLES:
-            r = client.request(method, path, json=body, headers=service.auth(role))
-            if role in allowed:
-                assert r.status_code < 400, (method, path, role, r.status_code, r.text[:200])
-            else:
-                assert r.status_code == 403, (method, path, role, r.status_code)
-                assert r.json()["error"]["code"] == "forbidden"
-        assert client.request(method, path, json=body).status_code == 401
+    # Every route is in the matrix, and the matrix names no route the app does not have: a
+    # new route fails here until its roles are written down.
+    assert isinstance(client.app, FastAPI)
+    routes = {r for r in app_routes(client.app) if not r[1].startswith(COOKIE_PAGES)}
+    assert {(c.method, c.route) for c in calls} == routes
+    assert len(calls) == len(routes)  # each route once
+
+    wrong: list[str] = []
+    for call in calls:
+        for who in WHO:
+            headers = {} if who == "no_key" else service.auth(who)
+            r = client.request(call.method, call.url, json=call.json, files=call.files,
+                               headers=headers, follow_redirects=False)
+            want = call.status[who]
+            code = {401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(want)
+            if r.status_code != want or (code and r.json()["error"]["code"] != code):
+                wrong.append(f"{call.method} {call.url} as {who}: {r.status_code} "
+                             f"(expected {want}) {r.text[:160]}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_agency_never_sees_another_agency(client: TestClient, service: DemoService,
@@ -107,6 +204,17 @@ def test_agency_never_sees_another_agency(client: TestClient, service: DemoServi
     assert submitted in {i["id"] for i in own["items"]}
     r = client.post("/v1/prechecks", json=proposal(), headers=other)
     assert r.status_code == 403 and r.json()["error"]["field"] == "agency"
+    # Nor its pre-checks, nor the proposal as filed.
+    pre = client.post("/v1/prechecks", json=proposal(title="Kiểm tra trước của cơ quan A"),
+                      headers=service.auth("agency_a")).json()["id"]
+    theirs = client.get("/v1/prechecks?limit=200", headers=other).json()["items"]
+    assert pre not in {i["id"] for i in theirs}
+    assert all(i["agency"] == AGENCY_B for i in theirs)
+    ours = client.get("/v1/prechecks?limit=200", headers=service.auth("agency_a")).json()
+    assert pre in {i["id"] for i in ours["items"]}
+    for sid in (submitted, pre):
+        r = client.get(f"/v1/screenings/{sid}/proposal", headers=other)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
 
 def test_idempotent_retry(client: TestClient, service: DemoService) -> None:

@@ -2,10 +2,13 @@
 no response off-schema; and, explicitly, every operation's path and query parameters with a NUL
 and its JSON bodies with non-finite numbers and NULs, each refused with a 422 naming the field
 (schemathesis's generated strings avoid NUL, and JSON has no NaN, so a walk alone would not try
-them)."""
+them), and its file uploads with such cells, each row refused naming the field. A body of the
+schema without hostile values here fails the test."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -107,6 +110,40 @@ HOSTILE_BODIES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
                                  "rationale", "control_character")]),
     "KeyIn": ("admin", [(json.dumps({"role": "auditor", "label": NUL}), "label",
                          "control_character")]),
+    "RevisionIn": ("agency_a", [
+        *[(_with({"proposal": _kpi_body()}, "proposal.kpis.0.target", t),
+           "proposal.kpis.0.target", "finite_number") for t in ("NaN", "1e999")],
+        (_with({"proposal": _kpi_body()}, "proposal.title", json.dumps(NUL)), "proposal.title",
+         "control_character"),
+        (json.dumps({"proposal": _kpi_body(), "answers": [
+            {"flag": "RF01", "justification": "Giai đoạn tiếp nối " + NUL}]}),
+         "answers.0.justification", "control_character")]),
+    "AgencyIn": ("admin", [(json.dumps({"name": NUL}), "name", "control_character")]),
+}
+
+
+BATCH_ROW = next(csv.DictReader(io.StringIO((EXAMPLES / "proposals_batch.csv").read_text("utf-8"))))
+
+
+def _batch_csv(**changes: str) -> bytes:
+    """The first row of the example batch file, with ``changes`` to its cells, as a CSV."""
+    row = {**BATCH_ROW, **changes}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    return out.getvalue().encode("utf-8")
+
+
+_KPIS = json.loads(BATCH_ROW["kpis"])
+# Per multipart body schema (a file upload): the role, and the hostile files as (CSV bytes, the
+# field its row error must name, the rule). The upload is accepted (202); the row is refused.
+HOSTILE_FILES: dict[str, tuple[str, list[tuple[bytes, str, str]]]] = {
+    "Body_submit_batch_v1_batch_post": ("reviewer", [
+        *[(_batch_csv(kpis=json.dumps([{**_KPIS[0], "target": "@"}]).replace('"@"', t)),
+           "kpis.0.target", "finite_number") for t in ("NaN", "Infinity", "1e999")],
+        (_batch_csv(title=NUL), "title", "control_character"),
+        (_batch_csv(agency=NUL), "agency", "control_character")]),
 }
 
 
@@ -131,8 +168,6 @@ def check_every_operation(app: FastAPI, client: TestClient, service: DemoService
     problems: list[str] = []
     seen_bodies: set[str] = set()
     for path, ops in app.openapi()["paths"].items():
-        if not path.startswith("/v1/"):
-            continue
         for method, op in ops.items():
             params = op.get("parameters", [])
             valid_path = {p["name"]: ("1" if p["name"] == "key_id" else sid)
@@ -153,22 +188,53 @@ def check_every_operation(app: FastAPI, client: TestClient, service: DemoService
                 problem = _refused(r, p["name"], "control_character", f"{method} {url}")
                 if problem:
                     problems.append(problem)
-            ref = (op.get("requestBody", {}).get("content", {}).get("application/json", {})
-                   .get("schema", {}).get("$ref", ""))
-            name = ref.rsplit("/", 1)[-1]
-            if name not in HOSTILE_BODIES:
-                continue
-            seen_bodies.add(name)
-            role, variants = HOSTILE_BODIES[name]
             url = path
             for key, value in valid_path.items():
                 url = url.replace("{" + key + "}", {"lab_code": "LAB-HOSTILE",
                                                     "program_code": "PRG-HOSTILE"}.get(key, value))
-            for text, field, rule in variants:
-                r = client.request(method.upper(), url, content=text.encode(), headers={
-                    **service.auth(role), "content-type": "application/json"})
-                problem = _refused(r, field, rule, f"{method} {url} {field}")
-                if problem:
-                    problems.append(problem)
-    assert seen_bodies == set(HOSTILE_BODIES)  # every JSON body of the API was tried
+            for media, content in op.get("requestBody", {}).get("content", {}).items():
+                name = content.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                what = f"{method.upper()} {path} ({media} {name or 'inline schema'})"
+                if media == "application/json" and name in HOSTILE_BODIES:
+                    problems += _try_json(client, service, method, url, HOSTILE_BODIES[name])
+                elif media == "multipart/form-data" and name in HOSTILE_FILES:
+                    problems += _try_files(client, service, url, HOSTILE_FILES[name])
+                else:  # a new body: give it hostile values above
+                    problems.append(f"{what}: no hostile values for this body")
+                    continue
+                seen_bodies.add(name)
+    # Every body of the API was tried (above), and every body listed here is still one.
+    assert seen_bodies == set(HOSTILE_BODIES) | set(HOSTILE_FILES)
     assert not problems, "\n".join(problems)
+
+
+def _try_json(client: TestClient, service: DemoService, method: str, url: str,
+              body: tuple[str, list[tuple[str, str, str]]]) -> list[str]:
+    role, variants = body
+    problems = []
+    for text, field, rule in variants:
+        r = client.request(method.upper(), url, content=text.encode(), headers={
+            **service.auth(role), "content-type": "application/json"})
+        problem = _refused(r, field, rule, f"{method} {url} {field}")
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _try_files(client: TestClient, service: DemoService, url: str,
+               body: tuple[str, list[tuple[bytes, str, str]]]) -> list[str]:
+    """Each hostile file uploaded: accepted, and its row refused naming the field and rule."""
+    role, variants = body
+    problems = []
+    for data, field, rule in variants:
+        r = client.post(url, files={"file": ("hostile.csv", data, "text/csv")},
+                        headers=service.auth(role))
+        if r.status_code != 202:
+            problems.append(f"POST {url} {field}: {r.status_code} {r.text[:200]}")
+            continue
+        job = client.get(f"{url}/{r.json()['job_id']}", headers=service.auth(role)).json()
+        rows = job["results"]
+        if [row["status"] for row in rows] != ["invalid"] or \
+                f"{field}: {rule}" not in rows[0]["errors"].split("; "):
+            problems.append(f"POST {url} {field}: {rows}")
+    return problems

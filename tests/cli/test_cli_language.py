@@ -23,21 +23,6 @@ HARFBUZZ = "ignore:HarfBuzz-Subset will be required:DeprecationWarning"
 STAGE = re.compile(r"^\d\d:\d\d:\d\d \S")
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """A small demo portfolio and a model trained on it by ``wastescreen train``; the var
-    folder and what ``train`` printed (in a log: CliRunner's output is not a terminal)."""
-    var = tmp_path_factory.mktemp("cli-lang") / "var"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WASTESCREEN_VAR_DIR", str(var))
-        get_settings.cache_clear()
-        assert runner.invoke(app, ["demo", "--n-proposals", "300"]).exit_code == 0
-        out = runner.invoke(app, ["train"])
-        assert out.exit_code == 0, out.output
-        yield var, out.output
-    get_settings.cache_clear()
-
-
 @pytest.fixture
 def env(trained: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("WASTESCREEN_VAR_DIR", str(trained[0]))
