@@ -42,6 +42,7 @@ class CycleBuilder(HistoryBuilder):
         self.v["cycle"][:] = cycle
         self.titles: set[str] = set()
         self.cores: Counter[str] = Counter()
+        self.topics: Counter[str] = Counter()
         self.clean_agencies: set[str] = set()
         self.clean_areas: set[str] = set()
         # Per region and category: the most idle share (1 − utilisation) of a lab holding it.
@@ -63,7 +64,9 @@ class CycleBuilder(HistoryBuilder):
         subjects = [texts.Subject(d.area, t.topic, u, d.province)
                     for t in topics for u in t.uses]
         rnd.shuffle(subjects)
-        subjects.sort(key=lambda s: self.cores[s.core[0]])  # stable: random among the least
+        # Stable: random among the least used (a new topic once in the cycle, if it can be).
+        subjects.sort(key=lambda s: (self.topics[s.topic[0]] if novel else 0,
+                                     self.cores[s.core[0]]))
         subject = subjects[0]
         title = texts.title(subject, ptype)
         for s in subjects:
@@ -74,6 +77,7 @@ class CycleBuilder(HistoryBuilder):
             span = f"{self.cycle}–{self.cycle + 4}"
             title = (f"{title[0]}, giai đoạn {span}", f"{title[1]}, {span}")
         self.cores[subject.core[0]] += 1
+        self.topics[subject.topic[0]] += 1
         self.titles.add(title[lang])
         d.title, d.lang = title, lang
         d.objectives = texts.objectives(subject, ptype, rnd.randint(1, 3), rnd,
