@@ -143,6 +143,15 @@ def test_planted_near_copies_are_in_the_high_band(filed: Filed) -> None:
     assert len(bands) == 12 and set(bands.values()) == {"high"}, bands
 
 
+def test_planted_clean_proposals_stay_out_of_the_high_band(filed: Filed) -> None:
+    """New work that buys nothing left idle nearby: no flag raises it, and the model alone
+    (trained on synthetic data) keeps most of them low."""
+    rows = {code: sr for code, sr in filed.rows.items() if "-CLEAN-" in code}
+    assert len(rows) == 12
+    assert all(sr.band != "high" for sr in rows.values()), {c: sr.band for c, sr in rows.items()}
+    assert sum(sr.band == "low" for sr in rows.values()) >= 9
+
+
 def test_the_cycle_needs_the_demo_portfolio_and_a_model(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     var = tmp_path / "var"
