@@ -167,13 +167,15 @@ class CycleBuilder(HistoryBuilder):
                 region = reference.region_of(agency.home_province)
                 idle = sorted(self.idle.get((region, c), 0.0) for c in cats)[:2]
                 free = sum(1 for c in cats if self._not_held_idle(region, c)) if buys else 2
-                # First equipment nobody leaves idle nearby, then an area no other clean
-                # proposal took (its new topic stays its own), then a capable agency; rounded,
-                # so that agencies about as good are drawn at random.
-                options.append((-min(free, 2), area in self.clean_areas, agency.capability <= 0.5,
+                taken = all(self.topics[t.topic[0]] for t in voc.area(area).novel_for(ptype))
+                # First an area with a new topic no other clean proposal took, then equipment
+                # nobody leaves idle nearby, then an area no clean proposal took, then a
+                # capable agency; rounded, so that agencies about as good are drawn at random.
+                options.append((taken, -min(free, 2), area in self.clean_areas,
+                                agency.capability <= 0.5,
                                 round(sum(idle) / max(len(idle), 1), 1), rnd.random(), area,
                                 agency))
-        options.sort(key=lambda o: o[:5])
+        options.sort(key=lambda o: o[:6])
         area, agency = options[0][-2:]
         self.clean_agencies.add(agency.name)
         self.clean_areas.add(area)
