@@ -9,6 +9,8 @@ import datetime as dt
 import math
 from typing import Any
 
+from bench.baseline.flags import flags_of, likelihoods_of
+from bench.baseline.lookups import holders as shared_use_holders
 from wastescreen.core.canonical import sha256_hex
 from wastescreen.core.reference import region_of
 from wastescreen.domain.proposal import Proposal
@@ -26,7 +28,6 @@ from wastescreen.features.evidence import match_evidence
 from wastescreen.features.proposal_frame import completeness, proposal_rows
 from wastescreen.features.red_flags import band_floor, flag_catalogue
 from wastescreen.screening.engine import ScreeningEngine
-from wastescreen.screening.flags import flags_of, likelihoods_of
 from wastescreen.screening.inputs import capture
 from wastescreen.screening.reasons import top_reasons
 from wastescreen.screening.what_if import (
@@ -73,9 +74,9 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
     with engine.lock:
         inputs = capture(engine, proposal.cycle, as_of.isoformat())
         context = engine.context
-        holders = context.shared_use.holders(
-            region_of(proposal.province), max(proposal.submitted_on, as_of).year,
-            requested_units(proposal))
+        holders = shared_use_holders(
+            context.shared_use, region_of(proposal.province),
+            max(proposal.submitted_on, as_of).year, requested_units(proposal))
         variants = make_variants(proposal, om_ratio_target=om_target(model.ranges),
                                  holders=holders)
         ids = [proposal_id] + [f"{proposal_id}~{v.change}" for v in variants]

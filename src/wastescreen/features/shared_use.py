@@ -9,6 +9,7 @@ never counted as under-use.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -54,6 +55,11 @@ class Holder:
                 "open_for_shared_use": self.open_for_shared_use}
 
 
+def _rank(h: Holder) -> tuple[bool, float, str]:
+    """Lowest utilisation first (unknown last), then by lab code."""
+    return (h.utilisation is None, h.utilisation or 0.0, h.lab_code)
+
+
 def _date(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -82,6 +88,10 @@ class SharedUseLabs:
                 open_for_shared_use=bool(row["open_for_shared_use"]))
             self.labs_.setdefault(str(row["region"]), []).append(
                 (int(row["year_established"]), holder))
+        # Each region's labs in the order ``holders`` lists them (a stable sort: filtering
+        # this order gives what sorting the filtered labs would).
+        self._ranked = {region: sorted(labs, key=lambda e: _rank(e[1]))
+                        for region, labs in self.labs_.items()}
         return self
 
     def holders(self, region: str, year: int, requested: Mapping[str, int]) -> list[Holder]:
@@ -90,12 +100,14 @@ class SharedUseLabs:
         then by lab code."""
         wanted = {c for c, q in requested.items() if q > 0}
         out = []
-        for established, lab in self.labs_.get(region, ()):
+        for established, lab in self._ranked.get(region, ()):
+            if established > year:
+                continue
             held = tuple(c for c in lab.categories if c in wanted)
-            if established <= year and held:
-                out.append(Holder(**{**lab.__dict__, "categories": held}))
-        return sorted(out, key=lambda h: (h.utilisation is None, h.utilisation or 0.0,
-                                          h.lab_code))
+            if held:
+                out.append(lab if held == lab.categories else
+                           dataclasses.replace(lab, categories=held))
+        return out
 
     def held_share(self, region: str, year: int, requested: Mapping[str, int], *,
                    below: float, open_for_sharing: bool) -> tuple[float, list[Holder]]:
