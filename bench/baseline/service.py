@@ -11,6 +11,12 @@ from typing import Any
 
 from bench.baseline.flags import flags_of, likelihoods_of
 from bench.baseline.lookups import holders as shared_use_holders
+from bench.baseline.what_if import (
+    make_variants,
+    om_target,
+    requested_units,
+    shared_use_options,
+)
 from wastescreen.core.canonical import sha256_hex
 from wastescreen.core.reference import region_of
 from wastescreen.domain.proposal import Proposal
@@ -30,12 +36,6 @@ from wastescreen.features.red_flags import band_floor, flag_catalogue
 from wastescreen.screening.engine import ScreeningEngine
 from wastescreen.screening.inputs import capture
 from wastescreen.screening.reasons import top_reasons
-from wastescreen.screening.what_if import (
-    make_variants,
-    om_target,
-    requested_units,
-    shared_use_options,
-)
 
 WHAT_IF_SHOWN = 3
 
