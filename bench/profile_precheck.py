@@ -53,15 +53,15 @@ STEPS = (
     ("proposal rows", ("proposal_rows",)),
     ("inputs captured", ("capture",)),
     ("result objects", ("screen_and_record", "screen_proposal", "build_result")),
-    ("store (proposal, result, audit)", ("save_screening",)),
+    ("HTTP client (the benchmark's own)", ("post", "request")),
+    ("store (proposal, result, audit)", ("save_screening", "store_screening")),
     ("catch up with other workers", ("sync",)),
     ("agency spelling", ("with_known_agency",)),
-    ("answer (view, JSON)", ("_answer", "json_response", "screening_view")),
+    ("answer (view, JSON)", ("_answer", "json_response", "screening_view", "answer")),
     ("key check and rate limit", ("get_principal",)),
-    ("request body (JSON, validation)", ("solve_dependencies", "request_body_to_args",
-                                         "_get_body", "body")),
-    ("database session", ("get_session",)),
-    ("framework, middleware, client", ("",)),
+    ("request body (JSON, validation)", ("request_body_to_args", "_get_body", "json")),
+    ("database session", ("get_session", "close")),
+    ("framework and middleware", ("",)),
 )
 # Leaf frames of a thread that waits (py-spy cannot always tell an idle thread on this
 # machine): left out of the shares.
@@ -135,7 +135,8 @@ def _name(frame: str) -> str:
 
 
 def _step(stack: list[str]) -> str:
-    for frame in reversed([_name(f) for f in stack]):
+    # py-spy names a method Class.method: the markers name the function.
+    for frame in reversed([_name(f).rsplit(".", 1)[-1] for f in stack]):
         for label, markers in STEPS[:-1]:
             if frame in markers:
                 return label

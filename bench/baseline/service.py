@@ -9,6 +9,7 @@ import datetime as dt
 import math
 from typing import Any
 
+from bench.baseline.features import build_feature_columns
 from bench.baseline.flags import flags_of, likelihoods_of
 from bench.baseline.lookups import holders as shared_use_holders
 from bench.baseline.what_if import (
@@ -28,7 +29,6 @@ from wastescreen.domain.result import (
     TargetScore,
     WhatIf,
 )
-from wastescreen.features.build import build_feature_columns
 from wastescreen.features.catalogue import BY_NAME
 from wastescreen.features.evidence import match_evidence
 from wastescreen.features.proposal_frame import completeness, proposal_rows

@@ -47,6 +47,7 @@ class FlagLookups:
     def __init__(self, context: RegistryContext, peers: PeerSet) -> None:
         self.context, self.peers = context, peers
         self._others: dict[tuple[int, str], float] = {}
+        self._holders: dict[tuple[Any, ...], list[Holder]] = {}
         self._held: dict[tuple[Any, ...], tuple[float, list[Holder]]] = {}
 
     def programs(self, statuses: Sequence[str], year: int) -> float:
@@ -59,12 +60,20 @@ class FlagLookups:
             self._others[key] = _other_peers(self.peers, cycle, agency)
         return self._others[key]
 
-    def held_share(self, region: str, year: int, requested: dict[str, int], *, below: float,
-                   open_for_sharing: bool) -> tuple[float, list[Holder]]:
+    def holders(self, region: str, year: int, requested: Mapping[str, int]) -> list[Holder]:
+        """``SharedUseLabs.holders`` (the list is shared: do not change it)."""
+        key = (region, year, tuple(requested.items()))
+        if key not in self._holders:
+            self._holders[key] = self.context.shared_use.holders(region, year, requested)
+        return self._holders[key]
+
+    def held_share(self, region: str, year: int, requested: Mapping[str, int], *,
+                   below: float, open_for_sharing: bool) -> tuple[float, list[Holder]]:
         key = (region, year, tuple(requested.items()), below, open_for_sharing)
         if key not in self._held:
             self._held[key] = self.context.shared_use.held_share(
-                region, year, requested, below=below, open_for_sharing=open_for_sharing)
+                region, year, requested, below=below, open_for_sharing=open_for_sharing,
+                holders=self.holders(region, year, requested))
         return self._held[key]
 
 

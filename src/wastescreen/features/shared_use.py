@@ -9,10 +9,9 @@ never counted as under-use.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,21 +100,25 @@ class SharedUseLabs:
         wanted = {c for c, q in requested.items() if q > 0}
         out = []
         for established, lab in self._ranked.get(region, ()):
-            if established > year:
+            if established > year or wanted.isdisjoint(lab.categories):
                 continue
             held = tuple(c for c in lab.categories if c in wanted)
-            if held:
-                out.append(lab if held == lab.categories else
-                           dataclasses.replace(lab, categories=held))
+            out.append(lab if held == lab.categories else Holder(
+                lab.lab_code, lab.name, lab.host, lab.province, held, lab.utilisation,
+                lab.measured_on, lab.measured_by, lab.capacity_hours_per_year,
+                lab.open_for_shared_use))
         return out
 
     def held_share(self, region: str, year: int, requested: Mapping[str, int], *,
-                   below: float, open_for_sharing: bool) -> tuple[float, list[Holder]]:
+                   below: float, open_for_sharing: bool,
+                   holders: Sequence[Holder] | None = None) -> tuple[float, list[Holder]]:
         """Share of the requested instruments (units) whose category some lab of the region
         holds while used below ``below`` of capacity and (not) open for shared use, and those
-        labs."""
+        labs. ``holders``: what ``holders(region, year, requested)`` gave, when known."""
         total = sum(q for q in requested.values() if q > 0)
-        labs = [h for h in self.holders(region, year, requested)
+        if holders is None:
+            holders = self.holders(region, year, requested)
+        labs = [h for h in holders
                 if h.underused(below) and h.open_for_shared_use == open_for_sharing]
         if not total or not labs:
             return 0.0, []

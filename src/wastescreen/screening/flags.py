@@ -32,19 +32,18 @@ def likelihoods_of(engine: ScreeningEngine, rows: ProposalRows) -> list[MatchLik
 
 
 def flags_of(engine: ScreeningEngine, proposals: Sequence[Proposal], rows: ProposalRows,
-             matches: Sequence[ProposalMatches], likelihoods: Sequence[MatchLikelihood]
-             ) -> tuple[list[FlagOutcome], list[Fired]]:
+             matches: Sequence[ProposalMatches], likelihoods: Sequence[MatchLikelihood],
+             lookups: FlagLookups) -> tuple[list[FlagOutcome], list[Fired]]:
     """Every catalogue flag of the proposal (row 0), and the flags that fire on each what-if
-    variant (the rows after it); ``rows``, ``matches`` and ``likelihoods`` in the same order.
-    Call with ``engine.lock`` held: it reads the registry context and the peers."""
+    variant (the rows after it); ``rows``, ``matches`` and ``likelihoods`` in the same order;
+    ``lookups`` made for this screening from the engine's context and peers."""
     catalogue = flag_catalogue()
     below = float(catalogue.parameters["underused_below"])
-    lookups = FlagLookups(engine.context, engine.peers)
     first: list[FlagOutcome] = []
     variants: list[Fired] = []
     for i, (proposal, year, found, likelihood) in enumerate(zip(
             proposals, rows["year"].tolist(), matches, likelihoods, strict=True)):
-        inputs = flag_inputs(proposal, int(year), found, engine.context, engine.peers,
+        inputs = flag_inputs(proposal, int(year), found, lookups.context, lookups.peers,
                              engine.peer_details, likelihood, underused_below=below,
                              lookups=lookups, full=i == 0)
         if i == 0:

@@ -23,6 +23,7 @@ from wastescreen.domain.result import (
 from wastescreen.features.build import build_feature_columns
 from wastescreen.features.catalogue import BY_NAME
 from wastescreen.features.evidence import match_evidence
+from wastescreen.features.flag_inputs import FlagLookups
 from wastescreen.features.proposal_frame import completeness, proposal_rows
 from wastescreen.features.red_flags import band_floor, band_floor_of, flag_catalogue
 from wastescreen.screening.engine import ScreeningEngine
@@ -70,12 +71,13 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
     model = engine.model
     if model is None:
         raise ModelNotReady("no risk model has been trained yet: run `wastescreen train`")
-    with engine.lock:
+    with engine.lock:  # what the engine holds, read at one moment
         inputs = capture(engine, proposal.cycle, as_of.isoformat())
         context = engine.context
-        holders = context.shared_use.holders(
-            region_of(proposal.province), max(proposal.submitted_on, as_of).year,
-            requested_units(proposal))
+        lookups = FlagLookups(context, engine.peers)
+        holders = lookups.holders(region_of(proposal.province),
+                                  max(proposal.submitted_on, as_of).year,
+                                  requested_units(proposal))
         variants = make_variants(proposal, om_ratio_target=om_target(model.ranges),
                                  holders=holders)
         ids = [proposal_id] + [f"{proposal_id}~{v.change}" for v in variants]
@@ -85,7 +87,7 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
         evidence = match_evidence(matches[0], context, proposal.province, engine.peer_details,
                                   likelihoods[0])
         flags, variant_flags = flags_of(engine, [proposal] + [v.proposal for v in variants],
-                                        rows, matches, likelihoods)
+                                        rows, matches, likelihoods, lookups)
     x = model.bundle.encoder.encode_columns(features, len(rows))
     # Contributions for the proposal itself; its what-if variants only need their scores.
     explanation, variant_scores = model.explainer.explain_first(x)
