@@ -11,6 +11,7 @@ from typing import Any
 
 from bench.baseline.features import build_feature_columns
 from bench.baseline.flags import flags_of, likelihoods_of
+from bench.baseline.inputs import capture
 from bench.baseline.lookups import holders as shared_use_holders
 from bench.baseline.what_if import (
     make_variants,
@@ -34,7 +35,6 @@ from wastescreen.features.evidence import match_evidence
 from wastescreen.features.proposal_frame import completeness, proposal_rows
 from wastescreen.features.red_flags import band_floor, flag_catalogue
 from wastescreen.screening.engine import ScreeningEngine
-from wastescreen.screening.inputs import capture
 from wastescreen.screening.reasons import top_reasons
 
 WHAT_IF_SHOWN = 3
