@@ -1,18 +1,21 @@
-"""Pre-checks through the app in this process (ASGI, no sockets), for the benchmarks that time
-or profile them: a var folder, an API key that does not outlive the run, and proposals that
-all differ (so that nothing keyed by the input could answer one from another).
+"""Pre-checks through the app in this process (straight ASGI calls: no sockets, no HTTP client
+library), for the benchmarks that time or profile them: a var folder, an API key that does not
+outlive the run, and proposals that all differ (so that nothing keyed by the input could answer
+one from another).
 
 Not a benchmark itself (the Makefile's ``bench`` target leaves ``*_driver.py`` out).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -113,22 +116,70 @@ def moved(payload: dict[str, Any], cycle: int) -> dict[str, Any]:
     return data
 
 
-@contextlib.asynccontextmanager
-async def client(app: Any) -> AsyncIterator[Any]:
-    """An httpx client talking to ``app`` in process, with its lifespan started."""
-    import httpx
+@dataclass
+class Answer:
+    status_code: int
+    body: bytes
 
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://bench") as c:
-        yield c
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class AsgiClient:
+    """Requests straight into an ASGI app (no sockets, no HTTP client library): what is timed
+    is the app's own work, and the same for every route measured."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> Answer:
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": "POST", "scheme": "http", "path": path,
+                 "raw_path": path.encode("ascii"), "query_string": b"", "root_path": "",
+                 "headers": [(b"host", b"bench"), (b"content-length", str(len(body)).encode()),
+                             *raw],
+                 "client": ("127.0.0.1", 50000), "server": ("bench", 80)}
+        sent = False
+        status = 0
+        parts: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.Event().wait()  # the client never disconnects
+            raise AssertionError("unreachable")
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return Answer(status, b"".join(parts))
+
+
+@contextlib.asynccontextmanager
+async def client(app: Any) -> AsyncIterator[AsgiClient]:
+    """A client of ``app`` in process, with the app's lifespan started."""
+    async with app.router.lifespan_context(app):
+        yield AsgiClient(app)
 
 
 def headers(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
 
 
-async def post(c: Any, path: str, body: str, key: str) -> Any:
-    answer = await c.post(path, content=body, headers=headers(key))
+async def post(c: AsgiClient, path: str, body: str, key: str) -> Answer:
+    answer = await c.post(path, body.encode("utf-8"), headers(key))
     if answer.status_code != 201:
         raise RuntimeError(f"{path} answered {answer.status_code}: {answer.text[:500]}")
     return answer

@@ -53,7 +53,7 @@ STEPS = (
     ("proposal rows", ("proposal_rows",)),
     ("inputs captured", ("capture",)),
     ("result objects", ("screen_and_record", "screen_proposal", "build_result")),
-    ("HTTP client (the benchmark's own)", ("post", "request")),
+    ("the benchmark's ASGI calls", ("post",)),
     ("store (proposal, result, audit)", ("save_screening", "store_screening")),
     ("catch up with other workers", ("sync",)),
     ("agency spelling", ("with_known_agency",)),

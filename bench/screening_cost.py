@@ -1,7 +1,8 @@
 """The CPU of one pre-check in process, today's path beside the frozen baseline (``bench/
 baseline``: the path before issue 17), in the same run and over the same proposals.
 
-Both run in one app in this process (ASGI, no sockets, one request at a time): the service's
+Both run in one app in this process, one request at a time, through straight ASGI calls
+(``bench.precheck_driver``: no sockets, no HTTP client library): the service's
 ``POST /v1/prechecks`` and the baseline's copy of it mounted at ``/v1/baseline/prechecks``,
 behind the same middleware, key check and body validation. Each of ``--proposals`` different
 proposals (the example, then historical proposals of the database moved to the example's budget
@@ -11,11 +12,10 @@ stored) is timed the same way, and the service's steps one by one on the example
 
 Usage: ``python -m bench.screening_cost [--var DIR] [--proposals 240]``: a var folder with data
 and a promoted model (e.g. the one ``make run`` fills); without it a small demo set-up is built
-in a temporary folder. CPU is ``time.process_time`` (all threads of this process, the
-in-process HTTP client's included). Writes ``bench/results/screening-cost.json`` (top-level
-``precheck_cpu_ms`` and ``precheck_cpu_ms_baseline``: medians over the proposals).
+in a temporary folder. CPU is ``time.process_time`` (all threads of this process). Writes
+``bench/results/screening-cost.json`` (top-level ``precheck_cpu_ms`` and
+``precheck_cpu_ms_baseline``: medians over the proposals).
 """
-
 from __future__ import annotations
 
 import argparse

@@ -13,6 +13,7 @@ sentences or the evidence.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,7 +48,7 @@ class FlagLookups:
     def __init__(self, context: RegistryContext, peers: PeerSet) -> None:
         self.context, self.peers = context, peers
         self._others: dict[tuple[int, str], float] = {}
-        self._holders: dict[tuple[Any, ...], list[Holder]] = {}
+        self._holders: dict[tuple[str, int, frozenset[str]], list[Holder]] = {}
         self._held: dict[tuple[Any, ...], tuple[float, list[Holder]]] = {}
 
     def programs(self, statuses: Sequence[str], year: int) -> float:
@@ -61,10 +62,19 @@ class FlagLookups:
         return self._others[key]
 
     def holders(self, region: str, year: int, requested: Mapping[str, int]) -> list[Holder]:
-        """``SharedUseLabs.holders`` (the list is shared: do not change it)."""
-        key = (region, year, tuple(requested.items()))
+        """``SharedUseLabs.holders`` (the list is shared: do not change it). A variant asks
+        for part of what its proposal asks for: its holders are the proposal's, each with only
+        the categories the variant still asks for, in the same order."""
+        wanted = frozenset(c for c, q in requested.items() if q > 0)
+        key = (region, year, wanted)
         if key not in self._holders:
-            self._holders[key] = self.context.shared_use.holders(region, year, requested)
+            wider = next((found for (r, y, w), found in self._holders.items()
+                          if r == region and y == year and wanted <= w), None)
+            self._holders[key] = (
+                self.context.shared_use.holders(region, year, requested) if wider is None
+                else [h if held == h.categories else dataclasses.replace(h, categories=held)
+                      for h in wider
+                      if (held := tuple(c for c in h.categories if c in wanted))])
         return self._holders[key]
 
     def held_share(self, region: str, year: int, requested: Mapping[str, int], *,
