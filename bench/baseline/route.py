@@ -1,13 +1,14 @@
 """Frozen: ``POST /v1/prechecks`` as it was (``api.routes_screenings.precheck`` and
-``_answer``, ``Screener.precheck`` and ``_store``), mounted on the live app at
-``/v1/baseline/prechecks`` so that both run behind the same middleware, dependencies and body
-validation."""
+``_answer``, ``Screener.precheck`` and ``_store``, storing through the frozen
+``save_screening``), mounted on the live app at ``/v1/baseline/prechecks`` so that both run
+behind the same middleware, dependencies and body validation."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Response
 
 from bench.baseline.service import screen_and_record
+from bench.baseline.store import save_screening
 from wastescreen.api.deps import ScreenerDep, SessionDep
 from wastescreen.api.routes_screenings import Submitter
 from wastescreen.api.schemas import screening_out
@@ -33,8 +34,8 @@ def precheck(screener: Screener, session: SessionDep, proposal: Proposal, actor:
     engine = screener.ready_engine(session)
     pid = store.new_id()
     result, inputs = screen_and_record(engine, proposal, pid)
-    row = store.save_screening(session, proposal, pid, result, kind, actor=actor.name,
-                               api_key_id=actor.key_id, inputs=inputs, person=actor.signature)
+    row = save_screening(session, proposal, pid, result, kind, actor=actor.name,
+                         api_key_id=actor.key_id, inputs=inputs, person=actor.signature)
     if screener.on_screened is not None:
         screener.on_screened(kind.value, result.band)
     return Screened(row, result)

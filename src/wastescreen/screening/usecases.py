@@ -95,6 +95,7 @@ class Screened:
     row: ScreeningRow
     result: ScreeningResult
     replayed: bool = False
+    result_json: str | None = None  # ``result.model_dump_json()``, as stored (a new one)
 
 
 class Screener:
@@ -129,15 +130,18 @@ class Screener:
         engine = self.ready_engine(session)
         pid = store.new_id()
         result, inputs = screen_and_record(engine, proposal, pid, as_of=as_of)
+        # Serialised once: the stored text is also the answer's result (``Screened``).
+        text = result.model_dump_json()
         row = store.save_screening(session, proposal, pid, result, kind, actor=actor.name,
                                    api_key_id=actor.key_id, idempotency_key=idempotency_key,
-                                   inputs=inputs, revision=revision, person=actor.signature)
+                                   inputs=inputs, revision=revision, person=actor.signature,
+                                   result_json=text)
         if kind is ScreeningKind.SUBMISSION:
             engine.add_peer(pid, proposal)
             issue_report(session, row, result, proposal, "filed", actor=actor.name)
         if self.on_screened is not None:
             self.on_screened(kind.value, result.band)
-        return Screened(row, result)
+        return Screened(row, result, result_json=text)
 
     def precheck(self, session: Session, proposal: Proposal, actor: Actor, *,
                  as_of: dt.date | None = None) -> Screened:
