@@ -116,6 +116,7 @@ def _steps(repeat: int) -> dict[str, float]:
     from wastescreen.features.build import build_feature_columns
     from wastescreen.features.peers import proposal_docs
     from wastescreen.features.proposal_frame import proposal_rows
+    from wastescreen.screening.catch_up import catch_up
     from wastescreen.screening.engine import load_engine
     from wastescreen.screening.what_if import make_variants, om_target, requested_units
     from wastescreen.storage.database import open_database
@@ -155,7 +156,7 @@ def _steps(repeat: int) -> dict[str, float]:
                 [doc], k=5, kinds={"lab", "program"}, max_year=today.year, per_kind=True)),
             "SHAP for the proposal + variant scores": cpu(
                 lambda: model.explainer.explain_first(x)),
-            "catch up with other workers": cpu(lambda: engine.sync(session)),
+            "catch up with other workers": cpu(lambda: catch_up(engine, session)),
         }
     db.dispose()
     return steps

@@ -1,7 +1,8 @@
 """Frozen: ``POST /v1/prechecks`` as it was (``api.routes_screenings.precheck`` and
-``_answer``, ``Screener.precheck`` and ``_store``, storing through the frozen
-``save_screening``), mounted on the live app at ``/v1/baseline/prechecks`` so that both run
-behind the same middleware, dependencies and body validation."""
+``_answer``, ``Screener.precheck`` and ``_store``, catching up through the frozen ``sync``
+and storing through the frozen ``save_screening``), mounted on the live app at
+``/v1/baseline/prechecks`` so that both run behind the same middleware, dependencies and body
+validation."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Response
 
 from bench.baseline.service import screen_and_record
 from bench.baseline.store import save_screening
+from bench.baseline.sync import sync
 from wastescreen.api.deps import ScreenerDep, SessionDep
 from wastescreen.api.routes_screenings import Submitter
 from wastescreen.api.schemas import screening_out
@@ -31,7 +33,8 @@ def precheck(screener: Screener, session: SessionDep, proposal: Proposal, actor:
     kind = ScreeningKind.PRECHECK
     if actor.agency is not None and agency_key(proposal.agency) != agency_key(actor.agency):
         raise NotYourAgency("an agency key may only file its own agency's proposals")
-    engine = screener.ready_engine(session)
+    engine = screener.ready_engine()
+    sync(engine, session)
     pid = store.new_id()
     result, inputs = screen_and_record(engine, proposal, pid)
     row = save_screening(session, proposal, pid, result, kind, actor=actor.name,

@@ -25,6 +25,7 @@ from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.screening.batch import BatchRow, error_row, summarise
+from wastescreen.screening.catch_up import catch_up
 from wastescreen.screening.engine import ScreeningEngine
 from wastescreen.screening.issued import issue_report
 from wastescreen.screening.review import filed_proposal
@@ -117,7 +118,7 @@ class Screener:
             raise ModelNotReady("no risk model is loaded yet: run `wastescreen train` and "
                                 "restart")
         if session is not None:
-            engine.sync(session)
+            catch_up(engine, session)
         return engine
 
     # --- screen and store -----------------------------------------------------------------
