@@ -61,3 +61,10 @@ def mount(app: FastAPI) -> FastAPI:
                       precheck(screener, session, proposal, Actor.of(principal)))
 
     return app
+
+
+def create_baseline_app() -> FastAPI:
+    """The live app with the frozen route (a uvicorn factory for ``bench.http``)."""
+    from wastescreen.api.app import create_app
+
+    return mount(create_app())
