@@ -156,8 +156,14 @@ def shared_use_options(holders: Sequence[Holder], what_if: Sequence[WhatIf],
     it was scored; most saving first, then the least used (``shown`` at most)."""
     scored = {w.change.removeprefix("use_lab:"): w for w in what_if
               if w.change.startswith("use_lab:")}
+
+    def rank(h: Holder) -> tuple[bool, float, bool, bool, float, str]:
+        w = scored.get(h.lab_code)
+        return (w is None, 0.0 if w is None else w.delta or 0.0, not h.open_for_shared_use,
+                h.utilisation is None, h.utilisation or 0.0, h.lab_code)
+
     options = []
-    for h in holders:
+    for h in sorted(holders, key=rank)[:shown]:  # only those shown become options
         w = scored.get(h.lab_code)
         options.append(SharedUseOption(
             lab_code=h.lab_code, name=h.name, host=h.host, province=h.province,
@@ -166,6 +172,4 @@ def shared_use_options(holders: Sequence[Holder], what_if: Sequence[WhatIf],
             spare_hours=h.spare_hours, open_for_shared_use=h.open_for_shared_use,
             new_overall_score=None if w is None else w.new_overall_score,
             new_band=None if w is None else w.new_band, delta=None if w is None else w.delta))
-    options.sort(key=lambda o: (o.delta is None, o.delta or 0.0, not o.open_for_shared_use,
-                                o.utilisation is None, o.utilisation or 0.0, o.lab_code))
-    return options[:shown]
+    return options
