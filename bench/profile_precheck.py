@@ -1,10 +1,12 @@
 """Where the CPU of one ``POST /v1/prechecks`` goes: a sampling profile of pre-checks through
 the app in process (ASGI), after a warm-up, as a flame graph and as collapsed stacks.
 
-Usage: ``python -m bench.profile_precheck [--var DIR] [--requests 400]``: a var folder with
-data and a promoted model (e.g. the one ``make run`` fills); without it a small demo set-up is
-built in a temporary folder. With ``py-spy`` (a dev dependency) the warmed-up process is
-sampled from outside at ``--rate`` Hz and writes, under ``bench/results/``:
+Usage: ``python -m bench.profile_precheck [--var DIR] [--requests 400] [--baseline]``: a var
+folder with data and a promoted model (e.g. the one ``make run`` fills); without it a small
+demo set-up is built in a temporary folder; ``--baseline`` profiles the frozen pre-check of
+``bench/baseline`` instead (files named ``precheck-profile-baseline.*``). With ``py-spy`` (a
+dev dependency) the warmed-up process is sampled from outside at ``--rate`` Hz and writes,
+under ``bench/results/``:
 
 - ``precheck-profile.folded``: collapsed stacks (``frame;frame;... count``, the input of
   ``flamegraph.pl`` and speedscope), only the samples taken while pre-checks ran;
@@ -70,13 +72,16 @@ IDLE = ("Condition.wait", "EpollSelector.select", "BaseSelector.select", "Event.
 _FRAME = re.compile(r"^(?P<fn>[^ ]+) \((?P<file>[^:]+)(?::\d+)?\)$")
 
 
-async def _requests(n: int, key: str) -> None:
+async def _requests(n: int, key: str, baseline: bool) -> None:
+    from bench.baseline.route import PATH as BASELINE
+    from bench.baseline.route import mount
     from wastescreen.api.app import create_app
 
     body = example_body()
-    async with client(create_app()) as c:
+    path = BASELINE if baseline else PRECHECKS
+    async with client(mount(create_app())) as c:
         for _ in range(WARM_UP):
-            await post(c, PRECHECKS, body, key)
+            await post(c, path, body, key)
         # The outer process samples from here on (py-spy), or profiles what follows.
         print("ready", flush=True)
         go = sys.stdin.readline().strip()
@@ -84,19 +89,24 @@ async def _requests(n: int, key: str) -> None:
         if profiler is not None:
             profiler.enable()
         for _ in range(n):
-            await post(c, PRECHECKS, body, key)
+            await post(c, path, body, key)
         if profiler is not None:
             profiler.disable()
-            _write_cprofile(profiler)
+            _write_cprofile(profiler, baseline)
 
 
-def _write_cprofile(profiler: cProfile.Profile) -> None:
+def _name_of(kind: str, baseline: bool) -> str:
+    """The results file of one output (``precheck-profile.svg``, ``...-baseline.svg``)."""
+    return f"precheck-profile{'-baseline' if baseline else ''}.{kind}"
+
+
+def _write_cprofile(profiler: cProfile.Profile, baseline: bool) -> None:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(60)
     stats.sort_stats("tottime").print_stats(40)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "precheck-profile.txt").write_text(
+    (RESULTS / _name_of("txt", baseline)).write_text(
         "cProfile of pre-checks in process (py-spy was not found)\n" + out.getvalue(), "utf-8")
 
 
@@ -109,7 +119,7 @@ def _record(args: argparse.Namespace, fmt: str, out: Path, spy: str | None) -> N
     """Run the pre-checks in a child process and sample it once it is warm."""
     child = subprocess.Popen(
         [sys.executable, "-m", "bench.profile_precheck", "--inner", "--var", str(args.var),
-         "--requests", str(args.requests)],
+         "--requests", str(args.requests), *(["--baseline"] if args.baseline else [])],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert child.stdin is not None and child.stdout is not None
     for line in child.stdout:
@@ -174,29 +184,31 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--rate", type=int, default=1000, help="samples per second (py-spy)")
     parser.add_argument("--no-svg", action="store_true", help="only the collapsed stacks")
+    parser.add_argument("--baseline", action="store_true",
+                        help="profile the frozen pre-check of bench/baseline instead")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
         use_var(args.var)
         with reviewer_key("bench-profile") as key:
-            asyncio.run(_requests(args.requests, key))
+            asyncio.run(_requests(args.requests, key, args.baseline))
         return
     with var_folder(args.var) as var:
         args.var = var
         spy = _pyspy()
         RESULTS.mkdir(parents=True, exist_ok=True)
-        folded = RESULTS / "precheck-profile.folded"
+        folded, text_file = (RESULTS / _name_of(k, args.baseline) for k in ("folded", "txt"))
         _record(args, "raw", folded, spy)
         if spy is None:
-            print(f"py-spy not found: cProfile's table in {RESULTS / 'precheck-profile.txt'}")
+            print(f"py-spy not found: cProfile's table in {text_file}")
             return
         text = summarise(folded)
-        (RESULTS / "precheck-profile.txt").write_text(text, "utf-8")
+        text_file.write_text(text, "utf-8")
         print(text)
+        svg = RESULTS / _name_of("svg", args.baseline)
         if not args.no_svg:
-            _record(args, "flamegraph", RESULTS / "precheck-profile.svg", spy)
-        print(f"written: {folded}, {RESULTS / 'precheck-profile.txt'}"
-              + ("" if args.no_svg else f", {RESULTS / 'precheck-profile.svg'}"))
+            _record(args, "flamegraph", svg, spy)
+        print(f"written: {folded}, {text_file}" + ("" if args.no_svg else f", {svg}"))
 
 
 if __name__ == "__main__":
