@@ -52,7 +52,7 @@ def catch_up(engine: ScreeningEngine, session: Session) -> None:
         context = registry_context(session)
         with engine.lock:
             engine.context = context
-    if head == engine.seen_event:
+    if engine.seen_event is not None and head == engine.seen_event:
         return
     if engine.seen_event is None or head is None:
         _all(engine, session)
