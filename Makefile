@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
-BENCHES := $(patsubst bench/%.py,%,$(filter-out bench/__init__.py bench/common.py bench/%_adapter.py,$(wildcard bench/*.py)))
+BENCHES := $(patsubst bench/%.py,%,$(filter-out bench/__init__.py bench/common.py bench/%_adapter.py bench/%_driver.py,$(wildcard bench/*.py)))
 
 .PHONY: install install-dev run test lint typecheck pytest bench lock clean
 

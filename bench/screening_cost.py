@@ -1,168 +1,225 @@
-"""Where one screening's CPU goes, in process (no HTTP): the steps of ``screen_proposal`` and of
-a pre-check's storage, each timed alone on the example proposal, beside the pandas-frame path
-the service used before (``build_features`` on a frame of the proposal and its what-if variants,
-``explain_frame`` on all of them) measured in the same run.
+"""The CPU of one pre-check in process, today's path beside the frozen baseline (``bench/
+baseline``: the path before issue 17), in the same run and over the same proposals.
 
-The last figure is a whole ``POST /v1/prechecks`` through the app in this process (one at a
-time, the in-process HTTP client's own CPU included), so that the CPU outside the steps above
-(framework, key check, storage, response) shows beside them.
+Both run in one app in this process, one request at a time, through straight ASGI calls
+(``bench.precheck_driver``: no sockets, no HTTP client library): the service's
+``POST /v1/prechecks`` and the baseline's copy of it mounted at ``/v1/baseline/prechecks``,
+behind the same middleware, key check and body validation. Each of ``--proposals`` different
+proposals (the example, then historical proposals of the database moved to the example's budget
+cycle) goes to the baseline and to the service in turn, so that both see the same load; the
+two answers' results must be equal. Then the screening alone (``screen_and_record``, nothing
+stored) is timed the same way, and the service's steps one by one on the example.
 
-Usage: ``python -m bench.screening_cost [--var DIR]``: a var folder with data and a promoted
-model (e.g. the one ``make run`` fills); without it a small demo set-up (60 labs, 600 programs)
-is built in a temporary folder. Figures are median CPU milliseconds (process time) of
-``--repeat`` calls. Writes ``bench/results/screening-cost.json``.
+Usage: ``python -m bench.screening_cost [--var DIR] [--proposals 240]``: a var folder with data
+and a promoted model (e.g. the one ``make run`` fills); without it a small demo set-up is built
+in a temporary folder. CPU is ``time.process_time`` (all threads of this process). Writes
+``bench/results/screening-cost.json`` (top-level ``precheck_cpu_ms`` and
+``precheck_cpu_ms_baseline``: medians over the proposals).
 """
-
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, median_ms, print_table, write_results
+from bench.common import median_ms, print_table, write_results
+from bench.precheck_driver import (
+    PRECHECKS,
+    client,
+    example_body,
+    post,
+    proposal_bodies,
+    reviewer_key,
+    use_var,
+    var_folder,
+)
+
+WARM_UP = 10
+TARGET_MS = 7.0
 
 
-def _cpu_ms(fn: Callable[[], object], repeat: int) -> float:
-    return median_ms(fn, repeat, clock=time.process_time)  # the first call warms the caches
+def _same_result(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two answers' results, equal but for what names the stored screening."""
+    return bool(a["result"] == b["result"])
 
 
-def _request_cpu_ms(body: str, key: str, r: int) -> float:
-    """Median CPU ms of one whole pre-check through the app (middleware, dependencies, body
-    validation, screening, storage, response JSON; the in-process httpx client included), one
-    request at a time, in this process with its thread pool (``process_time``)."""
-    import asyncio
-
-    import httpx
-
+async def _requests(bodies: list[str], key: str) -> dict[str, list[float]]:
+    """CPU ms of each body through the baseline's route and the service's, in turn."""
+    from bench.baseline.route import PATH as BASELINE
+    from bench.baseline.route import mount
     from wastescreen.api.app import create_app
 
-    os.environ["WASTESCREEN_RATE_LIMIT_PER_MINUTE"] = "10000000"
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-
-    async def run() -> list[float]:
-        app = create_app()
-        times = []
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-            for i in range(r + 5):  # the first five warm the caches
+    times: dict[str, list[float]] = {"baseline": [], "service": []}
+    mismatched = 0
+    async with client(mount(create_app())) as c:
+        for _ in range(WARM_UP):
+            for path in (BASELINE, PRECHECKS):
+                await post(c, path, example_body(), key)
+        for i, body in enumerate(bodies):
+            # Alternate which goes first, so neither always follows the other.
+            order = [("baseline", BASELINE), ("service", PRECHECKS)][:: 1 if i % 2 else -1]
+            answers = {}
+            for name, path in order:
                 start = time.process_time()
-                answer = await client.post("/v1/prechecks", content=body, headers=headers)
-                if answer.status_code != 201:
-                    raise RuntimeError(f"pre-check answered {answer.status_code}: {answer.text}")
-                if i >= 5:
-                    times.append((time.process_time() - start) * 1000.0)
-        return times
-
-    return statistics.median(asyncio.run(run()))
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--var", type=Path, help="an existing var folder with data and model")
-    parser.add_argument("--repeat", type=int, default=200)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.var is None:
-            from tests.demo_service import build_demo_service
-
-            args.var = Path(tmp) / "var"
-            build_demo_service(args.var)
-        measure(args.var, args.repeat)
+                answer = await post(c, path, body, key)
+                times[name].append((time.process_time() - start) * 1000.0)
+                answers[name] = answer.json()
+            mismatched += not _same_result(answers["baseline"], answers["service"])
+    if mismatched:
+        raise SystemExit(f"{mismatched} of {len(bodies)} proposals got another result from the "
+                         "service than from the baseline")
+    return times
 
 
-def measure(var: Path, r: int) -> None:
-    """Time the steps against the data and model under ``var`` and print / write them."""
-    os.environ["WASTESCREEN_VAR_DIR"] = str(var)
-    from wastescreen.core.reference import region_of
+def _screenings(bodies: list[str]) -> dict[str, list[float]]:
+    """CPU ms of ``screen_and_record`` alone (nothing stored), baseline and service in turn."""
+    from bench.baseline.service import screen_and_record as baseline
     from wastescreen.core.settings import Settings
     from wastescreen.domain.proposal import Proposal
-    from wastescreen.features.build import build_feature_columns, build_features
-    from wastescreen.features.peers import proposal_docs
-    from wastescreen.features.proposal_frame import proposal_rows, proposals_to_frame
     from wastescreen.screening.engine import load_engine
-    from wastescreen.screening.service import screen_proposal
-    from wastescreen.screening.what_if import make_variants, om_target, requested_units
-    from wastescreen.storage.api_keys import Role, authenticate, create_key, revoke_key
+    from wastescreen.screening.service import screen_and_record
     from wastescreen.storage.database import open_database
-    from wastescreen.storage.screenings import ScreeningKind, new_id, save_screening
 
     settings = Settings()
     db = open_database(settings)
     with db.sessions() as session:
         engine = load_engine(settings, session)
-    model = engine.model
-    if model is None:
-        raise SystemExit(f"no promoted model under {var}: run `wastescreen train`")
-    raw = (ROOT / "examples" / "proposal.json").read_text("utf-8")
-    proposal = Proposal.model_validate(json.loads(raw))
-    today = dt.datetime.now(dt.UTC).date()
-    context = engine.context
-    holders = context.shared_use.holders(region_of(proposal.province), today.year,
-                                         requested_units(proposal))
-    variants = make_variants(proposal, om_ratio_target=om_target(model.ranges),
-                             holders=holders)
-    batch = [proposal] + [v.proposal for v in variants]
-    ids = ["p"] + [f"p~{v.change}" for v in variants]
-    rows = proposal_rows(batch, ids, as_of=today)
-    columns, _ = build_feature_columns(rows, context, engine.peers)
-    x = model.bundle.encoder.encode_columns(columns, len(rows))
-    frame = proposals_to_frame(batch, ids, as_of=today)
-    features_frame, _ = build_features(frame, context, engine.peers)
-    doc = proposal_docs(rows)[0]
-    ours: dict[str, float] = {
-        "validate the JSON body": _cpu_ms(lambda: Proposal.model_validate_json(raw), r),
-        "what-if variants": _cpu_ms(lambda: make_variants(
-            proposal, om_ratio_target=om_target(model.ranges), holders=holders), r),
-        "features (numpy columns)": _cpu_ms(
-            lambda: build_feature_columns(proposal_rows(batch, ids, as_of=today), context,
-                                          engine.peers), r),
-        "  of which overlap search": _cpu_ms(lambda: context.index.query_many(
-            [doc], k=5, kinds={"lab", "program"}, max_year=today.year, per_kind=True), r),
-        "SHAP for the proposal + variant scores": _cpu_ms(
-            lambda: model.explainer.explain_first(x), r),
-        "whole screen_proposal": _cpu_ms(lambda: screen_proposal(engine, proposal, "p"), r),
-    }
-    with db.sessions() as session:
-        result = screen_proposal(engine, proposal, "p")
-        ours["store proposal, result, audit event"] = _cpu_ms(lambda: save_screening(
-            session, proposal, new_id(), result, ScreeningKind.PRECHECK, actor="bench"), r // 4)
-        ours["catch up with other workers"] = _cpu_ms(lambda: engine.sync(session), r)
-        key, row = create_key(session, Role.REVIEWER, label="bench-screening-cost",
-                              actor="bench")
-        key_id = row.id
-    try:
-        with db.sessions() as session:
-            ours["check the API key"] = _cpu_ms(lambda: authenticate(session, key), r)
-        ours["POST /v1/prechecks in process (ASGI, sequential)"] = _request_cpu_ms(raw, key,
-                                                                                  r // 4)
-    finally:  # the key must not outlive the run in a database the service uses
-        with db.sessions() as session:
-            revoke_key(session, key_id, actor="bench")
-    # The frame path, keyed by the step of ours it stands beside.
-    base = {
-        "features (numpy columns)": ("features (pandas frame)", _cpu_ms(lambda: build_features(
-            proposals_to_frame(batch, ids, as_of=today), context, engine.peers), r)),
-        "SHAP for the proposal + variant scores": (
-            "SHAP for all rows (explain_frame)",
-            _cpu_ms(lambda: model.explainer.explain_frame(features_frame), r)),
-    }
     db.dispose()
-    table: list[tuple[str, str, str, str]] = [
-        (step, f"{base[step][1]:.2f} ({base[step][0]})" if step in base else "-", f"{ms:.2f}",
-         "-") for step, ms in ours.items()]
-    print_table(f"one screening, median CPU ms of {r} calls ({len(variants)} what-if variants)",
+    proposals = [Proposal.model_validate_json(b) for b in bodies]
+    as_of = dt.datetime.now(dt.UTC).date()
+    fns = {"baseline": baseline, "service": screen_and_record}
+    times: dict[str, list[float]] = {"baseline": [], "service": []}
+    for fn in fns.values():
+        for _ in range(WARM_UP):
+            fn(engine, proposals[0], "bench", as_of=as_of)
+    for i, p in enumerate(proposals):
+        for name in (["baseline", "service"] if i % 2 else ["service", "baseline"]):
+            fn = fns[name]
+            start = time.process_time()
+            fn(engine, p, f"bench-{i}", as_of=as_of)
+            times[name].append((time.process_time() - start) * 1000.0)
+    return times
+
+
+def _steps(repeat: int) -> dict[str, float]:
+    """The service's steps on the example proposal, each timed alone (median CPU ms)."""
+    from wastescreen.core.reference import region_of
+    from wastescreen.core.settings import Settings
+    from wastescreen.domain.proposal import Proposal
+    from wastescreen.features.build import build_feature_columns
+    from wastescreen.features.peers import proposal_docs
+    from wastescreen.features.proposal_frame import proposal_rows
+    from wastescreen.screening.catch_up import catch_up
+    from wastescreen.screening.engine import load_engine
+    from wastescreen.screening.what_if import make_variants, om_target, requested_units
+    from wastescreen.storage.database import open_database
+
+    settings = Settings()
+    db = open_database(settings)
+    with db.sessions() as session:
+        engine = load_engine(settings, session)
+        model = engine.model
+        if model is None:
+            raise SystemExit("no promoted model: run `wastescreen train`")
+        raw = example_body()
+        proposal = Proposal.model_validate_json(raw)
+        today = dt.datetime.now(dt.UTC).date()
+        context = engine.context
+        holders = context.shared_use.holders(region_of(proposal.province), today.year,
+                                             requested_units(proposal))
+        variants = make_variants(proposal, om_ratio_target=om_target(model.ranges),
+                                 holders=holders)
+        batch = [proposal] + [v.proposal for v in variants]
+        ids = ["p"] + [f"p~{v.change}" for v in variants]
+        rows = proposal_rows(batch, ids, as_of=today)
+        columns, _ = build_feature_columns(rows, context, engine.peers)
+        x = model.bundle.encoder.encode_columns(columns, len(rows))
+        doc = proposal_docs(rows)[0]
+
+        def cpu(fn: Callable[[], object]) -> float:
+            return median_ms(fn, repeat, clock=time.process_time)
+
+        steps = {
+            "validate the JSON body": cpu(lambda: Proposal.model_validate_json(raw)),
+            "what-if variants": cpu(lambda: make_variants(
+                proposal, om_ratio_target=om_target(model.ranges), holders=holders)),
+            "features (proposal and variants)": cpu(lambda: build_feature_columns(
+                proposal_rows(batch, ids, as_of=today), context, engine.peers)),
+            "  of which one registry overlap query": cpu(lambda: context.index.query_many(
+                [doc], k=5, kinds={"lab", "program"}, max_year=today.year, per_kind=True)),
+            "SHAP for the proposal + variant scores": cpu(
+                lambda: model.explainer.explain_first(x)),
+            "catch up with other workers": cpu(lambda: catch_up(engine, session)),
+        }
+    db.dispose()
+    return steps
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} / {five:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--var", type=Path, help="an existing var folder with data and model")
+    parser.add_argument("--proposals", type=int, default=240)
+    parser.add_argument("--repeat", type=int, default=100, help="calls per step (steps table)")
+    args = parser.parse_args()
+    if args.proposals < 200:
+        parser.error("--proposals: at least 200 (issue 17)")
+    with var_folder(args.var) as var:
+        measure(var, args.proposals, args.repeat)
+
+
+def measure(var: Path, n: int, repeat: int) -> None:
+    """Time both paths against the data and model under ``var``; print and write the figures."""
+    use_var(var)
+    load_before = _load()
+    bodies = proposal_bodies(n)
+    with reviewer_key("bench-screening-cost") as key:
+        requests = asyncio.run(_requests(bodies, key))
+    screenings = _screenings(bodies)
+    steps = _steps(repeat)
+    load_after = _load()
+
+    def med(xs: list[float]) -> float:
+        return statistics.median(xs)
+
+    def mean(xs: list[float]) -> float:
+        return statistics.fmean(xs)
+
+    req, scr = requests, screenings
+    table = [
+        ("POST /v1/prechecks in process, median CPU ms", f"{med(req['baseline']):.2f}",
+         f"{med(req['service']):.2f}", f"≤ {TARGET_MS:g}"),
+        ("  mean CPU ms", f"{mean(req['baseline']):.2f}", f"{mean(req['service']):.2f}", ""),
+        ("screen_and_record alone, median CPU ms", f"{med(scr['baseline']):.2f}",
+         f"{med(scr['service']):.2f}", ""),
+        ("  mean CPU ms", f"{mean(scr['baseline']):.2f}", f"{mean(scr['service']):.2f}", ""),
+    ]
+    table += [(f"service step: {step}", "", f"{ms:.2f}", "") for step, ms in steps.items()]
+    print_table(f"one pre-check, CPU ms over {n} different proposals, baseline (frozen) beside "
+                f"the service in the same run; load average {load_before} → {load_after}",
                 table)
-    figures: dict[str, Any] = {"cpu_ms": ours,
-                               "frame_path_cpu_ms": dict(base.values()),
-                               "variants": len(variants), "repeat": r, "var": str(var)}
+    figures: dict[str, Any] = {
+        "precheck_cpu_ms": med(req["service"]),
+        "precheck_cpu_ms_baseline": med(req["baseline"]),
+        "precheck_cpu_ms_mean": mean(req["service"]),
+        "precheck_cpu_ms_mean_baseline": mean(req["baseline"]),
+        "screen_cpu_ms": med(scr["service"]), "screen_cpu_ms_baseline": med(scr["baseline"]),
+        "service_steps_cpu_ms": steps, "proposals": n, "target_cpu_ms": TARGET_MS,
+        "load_average_1m_5m": [load_before, load_after], "var": str(var),
+        "clock": "process_time"}
     write_results("screening-cost", figures)
+    print(json.dumps({k: figures[k] for k in ("precheck_cpu_ms", "precheck_cpu_ms_baseline")}))
 
 
 if __name__ == "__main__":

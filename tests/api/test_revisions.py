@@ -5,17 +5,18 @@ and the portfolio, and the trail holds all of it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from tests.api.filing import copy_of_ongoing_program, reviewer_key
 from tests.demo_service import DemoService
 from wastescreen.api.app import create_app
 from wastescreen.screening.audit import check_trail
+from wastescreen.screening.catch_up import catch_up
 from wastescreen.screening.engine import load_engine
 from wastescreen.screening.reproduce import reproduce
 from wastescreen.storage.tables import FlagAnswerRow, SubmissionFactsRow
@@ -170,7 +171,7 @@ def test_a_superseded_version_is_no_ones_peer_in_any_worker(
     with service.db.sessions() as s:
         fresh = load_engine(service.settings, s)
         assert old_pid in stale.peers.agency_of
-        stale.sync(s)
+        catch_up(stale, s)
     for engine in (fresh, stale):
         assert old_pid not in engine.peers.agency_of
         assert new["proposal_id"] in engine.peers.agency_of
@@ -181,3 +182,37 @@ def test_a_superseded_version_is_no_ones_peer_in_any_worker(
     pre = client.get("/v1/prechecks?limit=200", headers=service.auth("agency_b")).json()
     assert pre["items"][0]["id"] == other["id"]  # newest first
     assert all(i["agency"] == service.agency_b for i in pre["items"])
+
+
+def _statements(service: DemoService, run: Callable[[], object]) -> list[str]:
+    """The SQL statements ``run`` sends to the service's database."""
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(service.db.engine, "before_cursor_execute", seen)
+    try:
+        run()
+    finally:
+        event.remove(service.db.engine, "before_cursor_execute", seen)
+    return sent
+
+
+def test_a_worker_that_caught_up_reads_only_what_is_new(client: TestClient,
+                                                          service: DemoService) -> None:
+    reviewer = reviewer_key(client, service, "Vũ Thị Theo")
+    first = _sent_back(client, service, "(theo dõi)", reviewer)
+    with service.db.sessions() as s:  # another worker, caught up before the revision
+        worker = load_engine(service.settings, s)
+        catch_up(worker, s)
+        # Nothing new: one round trip, whatever the number of proposals and screenings.
+        quiet = _statements(service, lambda: catch_up(worker, s))
+    assert len(quiet) == 1 and "proposals" not in quiet[0] and "count" not in quiet[0].lower()
+    old_pid = first["filed"]["proposal_id"]
+    new = client.post(f"/v1/screenings/{first['id']}/revisions", headers=service.auth("agency_a"),
+                      json={"proposal": _revised(first["body"])}).json()
+    with service.db.sessions() as s:
+        catch_up(worker, s)
+    assert old_pid not in worker.peers.agency_of and old_pid in worker.retired
+    assert new["proposal_id"] in worker.peers.agency_of

@@ -24,8 +24,9 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_screener(request: Request) -> Screener:
-    """The process's screening service (its engine is None until a model is loaded)."""
+async def get_screener(request: Request) -> Screener:
+    """The process's screening service (its engine is None until a model is loaded; async:
+    no I/O, no thread-pool hop)."""
     screener: Screener = request.app.state.screener
     return screener
 

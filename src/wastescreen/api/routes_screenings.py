@@ -40,12 +40,25 @@ ReviewerOnly = Annotated[Principal, Depends(require(Role.REVIEWER))]
 Checker = Annotated[Principal, Depends(require(Role.REVIEWER, Role.AUDITOR))]
 
 
-def json_response(out: ScreeningOut, status_code: int) -> Response:
+_FIELDS = list(ScreeningOut.model_fields)
+_BEFORE_RESULT = set(_FIELDS[: _FIELDS.index("result")])
+_AFTER_RESULT = set(_FIELDS[_FIELDS.index("result") + 1 :])
+
+
+def json_response(out: ScreeningOut, status_code: int, result_json: str | None = None
+                  ) -> Response:
     """``out`` serialised once by pydantic: a returned model would be validated against the
     response model and serialised again by FastAPI (the declared ``response_model`` still
-    documents the body)."""
-    return Response(out.model_dump_json(), status_code=status_code,
-                    media_type="application/json")
+    documents the body). ``result_json``: ``out.result.model_dump_json()`` when it was made
+    already (the stored text of a new screening), put in place rather than made again: the
+    body is the same bytes."""
+    if result_json is None:
+        return Response(out.model_dump_json(), status_code=status_code,
+                        media_type="application/json")
+    head = out.model_dump_json(include=_BEFORE_RESULT)
+    tail = out.model_dump_json(include=_AFTER_RESULT)
+    body = f'{head[:-1]},"result":{result_json},{tail[1:]}'
+    return Response(body, status_code=status_code, media_type="application/json")
 
 
 def _answer(session: SessionDep, principal: Principal, screened: Screened) -> Response:
@@ -53,7 +66,9 @@ def _answer(session: SessionDep, principal: Principal, screened: Screened) -> Re
         view = review.screening_view(session, principal, screened.row)
         return json_response(screening_out(view), 200)
     view = review.screening_view(session, principal, screened.row, fresh=screened.result)
-    return json_response(screening_out(view), 201)
+    # The caller's view is the stored result unless it was redacted for an agency.
+    same = view.result is screened.result
+    return json_response(screening_out(view), 201, screened.result_json if same else None)
 
 
 @router.post("/prechecks", response_model=ScreeningOut, status_code=201)

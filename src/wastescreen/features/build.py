@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from wastescreen.features.catalogue import CATALOGUE, FEATURE_NAMES
-from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
+from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch, TextMemo
 from wastescreen.features.overlap_text import TEXT_VERSION
 from wastescreen.features.peers import PeerSet, proposal_docs
 from wastescreen.features.proposal_frame import ProposalRows, proposals_to_frame
@@ -57,8 +57,8 @@ def _query_unique(index: OverlapIndex, docs: Sequence[OverlapDoc], **options: An
     return [found[first[key]] for key in keys]
 
 
-def _registry_matches(rows: ProposalRows, docs: Sequence[OverlapDoc], index: OverlapIndex
-                      ) -> tuple[list[list[OverlapMatch]], list[list[OverlapMatch]]]:
+def _registry_matches(rows: ProposalRows, docs: Sequence[OverlapDoc], index: OverlapIndex,
+                      memo: TextMemo) -> tuple[list[list[OverlapMatch]], list[list[OverlapMatch]]]:
     """The ``TOP_K`` best labs and the ``TOP_K`` best programs of each proposal row."""
     labs: list[list[OverlapMatch]] = [[] for _ in docs]
     programs: list[list[OverlapMatch]] = [[] for _ in docs]
@@ -70,7 +70,7 @@ def _registry_matches(rows: ProposalRows, docs: Sequence[OverlapDoc], index: Ove
     for year in np.unique(years):
         idx = [int(i) for i in np.flatnonzero(years == year)]
         found = _query_unique(index, [docs[i] for i in idx], k=TOP_K, kinds={"lab", "program"},
-                              max_year=int(year), per_kind=True)
+                              max_year=int(year), per_kind=True, text_memo=memo)
         for i, matches in zip(idx, found, strict=True):
             labs[i] = [m for m in matches if m.kind == "lab"]
             programs[i] = [m for m in matches if m.kind == "program"]
@@ -78,7 +78,7 @@ def _registry_matches(rows: ProposalRows, docs: Sequence[OverlapDoc], index: Ove
 
 
 def _peer_matches(rows: ProposalRows, docs: Sequence[OverlapDoc],
-                  peers: PeerSet) -> list[list[OverlapMatch]]:
+                  peers: PeerSet, memo: TextMemo) -> list[list[OverlapMatch]]:
     out: list[list[OverlapMatch]] = [[] for _ in docs]
     cycles = rows["cycle"]
     agency_of = peers.agency_of
@@ -90,7 +90,7 @@ def _peer_matches(rows: ProposalRows, docs: Sequence[OverlapDoc],
         # Without the agency: the proposal's own agency's are dropped below, so the agency
         # component could only lift them into the window and scale everyone else's down.
         found = _query_unique(index, [dataclasses.replace(docs[i], group="") for i in idx],
-                              k=PEER_K + 1)
+                              k=PEER_K + 1, text_memo=memo)
         for i, matches in zip(idx, found, strict=True):
             own, agency = docs[i].doc_id, docs[i].group
             out[i] = [m for m in matches
@@ -124,8 +124,9 @@ def build_feature_columns(rows: ProposalRows, context: RegistryContext,
     agency's proposals are ignored).
     """
     docs = proposal_docs(rows)
-    labs, programs = _registry_matches(rows, docs, context.index)
-    cycle = _peer_matches(rows, docs, peers or PeerSet())
+    memo: TextMemo = {}  # the registry's and the peers' queries hash the same texts
+    labs, programs = _registry_matches(rows, docs, context.index, memo)
+    cycle = _peer_matches(rows, docs, peers or PeerSet(), memo)
     out: dict[str, npt.NDArray[Any]] = dict(rows.columns)
     out.update(match_features(labs, programs, cycle))
     out["underused_capacity_nearby"], out["equipment_in_region_share"] = (

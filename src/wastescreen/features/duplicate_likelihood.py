@@ -143,6 +143,7 @@ class DuplicateLikelihood:
         res = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=[(None, None), *bounds],
                        options={"maxiter": 10_000, "ftol": 1e-12, "gtol": 1e-9})
         self.intercept_ = float(res.x[0])
+        self._w: np.ndarray | None = None
         self.coef_: dict[str, list[float]] = {}
         pos = 1
         for c in self.components:
@@ -165,8 +166,39 @@ class DuplicateLikelihood:
         return self.predict(component_matrix([match_components(m, applies) for m in matches]))
 
     def likelihood(self, components: Mapping[str, float | None]) -> float:
-        """The likelihood of one match; a missing key or None is an absent component."""
-        return float(self.predict(component_matrix([components]))[0])
+        """The likelihood of one match; a missing key or None is an absent component.
+
+        ``predict`` of the one-row ``component_matrix``, bit for bit: the design row is made
+        with the same float operations in Python (a few dozen numpy calls on one-element arrays
+        cost far more than the arithmetic), then goes through the same (1, k) product and
+        ``expit`` as there."""
+        row: list[float] = []
+        for c in self.components:
+            value = components.get(c)
+            x = math.nan if value is None else float(value)
+            present = not math.isnan(x)
+            # np.clip(np.nan_to_num(x, nan=0.0), 0.0, 1.0)
+            v = min(max(x, 0.0), 1.0) if present else 0.0
+            if self.presence_[c] == "always":
+                if not present:
+                    raise ValueError(f"component {c!r} was present in every training row; "
+                                     "it cannot be scored when absent")
+                edges = [0.0, *self._knots(c), 1.0]
+                row.extend(min(max((v - a) / (b - a), 0.0), 1.0)
+                           for a, b in itertools.pairwise(edges))
+            elif self.presence_[c] == "sometimes":
+                row.extend([1.0 - v, v] if present else [0.0, 0.0])
+        design = np.array([row], dtype=np.float64).reshape(1, len(row))
+        out: np.ndarray = expit(self.intercept_ + design @ self._weights())
+        return float(out[0])
+
+    def _weights(self) -> np.ndarray:
+        """The coefficients in design-column order (``predict``'s ``w``), made once."""
+        w: np.ndarray | None = getattr(self, "_w", None)
+        if w is None:
+            w = self._w = np.concatenate([self.coef_[c] for c in self.components]
+                                         + [np.zeros(0)])
+        return w
 
     # -- persistence: JSON, no pickle --------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -185,6 +217,7 @@ class DuplicateLikelihood:
         self.intercept_ = float(data["intercept_"])
         self.presence_ = {c: str(data["presence_"][c]) for c in self.components}
         self.coef_ = {c: [float(v) for v in data["coef_"][c]] for c in self.components}
+        self._w = None
         if not all(math.isfinite(v) for vs in self.coef_.values() for v in vs):
             raise ValueError("coefficients must be finite")
         return self

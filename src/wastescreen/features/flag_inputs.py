@@ -4,10 +4,16 @@ Computed for one proposal from what its screening already has: the proposal, its
 registry and its cycle (``ProposalMatches``), the registry context and the same-cycle peers. A
 match's ``likelihood`` (the chance it is the same or overlapping work) comes from the duplicate
 likelihood learned on real labelled pairs.
+
+A screening computes them for its proposal and for each what-if variant; ``FlagLookups`` keeps
+what they share (the programs counted, the cycle's other agencies, the labs holding requested
+equipment), and a variant needs only the ``values`` (``full=False``): its band, not the
+sentences or the evidence.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,8 +41,54 @@ class FlagInputs:
     cited: dict[str, list[FlagEvidence]] = field(default_factory=dict)
 
 
+class FlagLookups:
+    """What the flags of one screening's rows (its proposal and its variants) look up alike,
+    each looked up once: the registry context and the same-cycle peers as they are for it."""
+
+    def __init__(self, context: RegistryContext, peers: PeerSet) -> None:
+        self.context, self.peers = context, peers
+        self._others: dict[tuple[int, str], float] = {}
+        self._holders: dict[tuple[str, int, frozenset[str]], list[Holder]] = {}
+        self._held: dict[tuple[Any, ...], tuple[float, list[Holder]]] = {}
+
+    def programs(self, statuses: Sequence[str], year: int) -> float:
+        return float(self.context.programs_started(statuses, year))
+
+    def other_peers(self, cycle: int, agency: str) -> float:
+        """The cycle's indexed proposals of other agencies."""
+        key = (cycle, agency)
+        if key not in self._others:
+            self._others[key] = _other_peers(self.peers, cycle, agency)
+        return self._others[key]
+
+    def holders(self, region: str, year: int, requested: Mapping[str, int]) -> list[Holder]:
+        """``SharedUseLabs.holders`` (the list is shared: do not change it). A variant asks
+        for part of what its proposal asks for: its holders are the proposal's, each with only
+        the categories the variant still asks for, in the same order."""
+        wanted = frozenset(c for c, q in requested.items() if q > 0)
+        key = (region, year, wanted)
+        if key not in self._holders:
+            wider = next((found for (r, y, w), found in self._holders.items()
+                          if r == region and y == year and wanted <= w), None)
+            self._holders[key] = (
+                self.context.shared_use.holders(region, year, requested) if wider is None
+                else [h if held == h.categories else dataclasses.replace(h, categories=held)
+                      for h in wider
+                      if (held := tuple(c for c in h.categories if c in wanted))])
+        return self._holders[key]
+
+    def held_share(self, region: str, year: int, requested: Mapping[str, int], *,
+                   below: float, open_for_sharing: bool) -> tuple[float, list[Holder]]:
+        key = (region, year, tuple(requested.items()), below, open_for_sharing)
+        if key not in self._held:
+            self._held[key] = self.context.shared_use.held_share(
+                region, year, requested, below=below, open_for_sharing=open_for_sharing,
+                holders=self.holders(region, year, requested))
+        return self._held[key]
+
+
 def _best_program(matches: Sequence[OverlapMatch], context: RegistryContext,
-                  statuses: Sequence[str], likelihood: MatchLikelihood
+                  statuses: Sequence[str], likelihood: MatchLikelihood, full: bool
                   ) -> tuple[float, dict[str, Any], list[FlagEvidence]]:
     best, facts, cited = 0.0, {}, []
     for m in matches:
@@ -47,6 +99,8 @@ def _best_program(matches: Sequence[OverlapMatch], context: RegistryContext,
         p = likelihood(m)
         if p > best:
             best = p
+            if not full:
+                continue
             facts = {"item": f"{code} «{prog['title']}»", "status": prog["status"],
                      "outcome": prog["outcome"], "agency": prog["managing_agency"],
                      "likelihood": p}
@@ -57,19 +111,16 @@ def _best_program(matches: Sequence[OverlapMatch], context: RegistryContext,
     return best, facts, cited
 
 
-def _count_programs(context: RegistryContext, statuses: Sequence[str], year: int) -> float:
-    programs = context.programs
-    if programs.empty:
-        return 0.0
-    return float(((programs["status"].isin(statuses)) & (programs["start_year"] <= year)).sum())
-
-
 def _peers(matches: Sequence[OverlapMatch], details: Mapping[str, Mapping[str, Any]],
-           likelihood: MatchLikelihood) -> tuple[float, dict[str, Any], list[FlagEvidence]]:
+           likelihood: MatchLikelihood, full: bool
+           ) -> tuple[float, dict[str, Any], list[FlagEvidence]]:
     best, facts, cited = 0.0, {}, []
     for m in matches:
         p = likelihood(m)
         if p > best:
+            if not full:
+                best = p
+                continue
             row = details.get(m.doc_id, {})
             best, facts = p, {"likelihood": p}
             cited = [FlagEvidence(kind="proposal", code=m.doc_id, name=str(row.get("title", "")),
@@ -95,9 +146,14 @@ def _lab_evidence(holders: Sequence[Holder]) -> list[FlagEvidence]:
 def flag_inputs(proposal: Proposal, year: int, matches: ProposalMatches,
                 context: RegistryContext, peers: PeerSet,
                 peer_details: Mapping[str, Mapping[str, Any]], likelihood: MatchLikelihood, *,
-                underused_below: float) -> FlagInputs:
-    """The red-flag quantities of ``proposal`` (``year``: the year whose registry counts)."""
+                underused_below: float, lookups: FlagLookups | None = None,
+                full: bool = True) -> FlagInputs:
+    """The red-flag quantities of ``proposal`` (``year``: the year whose registry counts).
+
+    ``lookups``: shared with the other rows of the same screening (made here when None);
+    ``full=False``: the values only (no facts, no evidence)."""
     out = FlagInputs()
+    look = lookups or FlagLookups(context, peers)
 
     def put(quantity: str, value: float | None, facts: dict[str, Any] | None = None,
             cited: list[FlagEvidence] | None = None) -> None:
@@ -105,13 +161,14 @@ def flag_inputs(proposal: Proposal, year: int, matches: ProposalMatches,
         out.facts[quantity] = facts or {}
         out.cited[quantity] = cited or []
 
-    put("copy_of_active_program", *_best_program(matches.programs, context, ACTIVE, likelihood))
+    put("copy_of_active_program",
+        *_best_program(matches.programs, context, ACTIVE, likelihood, full))
     put("copy_of_completed_program",
-        *_best_program(matches.programs, context, ("completed",), likelihood))
-    put("active_programs", _count_programs(context, ACTIVE, year))
-    put("completed_programs", _count_programs(context, ("completed",), year))
-    put("copy_of_peer", *_peers(matches.peers, peer_details, likelihood))
-    put("peers_in_cycle", _other_peers(peers, proposal.cycle, proposal.agency))
+        *_best_program(matches.programs, context, ("completed",), likelihood, full))
+    put("active_programs", look.programs(ACTIVE, year))
+    put("completed_programs", look.programs(("completed",), year))
+    put("copy_of_peer", *_peers(matches.peers, peer_details, likelihood, full))
+    put("peers_in_cycle", look.other_peers(proposal.cycle, proposal.agency))
 
     requested: dict[str, int] = {}
     for item in proposal.equipment:
@@ -120,9 +177,11 @@ def flag_inputs(proposal: Proposal, year: int, matches: ProposalMatches,
     region = region_of(proposal.province)
     for quantity, is_open in (("held_by_open_underused_share", True),
                               ("held_by_closed_underused_share", False)):
-        share, labs = context.shared_use.held_share(region, year, requested,
-                                                    below=underused_below,
-                                                    open_for_sharing=is_open)
+        share, labs = look.held_share(region, year, requested, below=underused_below,
+                                      open_for_sharing=is_open)
+        if not full:
+            put(quantity, share)
+            continue
         named = f"{labs[0].lab_code} «{labs[0].name}»" if labs else ""
         put(quantity, share, {"share": share, "threshold": underused_below, "item": named},
             _lab_evidence(labs))

@@ -14,11 +14,16 @@ from wastescreen.features.overlap_index import OverlapDoc, OverlapMatch, applica
 from wastescreen.features.registry_context import RegistryContext
 
 MatchLikelihood = Callable[[OverlapMatch], float]
+Memo = dict[tuple[float | None, ...], float]
 
 
 def match_likelihood(model: DuplicateLikelihood, query: OverlapDoc,
-                     context: RegistryContext) -> MatchLikelihood:
-    """A function from one of ``query``'s matches to its likelihood (each computed once)."""
+                     context: RegistryContext, memo: Memo | None = None) -> MatchLikelihood:
+    """A function from one of ``query``'s matches to its likelihood (each computed once).
+
+    ``memo``: likelihoods by the components they were computed from, shared by the queries of
+    one screening (a what-if variant's matches mostly have its proposal's components)."""
+    known: Memo = {} if memo is None else memo
     applies = applicable_components(query)
     seen: dict[tuple[str, str], float] = {}
 
@@ -39,7 +44,10 @@ def match_likelihood(model: DuplicateLikelihood, query: OverlapDoc,
                 components["agency"] = None
             if not budget_known(m):
                 components["budget"] = None
-            seen[key] = model.likelihood(components)
+            values = tuple(components.values())
+            if values not in known:
+                known[values] = model.likelihood(components)
+            seen[key] = known[values]
         return seen[key]
 
     return of

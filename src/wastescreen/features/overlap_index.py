@@ -31,7 +31,13 @@ from wastescreen.core.agency import agency_key
 from wastescreen.features import overlap_components as oc
 from wastescreen.features import overlap_glossary as og
 from wastescreen.features import overlap_text as ot
-from wastescreen.features.overlap_segment import CATEGORIES, Segment, self_scores, top_rows
+from wastescreen.features.overlap_segment import (
+    CATEGORIES,
+    Segment,
+    self_scores,
+    side_by_side,
+    top_rows,
+)
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05, "agency": 0.05,
@@ -41,6 +47,8 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 FORMAT = "wastescreen-overlap-index/4"
 _PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
 _CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
+# Hashed query terms by hashing settings and distinct (text, title) pairs: literal, cross.
+TextMemo = dict[tuple[Any, ...], tuple[sp.csr_matrix, sp.csr_matrix | None]]
 _PARAMS = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
            "n_candidates", "candidate_max_df", "budget_span_decades", "text_similarity",
            "dense_share", "dense_model", "title_boost", "cross_language", "cross_features")
@@ -312,19 +320,21 @@ class OverlapIndex:
 
     def query_many(self, qs: Sequence[OverlapDoc], *, k: int = 10,
                    kinds: Collection[str] | None = None, max_year: int | None = None,
-                   exclude_ids: Collection[str] = (), per_kind: bool = False
-                   ) -> list[list[OverlapMatch]]:
+                   exclude_ids: Collection[str] = (), per_kind: bool = False,
+                   text_memo: TextMemo | None = None) -> list[list[OverlapMatch]]:
         """``query`` for each of ``qs`` with the same filters, in batches of sparse products;
         row i equals ``query(qs[i], ...)`` exactly (``query`` is this with one row).
 
         ``per_kind``: the ``k`` best of each kind (grouped by kind, best first within a kind),
-        exactly what one call per kind would give, for the price of one call."""
+        exactly what one call per kind would give, for the price of one call. ``text_memo``:
+        the queries' hashed terms, kept for another index that hashes alike (one screening
+        queries the registry and then the peers with the same texts)."""
         if not hasattr(self, "df_"):
             return [[] for _ in qs]
         out: list[list[OverlapMatch]] = []
         for start in range(0, len(qs), _CHUNK):
             out.extend(self._query_chunk(qs[start : start + _CHUNK], k, kinds, max_year,
-                                         exclude_ids, per_kind))
+                                         exclude_ids, per_kind, text_memo))
         return out
 
     def _allowed(self, pos: int, kinds: Collection[str] | None, max_year: int | None,
@@ -341,21 +351,46 @@ class OverlapIndex:
                 ok[hit[1]] = False
         return ok
 
-    def _encode(self, qs: Sequence[OverlapDoc]) -> dict[str, Any]:
+    def _query_counts(self, qs: Sequence[OverlapDoc], memo: TextMemo | None
+                      ) -> tuple[sp.csr_matrix, sp.csr_matrix | None]:
+        """The queries' term counts (``_counts``) and cross terms, each distinct text hashed
+        once (a proposal and its what-if variants share theirs); rows are hashed one by one, so
+        a row copied from another query's is the row hashing gives."""
+        pairs = [(q.text, q.title) for q in qs]
+        first: dict[tuple[str, str], int] = {}
+        for pair in pairs:
+            first.setdefault(pair, len(first))
+        key = (self.n_features, self.ngram_max, self.title_boost, self._n_cross, tuple(first))
+        found = None if memo is None else memo.get(key)
+        if found is None:
+            texts = [text for text, _ in first]
+            found = (ot.field_counts(self._hasher, texts, [title for _, title in first],
+                                     self.title_boost),
+                     self._cross.counts(texts, as_query=True) if self._n_cross else None)
+            if memo is not None:
+                memo[key] = found
+        if len(first) == len(pairs):
+            return found
+        pos = np.array([first[pair] for pair in pairs])
+        return found[0][pos], None if found[1] is None else found[1][pos]
+
+    def _encode(self, qs: Sequence[OverlapDoc], memo: TextMemo | None = None
+                ) -> dict[str, Any]:
         """Query-side arrays (one entry per query): text rows, equipment, codes, applicability."""
         w = self.component_weights()
         max_df = int(max(self.candidate_max_df * len(self), _PRUNE_FLOOR))
         idf, n_lit = self._idf(), self.n_features
+        counts, cross = self._query_counts(qs, memo)
         full, q_self, gen = ot.encode_queries(
-            self._counts(qs), idf[:n_lit], self.df_[:n_lit], k1=self.k1,
+            counts, idf[:n_lit], self.df_[:n_lit], k1=self.k1,
             b=self.b, length_scale=self.length_scale_, max_df=max_df)
         x_self = np.zeros(len(qs))
-        if self._n_cross:
+        if cross is not None:
             x_full, x_self, x_gen = ot.encode_queries(
-                self._cross.counts([q.text for q in qs], as_query=True), idf[n_lit:],
-                self.df_[n_lit:], k1=self.k1, b=0.0, length_scale=1.0, max_df=max_df)
-            full = sp.csr_matrix(sp.hstack([full, x_full], format="csr"))
-            gen = sp.csr_matrix(sp.hstack([gen, x_gen], format="csr"))
+                cross, idf[n_lit:], self.df_[n_lit:], k1=self.k1, b=0.0, length_scale=1.0,
+                max_df=max_df)
+            full = side_by_side(full, x_full)
+            gen = side_by_side(gen, x_gen)
         eq = self._equipment(qs, grow=False)
         total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
         applies = [applicable_components(q) for q in qs]
@@ -454,8 +489,9 @@ class OverlapIndex:
     def _query_chunk(
         self, qs: Sequence[OverlapDoc], k: int, kinds: Collection[str] | None,
         max_year: int | None, exclude_ids: Collection[str], per_kind: bool = False,
+        text_memo: TextMemo | None = None,
     ) -> list[list[OverlapMatch]]:
-        enc = self._encode(qs)
+        enc = self._encode(qs, text_memo)
         n_eq = len(self.vocab_["equipment"])
         q_cols = np.unique(enc["eq"].indices)
         # Requested units in the requested categories, dense (n_queries, len(q_cols)): a few

@@ -103,6 +103,27 @@ def with_cols(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
     return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))
 
 
+def side_by_side(left: sp.csr_matrix, right: sp.csr_matrix) -> sp.csr_matrix:
+    """``sp.hstack([left, right], format="csr")`` of two CSR matrices with the same rows: the
+    same arrays (each row's entries of ``left``, then those of ``right`` shifted past its
+    columns), built with a few numpy operations instead of scipy's general stacking."""
+    n_left = np.diff(left.indptr)
+    n_right = np.diff(right.indptr)
+    indptr = left.indptr + right.indptr
+    size = int(indptr[-1])
+    cols = left.shape[1] + right.shape[1]
+    index = np.int32 if max(size, cols) <= np.iinfo(np.int32).max else np.int64
+    starts = indptr[:-1]
+    to_left = np.arange(left.nnz) + np.repeat(starts - left.indptr[:-1], n_left)
+    to_right = np.arange(right.nnz) + np.repeat(starts + n_left - right.indptr[:-1], n_right)
+    data = np.empty(size, np.result_type(left.dtype, right.dtype))
+    indices = np.empty(size, index)
+    data[to_left], data[to_right] = left.data, right.data
+    indices[to_left] = left.indices
+    indices[to_right] = right.indices + left.shape[1]
+    return sp.csr_matrix((data, indices, indptr.astype(index)), shape=(left.shape[0], cols))
+
+
 def self_scores(rows: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
     """(n,) float64 sum over each row's terms of idf * weight^2 (a row's squared norm)."""
     sq = rows.multiply(rows).tocsr()

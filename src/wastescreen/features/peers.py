@@ -10,6 +10,7 @@ of peers it saw, however its worker had built the index.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +44,18 @@ class PeerSet:
 
     indexes: dict[int, OverlapIndex] = field(default_factory=dict)
     agency_of: dict[str, str] = field(default_factory=dict)
+    # cycle -> (sorted ids, SHA-256 of them one a line), made on first use after a change
+    _listings: dict[int, tuple[tuple[str, ...], str]] = field(default_factory=dict,
+                                                              repr=False)
+
+    def listing(self, cycle: int) -> tuple[tuple[str, ...], str]:
+        """The ids indexed for ``cycle``, sorted, and the SHA-256 (hex) of them one a line."""
+        if cycle not in self._listings:
+            index = self.indexes.get(cycle)
+            ids = tuple(sorted(index.where_)) if index is not None else ()
+            digest = hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()
+            self._listings[cycle] = (ids, digest)
+        return self._listings[cycle]
 
     @classmethod
     def of(cls, rows: ProposalRows | pd.DataFrame) -> PeerSet:
@@ -62,6 +75,7 @@ class PeerSet:
         cycles = rows["cycle"]
         for doc, cycle, agency in zip(proposal_docs(rows), cycles.tolist(),
                                       rows["agency"].tolist(), strict=True):
+            self._listings.pop(int(cycle), None)
             index = self.indexes.get(int(cycle))
             if index is None:
                 self.indexes[int(cycle)] = OverlapIndex(length_scale=PEER_LENGTH_SCALE).fit([doc])
@@ -74,6 +88,7 @@ class PeerSet:
         for doc_id in ids:
             if self.agency_of.pop(doc_id, None) is None:
                 continue
-            for index in self.indexes.values():
+            for cycle, index in self.indexes.items():
                 if doc_id in index.where_:
                     index.remove([doc_id])
+                    self._listings.pop(cycle, None)

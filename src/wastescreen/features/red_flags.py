@@ -171,14 +171,28 @@ def evaluate_flags(values: Mapping[str, float | None], facts: Mapping[str, Mappi
     return out
 
 
+def fired_flags(values: Mapping[str, float | None], catalogue: FlagCatalogue | None = None
+                ) -> list[tuple[str, Severity]]:
+    """The id and severity of each flag ``evaluate_flags`` would list as fired (all a band
+    needs, without the sentences)."""
+    return [(flag.id, flag.severity) for flag in (catalogue or flag_catalogue()).flags
+            if not any(c.holds(values) for c in flag.not_applicable)
+            and all(c.holds(values) for c in flag.rule)]
+
+
 def band_floor(model_band: Band, flags: Sequence[FlagOutcome]) -> tuple[Band, list[str]]:
     """The final band (at least ``high`` when a high flag fired, at least ``medium`` when a
     medium one did, otherwise the model's) and the fired flags that raised it."""
-    fired = [f for f in flags if f.status == "fired"]
+    return band_floor_of(model_band, [(f.id, f.severity) for f in flags if f.status == "fired"])
+
+
+def band_floor_of(model_band: Band, fired: Sequence[tuple[str, Severity]]
+                  ) -> tuple[Band, list[str]]:
+    """``band_floor`` from the fired flags' ids and severities (``fired_flags``)."""
     final: Band = model_band
-    for f in fired:
-        if BAND_RANK[f.severity] > BAND_RANK[final]:
-            final = f.severity
+    for _, severity in fired:
+        if BAND_RANK[severity] > BAND_RANK[final]:
+            final = severity
     if final == model_band:
         return final, []
-    return final, [f.id for f in fired if f.severity == final]
+    return final, [flag_id for flag_id, severity in fired if severity == final]

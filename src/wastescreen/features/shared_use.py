@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,11 @@ class Holder:
                 "open_for_shared_use": self.open_for_shared_use}
 
 
+def _rank(h: Holder) -> tuple[bool, float, str]:
+    """Lowest utilisation first (unknown last), then by lab code."""
+    return (h.utilisation is None, h.utilisation or 0.0, h.lab_code)
+
+
 def _date(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -82,6 +87,10 @@ class SharedUseLabs:
                 open_for_shared_use=bool(row["open_for_shared_use"]))
             self.labs_.setdefault(str(row["region"]), []).append(
                 (int(row["year_established"]), holder))
+        # Each region's labs in the order ``holders`` lists them (a stable sort: filtering
+        # this order gives what sorting the filtered labs would).
+        self._ranked = {region: sorted(labs, key=lambda e: _rank(e[1]))
+                        for region, labs in self.labs_.items()}
         return self
 
     def holders(self, region: str, year: int, requested: Mapping[str, int]) -> list[Holder]:
@@ -90,20 +99,26 @@ class SharedUseLabs:
         then by lab code."""
         wanted = {c for c, q in requested.items() if q > 0}
         out = []
-        for established, lab in self.labs_.get(region, ()):
+        for established, lab in self._ranked.get(region, ()):
+            if established > year or wanted.isdisjoint(lab.categories):
+                continue
             held = tuple(c for c in lab.categories if c in wanted)
-            if established <= year and held:
-                out.append(Holder(**{**lab.__dict__, "categories": held}))
-        return sorted(out, key=lambda h: (h.utilisation is None, h.utilisation or 0.0,
-                                          h.lab_code))
+            out.append(lab if held == lab.categories else Holder(
+                lab.lab_code, lab.name, lab.host, lab.province, held, lab.utilisation,
+                lab.measured_on, lab.measured_by, lab.capacity_hours_per_year,
+                lab.open_for_shared_use))
+        return out
 
     def held_share(self, region: str, year: int, requested: Mapping[str, int], *,
-                   below: float, open_for_sharing: bool) -> tuple[float, list[Holder]]:
+                   below: float, open_for_sharing: bool,
+                   holders: Sequence[Holder] | None = None) -> tuple[float, list[Holder]]:
         """Share of the requested instruments (units) whose category some lab of the region
         holds while used below ``below`` of capacity and (not) open for shared use, and those
-        labs."""
+        labs. ``holders``: what ``holders(region, year, requested)`` gave, when known."""
         total = sum(q for q in requested.values() if q > 0)
-        labs = [h for h in self.holders(region, year, requested)
+        if holders is None:
+            holders = self.holders(region, year, requested)
+        labs = [h for h in holders
                 if h.underused(below) and h.open_for_shared_use == open_for_sharing]
         if not total or not labs:
             return 0.0, []

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wastescreen.core.settings import Settings
@@ -44,19 +44,9 @@ from wastescreen.storage.history import (
     load_registry,
     outcomes_recorded_by,
 )
-from wastescreen.storage.tables import ProposalRow, RegistryRevisionRow, ScreeningRow
+from wastescreen.storage.tables import ProposalRow, ScreeningRow
 
 PEER_KINDS = ("submission",)
-# (newest registry revision id or None, number of submissions, number of revised versions,
-# each of which superseded one submission): in one round trip, built once, as every screening
-# request runs it.
-_SYNC_CHECK = select(
-    select(RegistryRevisionRow.id).order_by(RegistryRevisionRow.id.desc()).limit(1)
-    .scalar_subquery(),
-    select(func.count()).select_from(ProposalRow).where(ProposalRow.kind.in_(PEER_KINDS))
-    .scalar_subquery(),
-    select(func.count()).select_from(ScreeningRow).where(ScreeningRow.revises.is_not(None))
-    .scalar_subquery())
 # The proposals of submissions a revised version superseded: no longer anyone's peer.
 _SUPERSEDED = (select(ScreeningRow.proposal_id)
                .join(ProposalRow, ProposalRow.id == ScreeningRow.proposal_id)
@@ -147,6 +137,8 @@ class ScreeningEngine:
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Submissions superseded by a revised version (out of the peers for good).
     retired: set[str] = field(default_factory=set)
+    # The newest audit event ``screening.catch_up`` has read (None: it has not run yet).
+    seen_event: int | None = None
 
     def add_peer(self, proposal_id: str, proposal: Proposal) -> None:
         """Index a formal submission so later proposals of its cycle are compared with it."""
@@ -167,28 +159,6 @@ class ScreeningEngine:
         with self.lock:
             self.retired.discard(proposal_id)
             self.add_peer(proposal_id, proposal)
-
-    def sync(self, session: Session) -> None:
-        """Catch up with what other processes wrote (another worker, the CLI): submissions
-        this one has not indexed, those a revised version superseded, and a registry
-        revision newer than its own."""
-        revision, count, superseded = session.execute(_SYNC_CHECK).one()
-        if revision is not None and revision != self.context.snapshot:
-            context = registry_context(session)
-            with self.lock:
-                self.context = context
-        if count == len(self.peers.agency_of) + len(self.retired) \
-                and superseded == len(self.retired):
-            return
-        for gone in set(session.execute(_SUPERSEDED).scalars()) - self.retired:
-            self.retire_peer(gone)
-        known = set(self.peers.agency_of) | self.retired
-        ids = session.execute(select(ProposalRow.id).where(
-            ProposalRow.kind.in_(PEER_KINDS))).scalars().all()
-        missing = [i for i in ids if i not in known]
-        for row in session.execute(select(ProposalRow).where(
-                ProposalRow.id.in_(missing))).scalars() if missing else ():
-            self.add_peer(row.id, Proposal.model_validate(row.payload))
 
     def upsert_lab(self, lab: Lab, revision: int) -> None:
         with self.lock:

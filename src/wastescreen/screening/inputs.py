@@ -10,7 +10,7 @@ from exactly these.
 
 from __future__ import annotations
 
-import hashlib
+from functools import cache
 from typing import Any
 
 from wastescreen import __version__
@@ -28,11 +28,18 @@ PEER_IDS_LISTED = 2_000
 
 def peer_set(engine: ScreeningEngine, cycle: int) -> dict[str, Any]:
     """The submissions of ``cycle`` the engine compares with (call with ``engine.lock``)."""
-    index = engine.peers.indexes.get(cycle)
-    ids = sorted(index.where_) if index is not None else []
-    digest = hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()
+    ids, digest = engine.peers.listing(cycle)
     return {"cycle": cycle, "count": len(ids), "sha256": digest,
-            "ids": ids if len(ids) <= PEER_IDS_LISTED else None}
+            "ids": list(ids) if len(ids) <= PEER_IDS_LISTED else None}
+
+
+@cache
+def _fixed() -> tuple[str, str, Any]:
+    """What the code and its packaged reference data fix for the life of the process: the
+    feature fingerprint's hash, the red-flag catalogue's and the duplicate likelihood's
+    versions (made once, not per screening)."""
+    return (sha256_hex(feature_fingerprint()), flag_catalogue().version,
+            provenance().get("version"))
 
 
 def capture(engine: ScreeningEngine, cycle: int, as_of: str) -> dict[str, Any]:
@@ -40,11 +47,12 @@ def capture(engine: ScreeningEngine, cycle: int, as_of: str) -> dict[str, Any]:
     registry context and the peers the screening uses)."""
     model = engine.model
     context = engine.context
+    fingerprint, catalogue, likelihood = _fixed()
     return {
         "version": INPUTS_VERSION,
         "code_version": __version__,
         "model_version": None if model is None else model.version,
-        "feature_fingerprint": sha256_hex(feature_fingerprint()),
+        "feature_fingerprint": fingerprint,
         "registry_revision": context.snapshot,
         "registry_length_scale": float(context.index.length_scale_),
         "outcomes_recorded_by": context.history_recorded_by or None,
@@ -52,6 +60,6 @@ def capture(engine: ScreeningEngine, cycle: int, as_of: str) -> dict[str, Any]:
         "as_of": as_of,
         "bands": {"medium": engine.bands.medium, "high": engine.bands.high},
         "overlap_params": canonical_json(context.index.get_params()),
-        "flag_catalogue_version": flag_catalogue().version,
-        "duplicate_likelihood_version": provenance().get("version"),
+        "flag_catalogue_version": catalogue,
+        "duplicate_likelihood_version": likelihood,
     }

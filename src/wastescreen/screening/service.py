@@ -23,8 +23,9 @@ from wastescreen.domain.result import (
 from wastescreen.features.build import build_feature_columns
 from wastescreen.features.catalogue import BY_NAME
 from wastescreen.features.evidence import match_evidence
+from wastescreen.features.flag_inputs import FlagLookups
 from wastescreen.features.proposal_frame import completeness, proposal_rows
-from wastescreen.features.red_flags import band_floor, flag_catalogue
+from wastescreen.features.red_flags import band_floor, band_floor_of, flag_catalogue
 from wastescreen.screening.engine import ScreeningEngine
 from wastescreen.screening.flags import flags_of, likelihoods_of
 from wastescreen.screening.inputs import capture
@@ -70,12 +71,13 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
     model = engine.model
     if model is None:
         raise ModelNotReady("no risk model has been trained yet: run `wastescreen train`")
-    with engine.lock:
+    with engine.lock:  # what the engine holds, read at one moment
         inputs = capture(engine, proposal.cycle, as_of.isoformat())
         context = engine.context
-        holders = context.shared_use.holders(
-            region_of(proposal.province), max(proposal.submitted_on, as_of).year,
-            requested_units(proposal))
+        lookups = FlagLookups(context, engine.peers)
+        holders = lookups.holders(region_of(proposal.province),
+                                  max(proposal.submitted_on, as_of).year,
+                                  requested_units(proposal))
         variants = make_variants(proposal, om_ratio_target=om_target(model.ranges),
                                  holders=holders)
         ids = [proposal_id] + [f"{proposal_id}~{v.change}" for v in variants]
@@ -84,8 +86,8 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
         likelihoods = likelihoods_of(engine, rows)
         evidence = match_evidence(matches[0], context, proposal.province, engine.peer_details,
                                   likelihoods[0])
-        flags = flags_of(engine, [proposal] + [v.proposal for v in variants], rows, matches,
-                         likelihoods)
+        flags, variant_flags = flags_of(engine, [proposal] + [v.proposal for v in variants],
+                                        rows, matches, likelihoods, lookups)
     x = model.bundle.encoder.encode_columns(features, len(rows))
     # Contributions for the proposal itself; its what-if variants only need their scores.
     explanation, variant_scores = model.explainer.explain_first(x)
@@ -103,14 +105,14 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
                           names, values, model.ranges, model.category_rates)
     overall = float(explanation.overall[0])
     model_band = engine.bands.band(overall)
-    band, raised_by = band_floor(model_band, flags[0])
+    band, raised_by = band_floor(model_band, flags)
     # A change helps when it lowers the score or clears a flag that holds the band up.
     what_if = sorted((
         WhatIf(change=v.change, description_vi=v.description_vi,
                description_en=v.description_en, new_overall_score=float(score),
-               new_band=band_floor(engine.bands.band(float(score)), variant_flags)[0],
+               new_band=band_floor_of(engine.bands.band(float(score)), fired)[0],
                delta=float(score - overall))
-        for v, score, variant_flags in zip(variants, variant_scores, flags[1:], strict=True)),
+        for v, score, fired in zip(variants, variant_scores, variant_flags, strict=True)),
         key=lambda w: (BAND_RANK[w.new_band], w.delta))
     helpful = [w for w in what_if if w.delta < 0 or BAND_RANK[w.new_band] < BAND_RANK[band]]
     alternatives = shared_use_options(holders, what_if)
@@ -119,7 +121,7 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
         proposal_title=proposal.title, agency=proposal.agency, cycle=proposal.cycle,
         province=proposal.province, technology_area=proposal.technology_area,
         project_type=proposal.project_type.value, total_budget_vnd=proposal.total_budget_vnd,
-        overall_score=overall, band=band, model_band=model_band, flags=flags[0],
+        overall_score=overall, band=band, model_band=model_band, flags=flags,
         raised_by=raised_by, flag_catalogue_version=flag_catalogue().version,
         alternatives=alternatives,
         scores={t.target: t.probability for t in targets}, targets=targets, reasons=reasons,

@@ -25,6 +25,7 @@ from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.screening.batch import BatchRow, error_row, summarise
+from wastescreen.screening.catch_up import catch_up
 from wastescreen.screening.engine import ScreeningEngine
 from wastescreen.screening.issued import issue_report
 from wastescreen.screening.review import filed_proposal
@@ -95,6 +96,7 @@ class Screened:
     row: ScreeningRow
     result: ScreeningResult
     replayed: bool = False
+    result_json: str | None = None  # ``result.model_dump_json()``, as stored (a new one)
 
 
 class Screener:
@@ -116,7 +118,7 @@ class Screener:
             raise ModelNotReady("no risk model is loaded yet: run `wastescreen train` and "
                                 "restart")
         if session is not None:
-            engine.sync(session)
+            catch_up(engine, session)
         return engine
 
     # --- screen and store -----------------------------------------------------------------
@@ -129,15 +131,18 @@ class Screener:
         engine = self.ready_engine(session)
         pid = store.new_id()
         result, inputs = screen_and_record(engine, proposal, pid, as_of=as_of)
+        # Serialised once: the stored text is also the answer's result (``Screened``).
+        text = result.model_dump_json()
         row = store.save_screening(session, proposal, pid, result, kind, actor=actor.name,
                                    api_key_id=actor.key_id, idempotency_key=idempotency_key,
-                                   inputs=inputs, revision=revision, person=actor.signature)
+                                   inputs=inputs, revision=revision, person=actor.signature,
+                                   result_json=text)
         if kind is ScreeningKind.SUBMISSION:
             engine.add_peer(pid, proposal)
             issue_report(session, row, result, proposal, "filed", actor=actor.name)
         if self.on_screened is not None:
             self.on_screened(kind.value, result.band)
-        return Screened(row, result)
+        return Screened(row, result, result_json=text)
 
     def precheck(self, session: Session, proposal: Proposal, actor: Actor, *,
                  as_of: dt.date | None = None) -> Screened:

@@ -1,19 +1,20 @@
 """What-if: changes an agency can make to its proposal, as modified copies to re-score.
 
-Every variant is a valid ``Proposal`` (budget lines and total adjusted together), scored by the
-same feature and model path as the original; the service keeps the three that lower the
-overall score most.
+Every variant is a valid ``Proposal`` (budget lines and total adjusted together; the changed
+fields validated, not the whole proposal again), scored by the same feature and model path as
+the original; the service keeps the three that lower the overall score most.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 from wastescreen.core.locale_format import percent, vnd_exact
+from wastescreen.core.text import nfc
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import SharedUseOption, WhatIf
 from wastescreen.features.shared_use import Holder
@@ -31,10 +32,18 @@ class Variant:
     proposal: Proposal
 
 
+_FIELD_ORDER = {name: i for i, name in enumerate(Proposal.model_fields)}
+_ASSUMED_PLAN = nfc("Kế hoạch chia sẻ sử dụng (giả định của what-if)")
+
+
 def _rebuilt(p: Proposal, **changes: Any) -> Proposal:
-    data = p.model_dump(mode="json")
-    data.update(changes)
-    return Proposal.model_validate(data)
+    """``p`` with ``changes``, each validated as the field it replaces (in declaration order,
+    so a rule comparing fields sees what validating the whole changed proposal would show
+    it): the proposal the whole re-validation gave, for the price of the changed fields."""
+    out = p.model_copy()
+    for name in sorted(changes, key=_FIELD_ORDER.__getitem__):
+        Proposal.__pydantic_validator__.validate_assignment(out, name, changes[name])
+    return out
 
 
 def _without_equipment(p: Proposal, keep: Callable[[int], bool]) -> Proposal | None:
@@ -42,11 +51,19 @@ def _without_equipment(p: Proposal, keep: Callable[[int], bool]) -> Proposal | N
     if len(items) == len(p.equipment):
         return None
     removed = p.equipment_total_vnd - sum(e.total_vnd for e in items)
-    budget = p.budget.model_dump()
-    cut = min(removed, budget["equipment_vnd"])
-    budget["equipment_vnd"] -= cut
-    return _rebuilt(p, equipment=[e.model_dump(mode="json") for e in items], budget=budget,
+    cut = min(removed, p.budget.equipment_vnd)
+    budget = p.budget.model_copy(update={"equipment_vnd": p.budget.equipment_vnd - cut})
+    return _rebuilt(p, equipment=items, budget=budget,
                     total_budget_vnd=p.total_budget_vnd - cut)
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months, the day clipped to the month's last (as
+    ``pandas.DateOffset(months=...)`` adds them)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return day.replace(year=year, month=month + 1,
+                       day=min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def make_variants(p: Proposal, *, om_ratio_target: float | None,
@@ -64,7 +81,7 @@ def make_variants(p: Proposal, *, om_ratio_target: float | None,
         out.append(Variant(
             "add_shared_use_plan", "Bổ sung kế hoạch chia sẻ thiết bị cho đơn vị ngoài",
             "Add a plan to share the facilities with outside users",
-            _rebuilt(p, shared_use_plan="Kế hoạch chia sẻ sử dụng (giả định của what-if)")))
+            _rebuilt(p, shared_use_plan=_ASSUMED_PLAN)))
     capital = p.budget.equipment_vnd + p.budget.construction_vnd
     if om_ratio_target and capital and p.om_budget_vnd_per_year < om_ratio_target * capital:
         target = int(round(om_ratio_target * capital, -6))
@@ -80,10 +97,9 @@ def make_variants(p: Proposal, *, om_ratio_target: float | None,
             f"Raise co-funding to {percent(COFUNDING_TARGET, 'en')} of the budget", _rebuilt(
                 p, cofunding_vnd=int(COFUNDING_TARGET * p.total_budget_vnd))))
     if any(not k.is_measurable for k in p.kpis):
-        end = (pd.Timestamp(p.start_date) + pd.DateOffset(months=p.duration_months)).date()
-        kpis = [k.model_dump(mode="json") | {
-            "target": k.target if k.target is not None else 1.0,
-            "deadline": (k.deadline or end).isoformat()} for k in p.kpis]
+        end = _months_after(p.start_date, p.duration_months)
+        kpis = [k.model_copy(update={"target": k.target if k.target is not None else 1.0,
+                                     "deadline": k.deadline or end}) for k in p.kpis]
         out.append(Variant(
             "measurable_kpis", "Đặt giá trị định lượng và thời hạn cho mọi chỉ tiêu đầu ra",
             "Give every KPI a numeric target and a deadline", _rebuilt(p, kpis=kpis)))
@@ -140,8 +156,14 @@ def shared_use_options(holders: Sequence[Holder], what_if: Sequence[WhatIf],
     it was scored; most saving first, then the least used (``shown`` at most)."""
     scored = {w.change.removeprefix("use_lab:"): w for w in what_if
               if w.change.startswith("use_lab:")}
+
+    def rank(h: Holder) -> tuple[bool, float, bool, bool, float, str]:
+        w = scored.get(h.lab_code)
+        return (w is None, 0.0 if w is None else w.delta or 0.0, not h.open_for_shared_use,
+                h.utilisation is None, h.utilisation or 0.0, h.lab_code)
+
     options = []
-    for h in holders:
+    for h in sorted(holders, key=rank)[:shown]:  # only those shown become options
         w = scored.get(h.lab_code)
         options.append(SharedUseOption(
             lab_code=h.lab_code, name=h.name, host=h.host, province=h.province,
@@ -150,6 +172,4 @@ def shared_use_options(holders: Sequence[Holder], what_if: Sequence[WhatIf],
             spare_hours=h.spare_hours, open_for_shared_use=h.open_for_shared_use,
             new_overall_score=None if w is None else w.new_overall_score,
             new_band=None if w is None else w.new_band, delta=None if w is None else w.delta))
-    options.sort(key=lambda o: (o.delta is None, o.delta or 0.0, not o.open_for_shared_use,
-                                o.utilisation is None, o.utilisation or 0.0, o.lab_code))
-    return options[:shown]
+    return options

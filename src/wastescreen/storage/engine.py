@@ -21,11 +21,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+class JsonText(str):
+    """A value for a JSON column already serialised (pydantic's ``model_dump_json``), stored
+    as it is. Whoever makes one refuses NaN and infinities as ``_json`` does."""
+
+
 def _json(value: Any) -> str:
     # Keep Vietnamese as UTF-8 rather than \u escapes: a third of the size on disk. NaN and
     # infinities are refused here, on SQLite as on PostgreSQL (whose json type refuses them),
     # so a value that slipped past validation fails alike on both rather than being stored as
     # a token no JSON reader accepts.
+    if isinstance(value, JsonText):
+        return str(value)
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 

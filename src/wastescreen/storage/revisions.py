@@ -24,6 +24,9 @@ from wastescreen.storage.tables import (
 )
 
 REVISED = "revised"
+# The audit event of a supersession (subject: the superseded screening); with a submission's
+# "submission.screened" (details: its proposal_id), what tells a worker its peers changed.
+SUPERSEDED = "submission.superseded"
 
 
 class AlreadyRevised(ValueError):
@@ -70,7 +73,7 @@ def supersede(session: Session, link: RevisionLink, new_screening_id: str, *,
     session.add_all(FlagAnswerRow(screening_id=new_screening_id, flag_id=a.flag_id,
                                   justification=a.justification, answered_by=answered_by)
                     for a in link.answers)
-    append_event(session, actor=actor, action="submission.superseded",
+    append_event(session, actor=actor, action=SUPERSEDED,
                  subject=link.screening_id, details={"by": new_screening_id})
 
 

@@ -14,6 +14,7 @@ from wastescreen.core.canonical import sha256_hex
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.storage.audit_log import append_event
+from wastescreen.storage.engine import JsonText
 from wastescreen.storage.revisions import RevisionLink, supersede
 from wastescreen.storage.tables import (
     DecisionRow,
@@ -84,12 +85,14 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
                    result: ScreeningResult, kind: ScreeningKind, *, actor: str,
                    api_key_id: int | None = None, idempotency_key: str | None = None,
                    inputs: dict[str, Any] | None = None, revision: RevisionLink | None = None,
-                   person: str = "") -> ScreeningRow:
+                   person: str = "", result_json: str | None = None) -> ScreeningRow:
     """Store the proposal and its result with their audit events, and commit; returns the
     screening row as written (not attached to the session). ``inputs``: what the result
     depends on besides the proposal (``screening.inputs``), kept for reproducing it.
     ``revision``: the screening this one revises (superseded in the same transaction) and
-    the agency's answers to its flags, given by ``person``.
+    the agency's answers to its flags, given by ``person``. ``result_json``: the result as
+    ``result.model_dump_json()`` made it (the same text answers the caller), stored as it is
+    rather than encoded again.
 
     Plain INSERTs rather than the ORM's unit of work: this runs for every screening."""
     now = utcnow()
@@ -116,7 +119,11 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
         "input_hash": result.input_hash, "result": result.model_dump(mode="json"),
         "api_key_id": api_key_id, "idempotency_key": idempotency_key, "created_at": now,
         "revises": None if revision is None else revision.screening_id}
-    session.execute(_INSERT_SCREENING, values)
+    # Hashed (NaN and infinities refused, as the JSON column refuses them) before it is
+    # written: the text given stands for exactly this content.
+    result_sha256 = sha256_hex(values["result"], allow_nan=False)
+    session.execute(_INSERT_SCREENING, values if result_json is None
+                    else {**values, "result": JsonText(result_json)})
     if revision is not None:
         supersede(session, revision, screening_id, actor=actor, answered_by=person or actor)
     if kind is ScreeningKind.SUBMISSION:  # what the portfolio reads, instead of the result
@@ -136,7 +143,7 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
                           "model_version": result.model_version,
                           "registry_snapshot": result.registry_snapshot,
                           # the stored result and inputs, checked by ``audit verify``
-                          "result_sha256": sha256_hex(values["result"]),
+                          "result_sha256": result_sha256,
                           "inputs_sha256": sha256_hex(inputs) if inputs is not None else None,
                           **({} if revision is None else {
                               "revises": revision.screening_id,

@@ -1,0 +1,116 @@
+"""Frozen: ``OverlapIndex.query_many`` as it was, with its ``_query_chunk`` and ``_encode`` (each
+query's text hashed for itself, the literal and cross-language columns stacked by scipy), as
+functions of a live index (``self``); the index's other methods are the service's."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from wastescreen.features import overlap_components as oc
+from wastescreen.features import overlap_text as ot
+from wastescreen.features.overlap_index import (
+    _CHUNK,
+    _PRUNE_FLOOR,
+    OverlapDoc,
+    OverlapIndex,
+    OverlapMatch,
+    _agency_key,
+    applicable_components,
+)
+
+
+def query_many(self: OverlapIndex, qs: Sequence[OverlapDoc], *, k: int = 10,
+               kinds: Collection[str] | None = None, max_year: int | None = None,
+               exclude_ids: Collection[str] = (), per_kind: bool = False
+               ) -> list[list[OverlapMatch]]:
+    """``query`` for each of ``qs`` with the same filters, in batches of sparse products;
+    row i equals ``query(qs[i], ...)`` exactly (``query`` is this with one row).
+
+    ``per_kind``: the ``k`` best of each kind (grouped by kind, best first within a kind),
+    exactly what one call per kind would give, for the price of one call."""
+    if not hasattr(self, "df_"):
+        return [[] for _ in qs]
+    out: list[list[OverlapMatch]] = []
+    for start in range(0, len(qs), _CHUNK):
+        out.extend(_query_chunk(self, qs[start : start + _CHUNK], k, kinds, max_year,
+                                exclude_ids, per_kind))
+    return out
+
+
+def _query_chunk(
+    self: OverlapIndex, qs: Sequence[OverlapDoc], k: int, kinds: Collection[str] | None,
+    max_year: int | None, exclude_ids: Collection[str], per_kind: bool = False,
+) -> list[list[OverlapMatch]]:
+    enc = _encode(self, qs)
+    n_eq = len(self.vocab_["equipment"])
+    q_cols = np.unique(enc["eq"].indices)
+    # Requested units in the requested categories, dense (n_queries, len(q_cols)): a few
+    # dozen categories at most, so dense beats sparse fancy indexing per pair.
+    q_units = enc["eq"][:, q_cols].toarray()
+    found: list[dict[str, np.ndarray]] = []
+    for pos, seg in enumerate(self.segments_):
+        pq, rr = self._candidates(enc, seg, self._allowed(pos, kinds, max_year, exclude_ids),
+                                  len(qs), per_kind)
+        if pq.size == 0:
+            continue
+        held = np.zeros((rr.size, n_eq), np.float32)
+        held[:, : seg.eq.shape[1]] = seg.eq[rr].toarray()
+        cover, shared = oc.equipment_shared(q_units[pq], enc["eq_total"][pq],
+                                            held[:, q_cols])
+        parts = {
+            "text": self._text(seg, rr, enc, pq), "equipment": cover,
+            "place": oc.place_score(enc["province"][pq], enc["region"][pq],
+                                    seg.arr["province"][rr], seg.arr["region"][rr]),
+            "area": oc.area_score(enc["area"][pq], seg.arr["area"][rr]),
+            "budget": oc.budget_score(enc["log_budget"][pq], seg.arr["log_budget"][rr],
+                                      self.budget_span_decades),
+            "agency": oc.agency_score(enc["group"][pq], seg.arr["group"][rr]),
+        }
+        total = oc.combine(parts, {c: a[pq] for c, a in enc["applies"].items()},
+                           self.component_weights())
+        found.append({"q": pq, "total": total, "id": seg.ids[rr],
+                      "kind": seg.arr["kind"][rr], "shared": shared,
+                      **{f"c_{c}": np.asarray(v, np.float64) for c, v in parts.items()}})
+    return self._rank(found, len(qs), k, q_cols, per_kind)
+
+
+def _encode(self: OverlapIndex, qs: Sequence[OverlapDoc]) -> dict[str, Any]:
+    """Query-side arrays (one entry per query): text rows, equipment, codes, applicability."""
+    w = self.component_weights()
+    max_df = int(max(self.candidate_max_df * len(self), _PRUNE_FLOOR))
+    idf, n_lit = self._idf(), self.n_features
+    full, q_self, gen = ot.encode_queries(
+        self._counts(qs), idf[:n_lit], self.df_[:n_lit], k1=self.k1,
+        b=self.b, length_scale=self.length_scale_, max_df=max_df)
+    x_self = np.zeros(len(qs))
+    if self._n_cross:
+        x_full, x_self, x_gen = ot.encode_queries(
+            self._cross.counts([q.text for q in qs], as_query=True), idf[n_lit:],
+            self.df_[n_lit:], k1=self.k1, b=0.0, length_scale=1.0, max_df=max_df)
+        full = sp.csr_matrix(sp.hstack([full, x_full], format="csr"))
+        gen = sp.csr_matrix(sp.hstack([gen, x_gen], format="csr"))
+    eq = self._equipment(qs, grow=False)
+    total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
+    applies = [applicable_components(q) for q in qs]
+    cats = {"province": [q.province for q in qs], "region": [q.region for q in qs],
+            "area": [q.technology_area for q in qs],
+            "group": [_agency_key(q.group) for q in qs]}
+    gen.data *= w["text"]  # gen is ours: scaled in place, as gen * w would, without a copy
+    # Each requested unit's share of the equipment weight; one multiply per stored value,
+    # as diag(w / total) @ eq gives, without building the diagonal matrix.
+    per_unit = (w["equipment"] / np.maximum(total, 1)).astype(np.float32)
+    eq_gen = sp.csr_matrix((eq.data * np.repeat(per_unit, np.diff(eq.indptr)), eq.indices,
+                            eq.indptr), shape=eq.shape, dtype=np.float32)
+    return {
+        "full": full, "self": q_self, "gen": gen, "x_self": x_self,
+        "eq": eq, "eq_total": total, "dense": self._dense([q.text for q in qs]),
+        "eq_gen": eq_gen,
+        **{f: np.array([self._code(f, v, grow=False) for v in vs], np.int32)
+           for f, vs in cats.items()},
+        "log_budget": np.array([oc.log10_budget(q.budget_vnd) for q in qs], np.float32),
+        "applies": {c: np.array([a[c] for a in applies], bool) for c in oc.COMPONENTS},
+    }
