@@ -19,6 +19,9 @@ $(BIN)/python:
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	@echo "== make: installing wastescreen and its pinned dependencies (constraints.txt) into $(VENV)"
 	$(PIP) -e .
+	@# An editable install leaves src/ uncompiled; where PYTHONDONTWRITEBYTECODE is set, every
+	@# command would compile ~100 modules again (0.1 s of each one-shot `wastescreen screen`).
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

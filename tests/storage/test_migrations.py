@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from wastescreen.storage.migrate import alembic_config, upgrade_to_head
+from wastescreen.storage.migrate import alembic_config, head_revision, is_at_head, upgrade_to_head
 from wastescreen.storage.tables import Base
 
 
@@ -137,3 +137,22 @@ def test_the_migrations_make_exactly_the_schema_the_code_declares(empty_engine: 
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_head_revision_read_from_file_names_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert head_revision() == script.get_current_head()
+
+
+def test_a_database_behind_head_is_upgraded_and_one_at_head_is_left_alone(
+        empty_engine: Engine) -> None:
+    assert not is_at_head(empty_engine)  # no alembic_version table yet
+    _upgrade(empty_engine, "0008")
+    assert not is_at_head(empty_engine)
+    upgrade_to_head(empty_engine)
+    assert is_at_head(empty_engine)
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() \
+            == head_revision()

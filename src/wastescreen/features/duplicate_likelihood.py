@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import expit
 
 from wastescreen.features.overlap_components import COMPONENTS
@@ -138,6 +137,8 @@ class DuplicateLikelihood:
             value = np.sum(np.logaddexp(0.0, z) - y * z) / n + self.l2 * np.sum(w[1:] ** 2) / 2
             grad = np.concatenate([[np.mean(p - y)], design.T @ (p - y) / n + self.l2 * w[1:]])
             return float(value), grad
+
+        from scipy.optimize import minimize  # fitting only: serving should not load it
 
         start = np.zeros(design.shape[1] + 1)
         res = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=[(None, None), *bounds],

@@ -28,11 +28,11 @@ from importlib import resources
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from wastescreen.core.reference import provinces
 from wastescreen.core.text import fold
 from wastescreen.features.overlap_text import fast_fold, singular
+from wastescreen.features.term_hashing import hashed_counts
 
 GLOSSARY_FILE = "st_glossary.csv"
 _WORD = re.compile(r"\w+")
@@ -174,10 +174,6 @@ def cross_terms(text: str) -> list[str]:
     return analyse(text)[1]
 
 
-def _identity(terms: list[str]) -> list[str]:
-    return terms
-
-
 class CrossHasher:
     """Hashes cross terms into ``n_features`` columns, tagged by language so that only texts of
     different languages share a column: a document's terms carry its own language, a query's
@@ -188,8 +184,6 @@ class CrossHasher:
         # Each language hashes into its own half, so a Vietnamese-tagged term can never collide
         # with an English-tagged one (a collision would let same-language pairs meet here).
         self._half = max(n_features // 2, 1)
-        self._vec = HashingVectorizer(analyzer=_identity, n_features=self._half,
-                                      alternate_sign=False, norm=None, dtype=np.float32)
 
     def counts(self, texts: Sequence[str], *, as_query: bool) -> sp.csr_matrix:
         """(len(texts), n_features) float32 CSR term counts with sorted indices."""
@@ -201,8 +195,6 @@ class CrossHasher:
             tag = ("en" if lang == "vi" else "vi") if as_query else lang
             terms.append(found)
             offsets.append(self._half if tag == "en" else 0)
-        m = sp.csr_matrix(self._vec.transform(terms), dtype=np.float32)
-        m.sum_duplicates()
-        m.sort_indices()
+        m = hashed_counts(terms, self._half)
         m.indices = m.indices + np.repeat(np.array(offsets, m.indices.dtype), np.diff(m.indptr))
         return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(len(texts), self.n_features))

@@ -5,7 +5,7 @@ already cover most two-syllable words ("phong thi", "thi nghiem"); ``bench.overl
 --components`` measures this against character n-grams, pyvi / underthesea word segmentation
 (slower, and they mis-segment text typed without diacritics) and a dense encoder.
 
-Features are hashed (stable MurmurHash3 through scikit-learn's HashingVectorizer) into
+Features are hashed (stable MurmurHash3, as scikit-learn's HashingVectorizer: ``term_hashing``) into
 ``n_features`` columns, so there is no vocabulary to freeze: a term first seen after ``fit`` gets
 its column like any other and corpus statistics (document frequencies) stay exact under ``add``.
 """
@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from wastescreen.core.text import fold
+from wastescreen.features.term_hashing import hashed_counts
 
 _TOKEN = re.compile(r"\w+")
 # Changes whenever the terms a text yields change, so that a model trained on similarity
@@ -106,13 +106,6 @@ class TextHasher:
     def __init__(self, n_features: int, ngram_max: int = 2) -> None:
         self.n_features = n_features
         self.ngram_max = ngram_max
-        self._vec = HashingVectorizer(
-            analyzer=self.analyze,
-            n_features=n_features,
-            alternate_sign=False,
-            norm=None,
-            dtype=np.float32,
-        )
 
     def analyze(self, text: str) -> list[str]:
         return word_ngrams(text, self.ngram_max)
@@ -125,11 +118,8 @@ class TextHasher:
         # the peak memory of a build.
         parts = []
         for start in range(0, len(texts), _HASH_CHUNK):
-            m = sp.csr_matrix(self._vec.transform(texts[start : start + _HASH_CHUNK]),
-                              dtype=np.float32)
-            m.sum_duplicates()
-            m.sort_indices()
-            parts.append(m)
+            parts.append(hashed_counts(map(self.analyze, texts[start : start + _HASH_CHUNK]),
+                                       self.n_features))
         return parts[0] if len(parts) == 1 else sp.csr_matrix(sp.vstack(parts, format="csr"))
 
 
@@ -163,7 +153,13 @@ def bm25_rows(counts: sp.csr_matrix, *, k1: float, b: float, length_scale: float
 def bm25_idf(df: np.ndarray, n_docs: int) -> np.ndarray:
     """BM25 inverse document frequency (always > 0), float32 of df's shape."""
     n = float(max(n_docs, 0))
-    return np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    # Most of the millions of hashed columns hold no term (df 0): they share one value, and the
+    # formula runs only where a term is (elementwise, so each value is the same bit for bit).
+    out = np.full(df.shape, np.float32(np.log1p((n + 0.5) / 0.5)), dtype=np.float32)
+    used = np.flatnonzero(df)
+    d = df[used]
+    out[used] = np.log1p((n - d + 0.5) / (d + 0.5)).astype(np.float32)
+    return out
 
 
 

@@ -55,8 +55,8 @@ def program_doc(program: Program) -> OverlapDoc:
         year=program.start_year, group=program.managing_agency)
 
 
-def labs_frame(labs: Iterable[Lab]) -> pd.DataFrame:
-    """Labs indexed by ``lab_code`` with the columns of ``LAB_COLUMNS``."""
+def lab_rows(labs: Iterable[Lab]) -> list[dict[str, Any]]:
+    """One dict per lab: ``lab_code`` and the columns of ``LAB_COLUMNS``."""
     rows = []
     for lab in labs:
         equipment: dict[str, int] = {}
@@ -75,17 +75,39 @@ def labs_frame(labs: Iterable[Lab]) -> pd.DataFrame:
             "equipment_names": {e.category: e.name for e in lab.equipment},
             "category_mask": category_mask(list(equipment)),
         })
-    frame = pd.DataFrame(rows, columns=["lab_code", *LAB_COLUMNS])
-    return frame.set_index("lab_code")
+    return rows
+
+
+def program_rows(programs: Iterable[Program]) -> list[dict[str, Any]]:
+    """One dict per program: ``program_code`` and the columns of ``PROGRAM_COLUMNS`` (status
+    and outcome as their string values)."""
+    rows = []
+    for p in programs:
+        row = {"program_code": p.program_code, **{c: getattr(p, c) for c in PROGRAM_COLUMNS}}
+        for col in ("status", "outcome"):
+            row[col] = getattr(row[col], "value", row[col])
+        rows.append(row)
+    return rows
+
+
+def labs_frame(labs: Iterable[Lab]) -> pd.DataFrame:
+    """Labs indexed by ``lab_code`` with the columns of ``LAB_COLUMNS``."""
+    return frame_of_lab_rows(lab_rows(labs))
 
 
 def programs_frame(programs: Iterable[Program]) -> pd.DataFrame:
     """Programs indexed by ``program_code`` with the columns of ``PROGRAM_COLUMNS``."""
-    rows = [{"program_code": p.program_code, **{c: getattr(p, c) for c in PROGRAM_COLUMNS}}
-            for p in programs]
-    frame = pd.DataFrame(rows, columns=["program_code", *PROGRAM_COLUMNS])
-    for col in ("status", "outcome"):
-        frame[col] = frame[col].map(lambda v: getattr(v, "value", v))
+    return frame_of_program_rows(program_rows(programs))
+
+
+def frame_of_lab_rows(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """The labs frame of ``lab_rows`` (also of rows read back from a saved snapshot)."""
+    return pd.DataFrame(list(rows), columns=["lab_code", *LAB_COLUMNS]).set_index("lab_code")
+
+
+def frame_of_program_rows(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """The programs frame of ``program_rows`` (also of rows read back from a snapshot)."""
+    frame = pd.DataFrame(list(rows), columns=["program_code", *PROGRAM_COLUMNS])
     return frame.set_index("program_code")
 
 
@@ -107,6 +129,7 @@ class RegistryContext:
     _track: TrackRecordTable | None = field(default=None, init=False, repr=False)
     _regional: RegionalLabs | None = field(default=None, init=False, repr=False)
     _shared: SharedUseLabs | None = field(default=None, init=False, repr=False)
+    _positions: dict[str, dict[str, int]] = field(default_factory=dict, init=False, repr=False)
     _records: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, init=False,
                                                            repr=False)
     _starts: dict[str, list[Any]] | None = field(default=None, init=False, repr=False)
@@ -141,12 +164,23 @@ class RegistryContext:
         return self._record("programs", self.programs, program_code)
 
     def _record(self, name: str, frame: pd.DataFrame, code: str) -> dict[str, Any] | None:
-        if name not in self._records:
+        if name not in self._positions:
             # A duplicated code keeps its first row, as ``.loc`` evidence always did.
+            positions: dict[str, int] = {}
+            for pos, key in enumerate(frame.index.tolist()):
+                positions.setdefault(str(key), pos)
+            self._positions[name] = positions
             self._records[name] = {}
-            for key, row in zip(frame.index, frame.to_dict(orient="records"), strict=True):
-                self._records[name].setdefault(str(key), {str(k): v for k, v in row.items()})
-        return self._records[name].get(code)
+        records = self._records[name]
+        if code not in records:
+            at = self._positions[name].get(code)
+            if at is None:
+                return None
+            # One row at a time (a screening shows a few dozen of thousands), converted as a
+            # whole frame's ``to_dict`` converts it.
+            row = frame.iloc[[at]].to_dict(orient="records")[0]
+            records[code] = {str(k): v for k, v in row.items()}
+        return records[code]
 
     def programs_started(self, statuses: Sequence[str], year: int) -> int:
         """How many programs of one of ``statuses`` started by ``year`` (a program without a
@@ -166,10 +200,12 @@ class RegistryContext:
         self._regional = None
         self._shared = None
         self._records.pop("labs", None)
+        self._positions.pop("labs", None)
 
     def replace_programs(self, programs: pd.DataFrame) -> None:
         self.programs = programs
         self._records.pop("programs", None)
+        self._positions.pop("programs", None)
         self._starts = None
 
 

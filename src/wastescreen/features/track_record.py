@@ -27,21 +27,41 @@ OUTCOME_COLUMNS = {
 class TrackRecordTable:
     """Per agency, outcome dates sorted with running counts, so that a query is a binary search.
 
-    scikit-learn style: ``fit(history)`` learns ``dates_`` and ``counts_`` (agency -> arrays).
+    scikit-learn style: ``fit(history)`` learns the outcome arrays; an agency's sorted dates
+    and running counts (``dates_``, ``counts_``: agency -> arrays) are made the first time one
+    of its proposals is looked up (a one-shot screening asks for one agency of hundreds).
     """
 
     def fit(self, history: pd.DataFrame) -> TrackRecordTable:
         """``history``: columns ``agency``, ``observed_on`` and the 0/1 outcome columns."""
-        hist = history.assign(observed_on=pd.to_datetime(history["observed_on"]))
+        agencies = history["agency"].astype(str).to_numpy(dtype=object)
+        order = np.argsort(agencies, kind="stable")
+        keys, starts = np.unique(agencies[order], return_index=True)
+        ends = [*starts[1:].tolist(), len(order)] if len(starts) else []
+        self.rows_: dict[str, np.ndarray] = {
+            str(k): order[a:b] for k, a, b in zip(keys.tolist(), starts.tolist(), ends,
+                                                   strict=True)}
+        self.observed_: np.ndarray = pd.to_datetime(history["observed_on"]).to_numpy(
+            dtype="datetime64[ns]")
+        self.flags_: dict[str, np.ndarray] = {
+            col: history[col].to_numpy(dtype=np.float64) for col in OUTCOME_COLUMNS}
         self.dates_: dict[str, np.ndarray] = {}
         self.counts_: dict[str, dict[str, np.ndarray]] = {}
-        for agency, rows in hist.groupby("agency", sort=False):
-            rows = rows.sort_values("observed_on", kind="stable")
-            self.dates_[str(agency)] = rows["observed_on"].to_numpy(dtype="datetime64[ns]")
-            self.counts_[str(agency)] = {
-                col: np.concatenate([[0.0], np.cumsum(rows[col].to_numpy(dtype=np.float64))])
-                for col in OUTCOME_COLUMNS}
         return self
+
+    def _agency(self, agency: str) -> np.ndarray | None:
+        """The agency's outcome dates, sorted (None: no outcome), its running counts made."""
+        if agency not in self.dates_:
+            rows = self.rows_.get(agency)
+            if rows is None:
+                return None
+            # Rows of one day may come in any order: a count up to a date is the same.
+            rows = rows[np.argsort(self.observed_[rows], kind="stable")]
+            self.dates_[agency] = self.observed_[rows]
+            self.counts_[agency] = {
+                col: np.concatenate([[0.0], np.cumsum(self.flags_[col][rows])])
+                for col in OUTCOME_COLUMNS}
+        return self.dates_[agency]
 
     def transform_arrays(self, agencies: npt.NDArray[Any], submitted: npt.NDArray[Any]
                          ) -> dict[str, npt.NDArray[np.float64]]:
@@ -52,7 +72,7 @@ class TrackRecordTable:
         hits = {col: np.zeros(n, dtype=np.float64) for col in OUTCOME_COLUMNS}
         submitted = np.asarray(submitted).astype("datetime64[ns]")
         for agency in dict.fromkeys(agencies):
-            dates = self.dates_.get(str(agency))
+            dates = self._agency(str(agency))
             if dates is None:
                 continue
             idx = np.flatnonzero(agencies == agency)

@@ -20,7 +20,6 @@ import pandas as pd
 import xgboost as xgb
 
 from wastescreen.models.calibration import Calibration, combine_any
-from wastescreen.models.evaluation import evaluate_bundle
 from wastescreen.models.spec import (
     BandThresholds,
     FeatureEncoder,
@@ -108,20 +107,3 @@ def training_record(
             for k, v in slices.items()
         },
     }
-
-
-def bundle_report(
-    bundle: RiskModelBundle, test: pd.DataFrame, group_columns: Sequence[str]
-) -> dict[str, Any]:
-    """Split, leakage flags, model-size tables and (when ``test`` has rows) test metrics."""
-    report: dict[str, Any] = {
-        "split": bundle.training["slices"],
-        "leakage_flags": bundle.leakage_flags,
-        "model_size": {
-            t: {"chosen": next(r for r in m.size_table if r["chosen"]), "table": m.size_table}
-            for t, m in bundle.models.items()
-        },
-    }
-    if len(test):
-        report["test"] = evaluate_bundle(bundle, test, group_columns=group_columns)
-    return report

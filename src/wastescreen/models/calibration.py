@@ -28,8 +28,6 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 Method = Literal["isotonic", "platt"]
 MIN_ISOTONIC_ROWS = 1000
@@ -87,6 +85,10 @@ def fit_calibration(
     margin: npt.ArrayLike, y: npt.ArrayLike, method: Method | Literal["auto"] = "auto"
 ) -> Calibration:
     """Fit a map on held-out rows: ``margin`` shape (n,) log-odds, ``y`` shape (n,) 0/1."""
+    # Imported here: serving only applies a fitted map and should not load scikit-learn.
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
     m = np.asarray(margin, dtype=np.float64).ravel()
     labels = np.asarray(y, dtype=np.float64).ravel()
     if len(np.unique(labels)) < 2:

@@ -8,7 +8,7 @@ than ``min_group_rows`` rows, or only one class, gets ``None`` where a metric is
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +16,9 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from wastescreen.models.spec import BandThresholds, TargetSpec
+
+if TYPE_CHECKING:
+    from wastescreen.models.bundle import RiskModelBundle
 
 Report = dict[str, Any]
 
@@ -177,4 +180,21 @@ def evaluate_bundle(
         for g in group_columns
     }
     report["overall"] = overall
+    return report
+
+
+def bundle_report(
+    bundle: RiskModelBundle, test: pd.DataFrame, group_columns: Sequence[str]
+) -> dict[str, Any]:
+    """Split, leakage flags, model-size tables and (when ``test`` has rows) test metrics."""
+    report: dict[str, Any] = {
+        "split": bundle.training["slices"],
+        "leakage_flags": bundle.leakage_flags,
+        "model_size": {
+            t: {"chosen": next(r for r in m.size_table if r["chosen"]), "table": m.size_table}
+            for t, m in bundle.models.items()
+        },
+    }
+    if len(test):
+        report["test"] = evaluate_bundle(bundle, test, group_columns=group_columns)
     return report

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -28,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import sklearn
 import xgboost as xgb
 
 from wastescreen.models.bundle import RiskModelBundle, TargetModel
@@ -66,7 +66,7 @@ def library_versions() -> dict[str, str]:
         "xgboost": str(xgb.__version__),
         "numpy": np.__version__,
         "pandas": pd.__version__,
-        "sklearn": sklearn.__version__,
+        "sklearn": importlib.metadata.version("scikit-learn"),  # without importing it
     }
 
 

@@ -34,11 +34,11 @@ import xgboost as xgb
 from wastescreen.models.bundle import (
     RiskModelBundle,
     TargetModel,
-    bundle_report,
     data_sha256,
     training_record,
 )
 from wastescreen.models.calibration import Method, fit_calibration
+from wastescreen.models.evaluation import bundle_report
 from wastescreen.models.leakage import LeakageError, LeakageGuard, leakage_flags, refuse_declared
 from wastescreen.models.model_selection import (
     Refit,

@@ -31,17 +31,21 @@ from wastescreen.features.registry_context import (
     RegistryContext,
     build_registry_context,
     lab_doc,
+    lab_rows,
     labs_frame,
     program_doc,
+    program_rows,
     programs_frame,
 )
 from wastescreen.models.bundle import RiskModelBundle
 from wastescreen.models.explain import Explainer
 from wastescreen.models.registry import ModelRegistry
 from wastescreen.models.spec import BandThresholds
+from wastescreen.screening import context_snapshot, peer_snapshot
 from wastescreen.storage.history import (
-    load_outcome_frame,
+    load_outcome_rows,
     load_registry,
+    outcome_frame_of,
     outcomes_recorded_by,
 )
 from wastescreen.storage.tables import ProposalRow, ScreeningRow
@@ -199,25 +203,52 @@ def load_peers(session: Session) -> tuple[PeerSet, dict[str, dict[str, Any]], se
 
 
 def registry_context(session: Session, *, index_dir: Path | None = None) -> RegistryContext:
-    """The current registry, the outcomes recorded so far and the overlap index (the one saved
-    under ``index_dir`` when it reflects the current revision; built, and saved there, when
-    not)."""
+    """The current registry, the outcomes recorded so far and the overlap index. With
+    ``index_dir``: the index and frames saved there when they reflect the current database
+    state (``context_snapshot``); built from the database, and saved there, when not."""
+    key = None if index_dir is None else context_snapshot.state_key(session)
+    index = None if index_dir is None or key is None else _load_index(
+        index_dir, key["registry_revision"])
+    if index_dir is not None and key is not None and index is not None:
+        saved = context_snapshot.load(index_dir, key)
+        if saved is not None:
+            labs, programs, history, snapshot_date = saved
+            return RegistryContext(labs=labs, programs=programs, history=history, index=index,
+                                   snapshot=key["registry_revision"],
+                                   snapshot_date=snapshot_date,
+                                   history_recorded_by=key["recorded_by"])
     registry = load_registry(session)
     recorded_by = outcomes_recorded_by(session)
-    index = None if index_dir is None else _load_index(index_dir, registry.revision)
+    outcomes = load_outcome_rows(session, recorded_by=recorded_by)
     context = build_registry_context(
-        registry.labs, registry.programs, load_outcome_frame(session, recorded_by=recorded_by),
+        registry.labs, registry.programs, outcome_frame_of(outcomes),
         snapshot=registry.revision, snapshot_date=registry.revision_date, index=index,
         history_recorded_by=recorded_by.isoformat() if recorded_by else "")
-    if index is None and index_dir is not None:
-        save_index(context.index, index_dir, registry.revision)
+    if index_dir is not None:
+        if index is None:
+            save_index(context.index, index_dir, registry.revision)
+        # Saved only when nothing was written meanwhile: the key must describe these frames.
+        if key == context_snapshot.state_key(session) and key is not None \
+                and key["registry_revision"] == registry.revision:
+            context_snapshot.save(
+                index_dir, key, lab_rows=lab_rows(registry.labs),
+                program_rows=program_rows(registry.programs),
+                history_rows=[[r[0], r[1].isoformat(), *r[2:]] for r in outcomes],
+                snapshot_date=registry.revision_date)
     return context
 
 
 def load_engine(settings: Settings, session: Session) -> ScreeningEngine:
-    """Build the engine from the database, the saved index and the promoted model."""
+    """Build the engine from the database (or the snapshots of it saved under
+    ``settings.index_dir`` when they reflect its state) and the promoted model."""
     context = registry_context(session, index_dir=settings.index_dir)
-    peers, details, retired = load_peers(session)
+    key = peer_snapshot.state_key(session, PEER_KINDS)
+    saved = peer_snapshot.load(settings.index_dir, key)
+    if saved is None:
+        saved = load_peers(session)
+        if key == peer_snapshot.state_key(session, PEER_KINDS):  # nothing filed meanwhile
+            peer_snapshot.save(settings.index_dir, key, *saved)
+    peers, details, retired = saved
     return ScreeningEngine(context=context, model=load_current_model(settings.models_dir),
                            bands=BandThresholds(settings.band_medium, settings.band_high),
                            peers=peers, peer_details=details, retired=retired)

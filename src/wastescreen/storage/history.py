@@ -7,8 +7,10 @@ From the database, or from a CSV/Parquet training file in the flat format of
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from pydantic import ValidationError
@@ -110,6 +112,13 @@ def load_outcome_frame(session: Session, *, recorded_by: dt.datetime | None = No
                        ) -> pd.DataFrame:
     """Outcomes of historical proposals (``HISTORY_COLUMNS``), without loading the proposals;
     with ``recorded_by``, only those recorded by then (in a fixed order)."""
+    return outcome_frame_of(load_outcome_rows(session, recorded_by=recorded_by))
+
+
+def load_outcome_rows(session: Session, *, recorded_by: dt.datetime | None = None
+                      ) -> list[tuple[Any, ...]]:
+    """The rows ``load_outcome_frame`` is made of: (agency, observed_on date, idle_assets,
+    duplication_found, outputs_not_delivered) per outcome, in a fixed order."""
     query = (select(ProposalRow.agency, ProposalOutcomeRow.observed_on,
                     ProposalOutcomeRow.idle_assets, ProposalOutcomeRow.duplication_found,
                     ProposalOutcomeRow.outputs_not_delivered)
@@ -119,7 +128,12 @@ def load_outcome_frame(session: Session, *, recorded_by: dt.datetime | None = No
         if session.get_bind().dialect.name == "sqlite":  # stored there as naive UTC text
             recorded_by = recorded_by.astimezone(dt.UTC).replace(tzinfo=None)
         query = query.where(ProposalOutcomeRow.recorded_at <= recorded_by)
-    rows = session.execute(query).all()
+    return [tuple(r) for r in session.execute(query).all()]
+
+
+def outcome_frame_of(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    """The outcome history of rows (agency, observed_on as a date, then the 0/1 or bool flags
+    in ``HISTORY_COLUMNS`` order), as ``load_outcome_frame`` returns it."""
     if not rows:
         return empty_history()
     frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
