@@ -109,3 +109,31 @@ def test_an_unreadable_snapshot_is_rebuilt_not_trusted(service: DemoService) -> 
         assert context_snapshot.load(index_dir, context_snapshot.state_key(s)) is not None
         assert peer_snapshot.load(index_dir, peer_snapshot.state_key(s, PEER_KINDS)) is not None
     assert len(engine.context.programs) > 0
+
+
+def test_workers_saving_the_peer_snapshot_at_once_leave_one_readable_snapshot(
+        service: DemoService, tmp_path: Path) -> None:
+    import threading
+
+    engine = _load(service)
+    with service.db.sessions() as s:
+        key = peer_snapshot.state_key(s, PEER_KINDS)
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            for _ in range(5):
+                peer_snapshot.save(tmp_path, key, engine.peers, engine.peer_details,
+                                   engine.retired)
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=save) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    loaded = peer_snapshot.load(tmp_path, key)
+    assert loaded is not None and loaded[0].agency_of == engine.peers.agency_of
+    assert [p.name for p in tmp_path.iterdir()] == [peer_snapshot.DIR]  # nothing left over

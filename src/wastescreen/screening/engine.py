@@ -230,11 +230,14 @@ def registry_context(session: Session, *, index_dir: Path | None = None) -> Regi
         # Saved only when nothing was written meanwhile: the key must describe these frames.
         if key == context_snapshot.state_key(session) and key is not None \
                 and key["registry_revision"] == registry.revision:
-            context_snapshot.save(
-                index_dir, key, lab_rows=lab_rows(registry.labs),
-                program_rows=program_rows(registry.programs),
-                history_rows=[[r[0], r[1].isoformat(), *r[2:]] for r in outcomes],
-                snapshot_date=registry.revision_date)
+            try:
+                context_snapshot.save(
+                    index_dir, key, lab_rows=lab_rows(registry.labs),
+                    program_rows=program_rows(registry.programs),
+                    history_rows=[[r[0], r[1].isoformat(), *r[2:]] for r in outcomes],
+                    snapshot_date=registry.revision_date)
+            except OSError as exc:  # a cache: the next start loads from the database again
+                log.warning("could not save the registry snapshot in %s: %s", index_dir, exc)
     return context
 
 
@@ -247,7 +250,11 @@ def load_engine(settings: Settings, session: Session) -> ScreeningEngine:
     if saved is None:
         saved = load_peers(session)
         if key == peer_snapshot.state_key(session, PEER_KINDS):  # nothing filed meanwhile
-            peer_snapshot.save(settings.index_dir, key, *saved)
+            try:
+                peer_snapshot.save(settings.index_dir, key, *saved)
+            except OSError as exc:  # a cache, as above
+                log.warning("could not save the peer snapshot in %s: %s", settings.index_dir,
+                            exc)
     peers, details, retired = saved
     return ScreeningEngine(context=context, model=load_current_model(settings.models_dir),
                            bands=BandThresholds(settings.band_medium, settings.band_high),

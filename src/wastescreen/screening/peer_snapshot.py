@@ -53,9 +53,12 @@ def save(index_dir: Path, key: dict[str, Any], peers: PeerSet,
         (tmp / "peers.json").write_text(json.dumps(body, ensure_ascii=False), "utf-8")
         tmp.chmod(0o755)
         target, old = index_dir / DIR, index_dir / f".peers-old-{tmp.name}"
-        if target.exists():
-            target.rename(old)
-        tmp.rename(target)
+        try:
+            if target.exists():
+                target.rename(old)
+            tmp.rename(target)
+        except OSError:
+            pass  # another worker put its snapshot in place meanwhile: it is as good
     finally:
         for leftover in (tmp, index_dir / f".peers-old-{tmp.name}"):
             shutil.rmtree(leftover, ignore_errors=True)
