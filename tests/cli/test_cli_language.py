@@ -36,7 +36,7 @@ def test_train_says_one_line_per_stage_in_a_log(trained: tuple[Path, str]) -> No
     stages = [line for line in lines if STAGE.match(line)]
     assert [s[9:] for s in stages][:2] == [
         "Đọc lịch sử đề xuất và sổ đăng ký",
-        "Dựng đặc trưng cho 300 đề xuất (so với 400 phòng thí nghiệm, 5.000 chương trình)"]
+        "Dựng đặc trưng cho 300 đề xuất (so với 400 phòng thí nghiệm, 1.000 chương trình)"]
     assert any("Huấn luyện mô hình 1/3: Trùng lặp" in s for s in stages)
     assert any(s[9:].startswith("Đưa mô hình") for s in stages)
     assert len(stages) == 7 and lines[-1].startswith("Đã đăng ký mô hình")

@@ -35,10 +35,12 @@ from wastescreen.demo_portfolio.mechanisms import (
 )
 from wastescreen.demo_portfolio.rates import measure
 from wastescreen.domain import Lab, Program, Proposal, ProposalOutcome
+from wastescreen.features.red_flags import flag_catalogue
 from wastescreen.storage.engine import make_engine
 from wastescreen.storage.migrate import upgrade_to_head
 from wastescreen.storage.tables import Base
 
+UNDER_USED = flag_catalogue().parameters["underused_below"]
 TINY = {"n_labs": 30, "n_programs": 100, "n_proposals": 300}
 SMALL = {"n_labs": 60, "n_programs": 300, "n_proposals": 2000}
 MEDIUM = {"n_labs": 400, "n_programs": 1000, "n_proposals": 10000}
@@ -147,8 +149,10 @@ def test_reference_coverage(small: DemoPortfolio) -> None:
 def test_full_registry_covers_all_provinces(medium: DemoPortfolio) -> None:
     assert {lab.province for lab in medium.labs} == {p.name_vi for p in reference.provinces()}
     shared = np.mean([lab.open_for_shared_use for lab in medium.labs])
-    under = np.mean([(lab.utilisation or 0) < 0.4 for lab in medium.labs])
-    assert 0.28 < shared < 0.42 and under > 0.3
+    # Some labs run below the red flags' under-use line, most do not (a cycle where nearly
+    # every request is held by an idle lab nearby is no cycle to learn from).
+    under = np.mean([(lab.utilisation or 0) < UNDER_USED for lab in medium.labs])
+    assert 0.28 < shared < 0.42 and 0.04 < under < 0.2
 
 
 def test_names_are_fictional_and_texts_carry_a_gloss(small: DemoPortfolio) -> None:

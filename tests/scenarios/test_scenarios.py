@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import EXAMPLES
 from tests.demo_service import AGENCY_A, AGENCY_B, DemoService
 from wastescreen.core.reference import equipment_category_codes, region_of
+from wastescreen.demo_portfolio.texts import program_core
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.domain.result import BAND_RANK, ScreeningResult
@@ -54,8 +55,19 @@ def _program(service: DemoService, rule: dict[str, Any]) -> Program:
     fits = [p for p in service.portfolio.programs
             if p.status.value in rule["status"] and p.province
             and (not rule.get("outcome") or p.outcome.value in rule["outcome"])
-            and len(p.objectives) > 80]
+            and len(p.objectives) > 80
+            and not (rule.get("no_live_twin") and _subject(p) in _live_subjects(service))]
     return sorted(fits, key=lambda p: p.program_code)[0]
+
+
+def _subject(p: Program) -> str:
+    """What a demo program is about: its title without the prefix and the pilot site."""
+    return program_core(p.title).rpartition(" tại ")[0]
+
+
+def _live_subjects(service: DemoService) -> set[str]:
+    return {_subject(p) for p in service.portfolio.programs
+            if p.status.value in ("planned", "ongoing")}
 
 
 def _lab(service: DemoService, rule: dict[str, Any]) -> Lab:

@@ -43,7 +43,7 @@ class DemoPortfolio:
 
 
 def generate_portfolio(
-    seed: int = 57, *, n_labs: int = 400, n_programs: int = 5000, n_proposals: int = 30000
+    seed: int = 57, *, n_labs: int = 400, n_programs: int = 1000, n_proposals: int = 30000
 ) -> DemoPortfolio:
     rng, rnd = seeded(seed)
     registry = make_registry(n_labs, n_programs, rnd)

@@ -29,6 +29,10 @@ from wastescreen.domain import Lab, Program
 from wastescreen.features.red_flags import flag_catalogue
 
 NEAR_VERBATIM = 0.9
+# Most agencies look at the registry and at their region's labs before they propose (the
+# pre-check is there for it): they take up work no program is doing and buy what no idle lab
+# nearby holds. The rest do not look.
+LOOKS_FIRST = 0.8
 # Below this share of its capacity a lab is under-used: the red flags' own line.
 UNDERUSED = flag_catalogue().parameters["underused_below"]
 LAB_TYPES = ("new_lab", "lab_upgrade", "equipment_purchase")
@@ -45,6 +49,14 @@ class CycleBuilder(HistoryBuilder):
         self.topics: Counter[str] = Counter()
         self.clean_agencies: set[str] = set()
         self.clean_areas: set[str] = set()
+        # Subjects (topic and use) of the registry's planned or ongoing programs, and of the
+        # others (completed or cancelled).
+        self.active_cores: Counter[str] = Counter()
+        self.past_cores: Counter[str] = Counter()
+        for prog in registry.programs:
+            core = texts.program_core(prog.title).rpartition(" tại ")[0]
+            active = prog.status in ("planned", "ongoing")
+            (self.active_cores if active else self.past_cores)[core] += 1
         # Per region and category: the most idle share (1 − utilisation) of a lab holding it.
         self.idle: dict[tuple[str, str], float] = {}
         for lab in registry.labs:
@@ -54,10 +66,12 @@ class CycleBuilder(HistoryBuilder):
                     self.idle[key] = max(self.idle.get(key, 0.0), 1.0 - (lab.utilisation or 0.0))
 
     # -- texts ---------------------------------------------------------------------------
-    def compose(self, d: Draft, lang: int = 0, *, novel: bool = False) -> None:
+    def compose(self, d: Draft, lang: int = 0, *, novel: bool = False,
+                looked: bool = False) -> None:
         """Title and objectives of ``d`` in ``lang``: the least used topic and use of its area
-        so far (with ``novel``, of the area's new work, which the registry does not hold), under
-        a title no other proposal of the cycle has."""
+        so far (with ``novel``, of the area's new work, which the registry does not hold; with
+        ``looked``, one no registry program is doing, and the fewest done before, when there
+        is one), under a title no other proposal of the cycle has."""
         rnd, ptype = self.rnd, TYPES[d.ptype]
         area = voc.area(d.area)
         topics = (area.novel_for(ptype) if novel else ()) or area.topics_for(ptype)
@@ -66,7 +80,9 @@ class CycleBuilder(HistoryBuilder):
         rnd.shuffle(subjects)
         # Stable: random among the least used (a new topic once in the cycle, if it can be).
         subjects.sort(key=lambda s: (self.topics[s.topic[0]] if novel else 0,
-                                     self.cores[s.core[0]]))
+                                     looked and self.active_cores[s.core[0]] > 0,
+                                     self.cores[s.core[0]],
+                                     self.past_cores[s.core[0]] if looked else 0))
         subject = subjects[0]
         title = texts.title(subject, ptype)
         for s in subjects:
@@ -99,8 +115,15 @@ class CycleBuilder(HistoryBuilder):
                     else rnd.choice(reg.area_codes()))
         ptype = int(v["ptype"][i]) if texts.fits(area, TYPES[int(v["ptype"][i])]) else RESEARCH
         d = Draft(i, "", agency, self._place(agency), area, ptype)
-        self.compose(d, lang)
+        looked = rnd.random() < LOOKS_FIRST
+        self.compose(d, lang, looked=looked)
         d.equipment = self._equipment(d)
+        region = reference.region_of(d.province)
+        free = [c for c in self._cats(area, TYPES[ptype]) if self._not_held_idle(region, c)]
+        if looked and free:
+            d.equipment = [line if self._not_held_idle(region, line["category"])
+                           else self._line(rnd.choice(free), k)
+                           for k, line in enumerate(d.equipment)]
         return d
 
     def near_copy(self, i: int, prog: Program) -> Draft:

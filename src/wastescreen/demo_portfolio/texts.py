@@ -76,11 +76,15 @@ def objectives(subject: Subject, ptype: str, n_sentences: int, rnd: random.Rando
     chosen = [first, *rnd.sample(rest, min(max(n_sentences, 1) - 1, len(rest)))]
     vi: list[str] = []
     en: list[str] = []
-    for k in chosen:
+    for j, k in enumerate(chosen):
         s = pool[k]
         n = rnd.randint(*s.n_range) if s.n_range else 0
-        vi.append(s.text[0].format(topic=subject.topic[0], n=n))
-        en.append(s.text[1].format(topic=subject.topic[1], n=n))
+        # The purpose sentence names the topic; the others name the field, as a person would
+        # rather than repeat the topic (and two texts on one topic for different uses are then
+        # told apart by their uses, not drowned in the topic's words).
+        about = subject.topic if j == 0 else field(subject.area, rnd)
+        vi.append(s.text[0].format(topic=about[0], n=n))
+        en.append(s.text[1].format(topic=about[1], n=n))
     focus = voc.FOCUS
     vi.insert(1, focus[0].format(topic=subject.topic[0], use=subject.use[0], site=subject.site))
     en.insert(1, focus[1].format(topic=subject.topic[1], use=subject.use[1], site=subject.site))
@@ -93,6 +97,13 @@ def objectives(subject: Subject, ptype: str, n_sentences: int, rnd: random.Rando
         vi.append(voc.PARTNER[0].format(partner=who[0], n=n, site=subject.site))
         en.append(voc.PARTNER[1].format(partner=who[1], n=n, site=subject.site))
     return " ".join(vi), " ".join(en)
+
+
+def field(area: str, rnd: random.Random) -> Pair:
+    """A name of ``area``'s field of work ("thị giác máy tính" / "computer vision"): one of its
+    lab-name stems, lower-cased as it reads inside a sentence."""
+    vi, en = rnd.choice(voc.area(area).lab_stems)
+    return vi[:1].lower() + vi[1:], (en if en[:2].isupper() else en[:1].lower() + en[1:])
 
 
 def _target(m: Metric, rnd: random.Random) -> float:

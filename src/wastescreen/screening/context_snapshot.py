@@ -1,8 +1,8 @@
 """The registry context's frames saved beside the overlap index, keyed by the database state.
 
-Reading 5,000 programs and 30,000 outcomes through the ORM and the domain models takes over a
-second; a one-shot ``wastescreen screen`` would spend most of its time there. The frames are
-saved as plain JSON (no pickle) under ``var/index/context.json`` with the state they reflect —
+Reading thousands of programs and tens of thousands of outcomes through the ORM and the domain
+models takes a second or more, most of a one-shot ``wastescreen screen``. The frames are saved
+as plain JSON (no pickle) under ``var/index/context.json`` with the state they reflect —
 the registry revision, the number of recorded outcomes and when the newest was recorded — and
 read back through the same frame constructors, so the frames (and every screening made with
 them) are the same bit for bit. Any change of that state makes the snapshot stale; it is then
