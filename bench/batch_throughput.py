@@ -17,9 +17,13 @@ bulk on all rows), or the run stops. The proposals: historical proposals of the 
 to the example's budget cycle (``precheck_driver.proposal_bodies``: all different), topped up
 from the demo generator with another seed when the database holds fewer.
 
+Then ``--profile-rows`` rows (2,000) are screened in bulk again under cProfile, and a second
+table says where the time goes (features and their overlap searches, duplicate likelihoods,
+red-flag quantities, SHAP, reasons, hashes).
+
 Usage: ``python -m bench.batch_throughput [--var DIR] [--rows 10000] [--sample 300]
-[--no-dask]``: a var folder with data and a promoted model (e.g. the one ``make run`` fills;
-without it a small demo set-up is built in a temporary folder). Wall time
+[--no-dask] [--profile-rows 2000]``: a var folder with data and a promoted model (e.g. the
+one ``make run`` fills; without it a small demo set-up is built in a temporary folder). Wall time
 (``time.perf_counter``) and CPU of this process (``time.process_time``). Writes
 ``bench/results/batch-throughput.json`` (top-level ``bulk_per_s``, ``per_row_per_s``,
 ``dask_per_s``).
@@ -77,6 +81,39 @@ def _timed(fn: Callable[[], list[dict[str, Any]]]) -> tuple[list[dict[str, Any]]
     return rows, time.perf_counter() - wall, time.process_time() - cpu
 
 
+# What the bulk path's time goes to: function (module path suffix, name) -> label.
+STAGES = {
+    ("features/build.py", "_registry_matches"): "features: overlap with the registry",
+    ("features/build.py", "_peer_matches"): "features: overlap with the cycle's filed submissions",
+    ("features/build.py", "build_feature_columns"): "features: all (overlap included)",
+    ("screening/flags.py", "likelihoods_of"): "duplicate likelihood of each match",
+    ("features/flag_inputs.py", "flag_inputs"): "red-flag quantities",
+    ("models/explain.py", "explain_encoded"): "scores and exact SHAP (XGBoost pred_contribs)",
+    ("screening/reasons.py", "top_reasons"): "top reason",
+    ("core/canonical.py", "sha256_hex"): "input hash",
+    ("screening/bulk.py", "screen_bulk"): "bulk screening, all",
+}
+
+
+def _profile(screener: Any, rows: list[Any], as_of: dt.date) -> dict[str, float]:
+    """Seconds (cumulative, under cProfile, which slows Python code more than C) in each of
+    ``STAGES`` while ``rows`` are screened in bulk."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    screener.screen_rows(rows, as_of=as_of)
+    profile.disable()
+    stats: dict[Any, Any] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    out = dict.fromkeys(STAGES.values(), 0.0)
+    for (path, _, name), (_, _, _, cumulative, _) in stats.items():
+        for (suffix, function), label in STAGES.items():
+            if name == function and path.endswith(suffix):
+                out[label] += cumulative
+    return out
+
+
 def _engines_loaded() -> int:
     from wastescreen.screening import batch_dask
 
@@ -102,7 +139,7 @@ def _dask(rows: list[Any], as_of: dt.date) -> tuple[list[dict[str, Any]], float,
                                                      as_of=as_of))
 
 
-def measure(var: Path, n: int, sample: int, dask: bool) -> None:
+def measure(var: Path, n: int, sample: int, dask: bool, profile_rows: int) -> None:
     """Time the paths against the data and model under ``var``; print and write the figures."""
     from wastescreen.core.settings import Settings
     from wastescreen.screening.batch import BatchRow
@@ -156,6 +193,15 @@ def measure(var: Path, n: int, sample: int, dask: bool) -> None:
                       f"{(n / dask_s) / (len(picked) / per_row_s):.1f}×", "same rows"))
     load_after = os.getloadavg()
     figures["load_average_1m_5m"] = [load_before[:2], load_after[:2]]
+    if profile_rows:
+        stages = _profile(screener, rows[:profile_rows], as_of)
+        whole = stages[STAGES[("screening/bulk.py", "screen_bulk")]] or 1.0
+        figures["bulk_profile_seconds"] = {"rows": profile_rows, **stages}
+        print_rows(f"where the bulk path's time goes: {profile_rows:,} rows under cProfile "
+                   "(cumulative; nested stages are inside 'all')",
+                   [(label, "", f"{sec:.2f}", f"{100 * sec / whole:.0f} %", "", "")
+                    for label, sec in stages.items()],
+                   ("stage", "", "seconds", "share", "", ""))
     print_rows(f"batch screening of {n:,} different proposals, wall time, the per-row path "
                f"beside bulk in the same run; load average {load_before[0]:.2f} → "
                f"{load_after[0]:.2f}", table)
@@ -164,13 +210,16 @@ def measure(var: Path, n: int, sample: int, dask: bool) -> None:
                                                         "dask_per_s") if k in figures}))
 
 
-def print_rows(title: str, rows: list[tuple[str, str, str, str, str, str]]) -> None:
-    """The table: path, rows, seconds, screenings/s, against the per-row baseline, target."""
+def print_rows(title: str, rows: list[tuple[str, str, str, str, str, str]],
+               columns: tuple[str, ...] = ("path", "rows", "seconds", "screenings/s",
+                                           "vs per row", "target")) -> None:
+    """A table; by default: path, rows, seconds, screenings/s, against the per-row baseline,
+    target."""
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title)
-    for col in ("path", "rows", "seconds", "screenings/s", "vs per row", "target"):
+    for col in columns:
         table.add_column(col)
     for row in rows:
         table.add_row(*row)
@@ -183,9 +232,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=300, help="rows timed on the per-row path")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask cluster")
+    parser.add_argument("--profile-rows", type=int, default=2000,
+                        help="rows screened again under cProfile for the stages table (0: none)")
     args = parser.parse_args()
     with var_folder(args.var) as var:
-        measure(var, args.rows, args.sample, not args.no_dask)
+        measure(var, args.rows, args.sample, not args.no_dask, args.profile_rows)
 
 
 if __name__ == "__main__":

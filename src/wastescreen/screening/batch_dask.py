@@ -72,7 +72,9 @@ def screen_rows_on_cluster(address: str, settings: Settings, rows: Sequence[Batc
         # At least two chunks per worker so every worker gets a share, at most CHUNK rows each.
         size = max(1, min(CHUNK, -(-len(valid) // (2 * workers))))
         chunks = [valid[i:i + size] for i in range(0, len(valid), size)]
+        # The chunks go to the workers as data (scatter), not inside the task graph.
+        data = client.scatter(chunks)
         futures = client.map(screen_chunk, [settings_json] * len(chunks), [day] * len(chunks),
-                             chunks, pure=False)
+                             data, pure=False)
         done = {item["row"]: item for part in client.gather(futures) for item in part}
     return [done[r.row] if r.proposal is not None else error_row(r) for r in rows]
