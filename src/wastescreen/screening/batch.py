@@ -1,9 +1,11 @@
 """Batches: a CSV/XLSX of proposals in the flat format, read, validated and summarised row by row.
 
 There is one batch path. ``read_batch`` validates every row (an invalid one keeps its errors,
-naming field and rule); ``Screener.screen_row`` (``screening.usecases``) screens one row, and
-every caller runs it: the CLI, API batch jobs, the page upload (which also stores each row as a
-pre-check) and Dask workers. Output rows have ``RESULT_COLUMNS``.
+naming field and rule); ``Screener.screen_rows`` (``screening.usecases``) screens the valid
+rows in bulk (``screening.bulk``: many rows per feature pass and per SHAP call), and every
+caller runs it: the CLI, API batch jobs and Dask workers (each screens its chunks in bulk). The
+page upload also stores each row as a pre-check, so its rows are screened in full one by one
+(``Screener.screen_row``); both give the same output rows. Output rows have ``RESULT_COLUMNS``.
 """
 
 from __future__ import annotations
