@@ -4,8 +4,9 @@ There is one batch path. ``read_batch`` validates every row (an invalid one keep
 naming field and rule); ``Screener.screen_rows`` (``screening.usecases``) screens the valid
 rows in bulk (``screening.bulk``: many rows per feature pass and per SHAP call), and every
 caller runs it: the CLI, API batch jobs and Dask workers (each screens its chunks in bulk). The
-page upload also stores each row as a pre-check, so its rows are screened in full one by one
-(``Screener.screen_row``); both give the same output rows. Output rows have ``RESULT_COLUMNS``.
+page upload also stores each row as a pre-check (a whole result, under the agency's known
+spelling), so its rows are screened in full one by one (``Screener.screen_row``). Output rows
+have ``RESULT_COLUMNS``; bulk and per-row screening give the same ones for the same proposals.
 """
 
 from __future__ import annotations
