@@ -121,3 +121,8 @@ def test_an_empty_batch(engine: ScreeningEngine) -> None:
     assert screen_bulk(engine, [], []) == []
     assert screen_batch_rows(engine, [BatchRow(row=2)]) == [
         {"row": 2, "status": "invalid", "errors": ""}]
+
+
+def test_invalid_rows_need_no_model() -> None:
+    rows = [BatchRow(row=2), BatchRow(row=3)]
+    assert [r["status"] for r in Screener(None).screen_rows(rows)] == ["invalid", "invalid"]

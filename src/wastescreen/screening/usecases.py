@@ -273,10 +273,13 @@ class Screener:
                 if progress is not None:
                     progress(len(out))
             return out
-        engine = self.ready_engine()
         as_of = as_of or dt.datetime.now(dt.UTC).date()
         for start in range(0, len(rows), CHUNK):
-            out.extend(screen_batch_rows(engine, rows[start:start + CHUNK], as_of=as_of))
+            chunk = rows[start:start + CHUNK]
+            # Rows that did not validate need no model (as screen_row).
+            out.extend(screen_batch_rows(self.ready_engine(), chunk, as_of=as_of)
+                       if any(item.proposal is not None for item in chunk)
+                       else [error_row(item) for item in chunk])
             if progress is not None:
                 progress(len(out))
         return out
