@@ -1,9 +1,12 @@
 """Batches: a CSV/XLSX of proposals in the flat format, read, validated and summarised row by row.
 
 There is one batch path. ``read_batch`` validates every row (an invalid one keeps its errors,
-naming field and rule); ``Screener.screen_row`` (``screening.usecases``) screens one row, and
-every caller runs it: the CLI, API batch jobs, the page upload (which also stores each row as a
-pre-check) and Dask workers. Output rows have ``RESULT_COLUMNS``.
+naming field and rule); ``Screener.screen_rows`` (``screening.usecases``) screens the valid
+rows in bulk (``screening.bulk``: many rows per feature pass and per SHAP call), and every
+caller runs it: the CLI, API batch jobs and Dask workers (each screens its chunks in bulk). The
+page upload also stores each row as a pre-check (a whole result, under the agency's known
+spelling), so its rows are screened in full one by one (``Screener.screen_row``). Output rows
+have ``RESULT_COLUMNS``; bulk and per-row screening give the same ones for the same proposals.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +27,7 @@ from wastescreen.core.spreadsheet import safe_rows
 from wastescreen.domain.errors import FieldError, field_errors
 from wastescreen.domain.flat_format import FlatFormatError, proposal_payload_from_flat
 from wastescreen.domain.proposal import Proposal
-from wastescreen.domain.result import ScreeningResult
+from wastescreen.domain.result import Reason, ScreeningResult
 from wastescreen.storage.registry_import import ImportFileError, read_table_bytes
 
 RESULT_COLUMNS = ("row", "status", "reference_code", "agency", "title", "overall_score", "band",
@@ -101,14 +104,24 @@ def only_agency(rows: Sequence[BatchRow], agency: str | None) -> None:
 def summarise(row: int, proposal: Proposal, result: ScreeningResult,
               screening_id: str = "") -> dict[str, Any]:
     """The output row of a screened proposal."""
-    top = result.reasons[0] if result.reasons else None
+    return output_row(row, proposal, overall=result.overall_score, band=result.band,
+                      scores=result.scores, top=result.reasons[0] if result.reasons else None,
+                      input_hash=result.input_hash, screening_id=screening_id)
+
+
+def output_row(row: int, proposal: Proposal, *, overall: float, band: str,
+               scores: Mapping[str, float], top: Reason | None, input_hash: str,
+               screening_id: str = "") -> dict[str, Any]:
+    """The output row (``RESULT_COLUMNS``) of a screened proposal from the numbers it shows:
+    the one formatting of a row, whether a whole result (``summarise``) or a bulk screening
+    (``screening.bulk``) gave them."""
     return {"row": row, "status": "screened", "reference_code": proposal.reference_code,
             "agency": proposal.agency, "title": proposal.title,
-            "overall_score": round(result.overall_score, 6), "band": result.band,
-            **{k: round(v, 6) for k, v in result.scores.items()},
+            "overall_score": round(overall, 6), "band": band,
+            **{k: round(v, 6) for k, v in scores.items()},
             "top_reason_vi": top.text_vi if top else "",
             "top_reason_en": top.text_en if top else "",
-            "input_hash": result.input_hash, "screening_id": screening_id, "errors": ""}
+            "input_hash": input_hash, "screening_id": screening_id, "errors": ""}
 
 
 def error_row(item: BatchRow) -> dict[str, Any]:

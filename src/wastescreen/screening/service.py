@@ -44,7 +44,8 @@ class ModelNotReady(RuntimeError):
     """No model has been trained and promoted yet."""
 
 
-def _clean(value: object) -> float | str | None:
+def feature_value(value: object) -> float | str | None:
+    """A feature value as a result shows it: a string (category), a float, or None for NaN."""
     if isinstance(value, str):
         return value
     if value is None:
@@ -92,7 +93,7 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
     # Contributions for the proposal itself; its what-if variants only need their scores.
     explanation, variant_scores = model.explainer.explain_first(x)
     names = explanation.feature_names
-    values = {name: _clean(column[0]) for name, column in features.items()}
+    values = {name: feature_value(column[0]) for name, column in features.items()}
     targets = []
     for name, t in explanation.targets.items():
         targets.append(TargetScore(

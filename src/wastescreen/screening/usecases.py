@@ -25,6 +25,7 @@ from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.screening.batch import BatchRow, error_row, summarise
+from wastescreen.screening.bulk import CHUNK, row_id, screen_batch_rows
 from wastescreen.screening.catch_up import catch_up
 from wastescreen.screening.engine import ScreeningEngine
 from wastescreen.screening.issued import issue_report
@@ -242,27 +243,45 @@ class Screener:
 
     def screen_row(self, item: BatchRow, *, session: Session | None = None,
                    actor: Actor | None = None) -> dict[str, Any]:
-        """One batch row as one output row: its errors when it did not validate; otherwise
-        screened, and stored as a pre-check when an ``actor`` (and ``session``) is given."""
+        """One batch row as one output row, through the whole per-proposal screening: its
+        errors when it did not validate; otherwise screened, and stored as a pre-check when an
+        ``actor`` (and ``session``) is given. ``screen_rows`` screens unstored rows in bulk
+        instead (the same output rows)."""
         if item.proposal is None:
             return error_row(item)
         if actor is not None and session is not None:
             screened = self.precheck(session, item.proposal, actor)
             return summarise(item.row, item.proposal, screened.result, screened.row.id)
-        result = screen_proposal(self.ready_engine(), item.proposal, f"batch-row-{item.row}")
+        result = screen_proposal(self.ready_engine(), item.proposal, row_id(item.row))
         return summarise(item.row, item.proposal, result)
 
     def screen_rows(self, rows: Sequence[BatchRow], *, session: Session | None = None,
-                    actor: Actor | None = None, progress: Callable[[int], None] | None = None
-                    ) -> list[dict[str, Any]]:
-        """Every row of a batch, in order (see ``screen_row``); ``progress(done)`` after each."""
+                    actor: Actor | None = None, progress: Callable[[int], None] | None = None,
+                    as_of: dt.date | None = None) -> list[dict[str, Any]]:
+        """Every row of a batch, in order; ``progress(done)`` as rows are done.
+
+        With an ``actor`` (and ``session``) each row is stored as a pre-check, and so screened
+        in full one by one (``screen_row``); otherwise the rows are screened in bulk
+        (``bulk.screen_batch_rows``), ``bulk.CHUNK`` at a time, all on one day (``as_of``,
+        default today)."""
         if session is not None:
             self.ready_engine(session)
-        out = []
-        for i, item in enumerate(rows):
-            out.append(self.screen_row(item, session=session, actor=actor))
+        out: list[dict[str, Any]] = []
+        if actor is not None and session is not None:
+            for item in rows:
+                out.append(self.screen_row(item, session=session, actor=actor))
+                if progress is not None:
+                    progress(len(out))
+            return out
+        as_of = as_of or dt.datetime.now(dt.UTC).date()
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start:start + CHUNK]
+            # Rows that did not validate need no model (as screen_row).
+            out.extend(screen_batch_rows(self.ready_engine(), chunk, as_of=as_of)
+                       if any(item.proposal is not None for item in chunk)
+                       else [error_row(item) for item in chunk])
             if progress is not None:
-                progress(i + 1)
+                progress(len(out))
         return out
 
     # --- the registry ---------------------------------------------------------------------
