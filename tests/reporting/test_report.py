@@ -28,7 +28,7 @@ from wastescreen.core.locale_format import LANGS, Lang
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.features.catalogue import FEATURE_NAMES
-from wastescreen.reporting import DecisionView, render_report_html, render_report_pdf
+from wastescreen.reporting.render import DecisionView, render_report_html, render_report_pdf
 from wastescreen.reporting.sample import sample_decision, sample_result
 
 ROOT = Path(__file__).resolve().parent

@@ -1,5 +1,2 @@
-"""The review report of a screening: HTML and PDF, in Vietnamese (default) or English."""
-
-from wastescreen.reporting.render import DecisionView, render_report_html, render_report_pdf
-
-__all__ = ["DecisionView", "render_report_html", "render_report_pdf"]
+"""The review report of a screening: HTML and PDF, in Vietnamese (default) or English
+(``reporting.render``; imported from there, so that the views here load without Jinja2)."""

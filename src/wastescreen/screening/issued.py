@@ -9,6 +9,7 @@ import hashlib
 import zlib
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,11 +18,13 @@ from wastescreen import __version__
 from wastescreen.core.locale_format import Lang
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
-from wastescreen.reporting.render import DecisionView, render_report_html
 from wastescreen.screening.revisions import note_of, revision_view
 from wastescreen.storage.audit_log import append_event
 from wastescreen.storage.screenings import decisions_of
 from wastescreen.storage.tables import DecisionRow, IssuedReportRow, ScreeningRow, as_utc
+
+if TYPE_CHECKING:
+    from wastescreen.reporting.render import DecisionView
 
 LANG: Lang = "vi"  # issued in the language of the administration
 
@@ -39,6 +42,9 @@ def template_version() -> str:
 
 def decision_view(d: DecisionRow) -> DecisionView:
     """A stored decision as the report prints it."""
+    # The renderer (Jinja2) is loaded on first use: a pre-check issues no report.
+    from wastescreen.reporting.render import DecisionView
+
     return DecisionView(decision=d.decision, rationale=d.rationale, override=d.override,
                         decided_by=d.decided_by, decided_at=as_utc(d.created_at),
                         needs_confirmation=d.needs_confirmation, confirms=d.confirms is not None)
@@ -47,6 +53,8 @@ def decision_view(d: DecisionRow) -> DecisionView:
 def issue_report(session: Session, row: ScreeningRow, result: ScreeningResult,
                  proposal: Proposal, occasion: str, *, actor: str) -> IssuedReportRow:
     """Render the report as a reviewer sees it now, store it and record its hash; commits."""
+    from wastescreen.reporting.render import render_report_html
+
     history = [decision_view(d) for d in decisions_of(session, row.id)]
     html = render_report_html(
         result, lang=LANG, screening_id=row.id, proposal=proposal,
