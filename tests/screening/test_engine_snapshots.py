@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.demo_service import AGENCY_A, DemoService, for_cycle
@@ -60,6 +61,9 @@ def test_an_engine_from_snapshots_screens_bit_for_bit_as_one_from_the_database(
     assert from_snapshots.peers.agency_of == from_db.peers.agency_of
     assert from_snapshots.peer_details == from_db.peer_details
     assert from_snapshots.retired == from_db.retired
+    for name in ("labs", "programs", "history"):
+        pd.testing.assert_frame_equal(getattr(from_snapshots.context, name),
+                                      getattr(from_db.context, name), check_exact=True)
     assert from_snapshots.context.snapshot == from_db.context.snapshot
     assert from_snapshots.context.history_recorded_by == from_db.context.history_recorded_by
 

@@ -23,11 +23,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wastescreen.features.registry_context import frame_of_lab_rows, frame_of_program_rows
-from wastescreen.storage.history import outcome_frame_of
+from wastescreen.storage.history import outcome_frame_of_columns
 from wastescreen.storage.registry_store import current_revision
 from wastescreen.storage.tables import ProposalOutcomeRow, as_utc
 
-FORMAT = "wastescreen-context-snapshot/1"
+FORMAT = "wastescreen-context-snapshot/2"  # 2: the outcome history by column
 FILE = "context.json"
 
 
@@ -42,15 +42,15 @@ def state_key(session: Session) -> dict[str, Any]:
 
 
 def save(index_dir: Path, key: dict[str, Any], *, lab_rows: list[dict[str, Any]],
-         program_rows: list[dict[str, Any]], history_rows: list[list[Any]], snapshot_date: str
+         program_rows: list[dict[str, Any]], history: dict[str, list[Any]], snapshot_date: str
          ) -> None:
     """Write the snapshot atomically (a concurrent reader sees the old file or the new one).
-    ``history_rows``: the outcome rows as ``storage.history.outcome_frame_of`` takes them, with
-    ``observed_on`` as an ISO date."""
+    ``history``: the outcome columns as ``storage.history.outcome_frame_of_columns`` takes
+    them, with ``observed_on`` as ISO dates."""
     labs = [{**r, "utilisation_measured_on": _iso(r["utilisation_measured_on"])}
             for r in lab_rows]
     body = {"key": key, "snapshot_date": snapshot_date, "labs": labs, "programs": program_rows,
-            "history": history_rows}
+            "history": history}
     index_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".context-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -70,11 +70,11 @@ def load(index_dir: Path, key: dict[str, Any]
             return None
         labs = [{**r, "utilisation_measured_on": _date(r["utilisation_measured_on"])}
                 for r in body["labs"]]
-        dates: dict[str, dt.date] = {}  # thousands of outcomes share each day
-        history = [[r[0], dates.get(r[1]) or dates.setdefault(r[1], dt.date.fromisoformat(r[1])),
-                    *r[2:]] for r in body["history"]]
+        history = dict(body["history"])
+        days = {d: dt.date.fromisoformat(d) for d in set(history["observed_on"])}
+        history["observed_on"] = [days[d] for d in history["observed_on"]]
         return (frame_of_lab_rows(labs), frame_of_program_rows(body["programs"]),
-                outcome_frame_of(history), str(body["snapshot_date"]))
+                outcome_frame_of_columns(history), str(body["snapshot_date"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None  # written by something else, cut short or hand-edited: not trusted
 

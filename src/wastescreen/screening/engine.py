@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wastescreen.core.settings import Settings
+from wastescreen.domain.outcome import HISTORY_COLUMNS
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.features.build import feature_fingerprint
@@ -234,7 +235,8 @@ def registry_context(session: Session, *, index_dir: Path | None = None) -> Regi
                 context_snapshot.save(
                     index_dir, key, lab_rows=lab_rows(registry.labs),
                     program_rows=program_rows(registry.programs),
-                    history_rows=[[r[0], r[1].isoformat(), *r[2:]] for r in outcomes],
+                    history={c: [r[k].isoformat() if k == 1 else r[k] for r in outcomes]
+                             for k, c in enumerate(HISTORY_COLUMNS)},
                     snapshot_date=registry.revision_date)
             except OSError as exc:  # a cache: the next start loads from the database again
                 log.warning("could not save the registry snapshot in %s: %s", index_dir, exc)

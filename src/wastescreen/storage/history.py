@@ -7,7 +7,7 @@ From the database, or from a CSV/Parquet training file in the flat format of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,9 +134,16 @@ def load_outcome_rows(session: Session, *, recorded_by: dt.datetime | None = Non
 def outcome_frame_of(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
     """The outcome history of rows (agency, observed_on as a date, then the 0/1 or bool flags
     in ``HISTORY_COLUMNS`` order), as ``load_outcome_frame`` returns it."""
-    if not rows:
+    return outcome_frame_of_columns(
+        {c: [r[k] for r in rows] for k, c in enumerate(HISTORY_COLUMNS)})
+
+
+def outcome_frame_of_columns(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    """The same from its columns (``HISTORY_COLUMNS`` -> one value per outcome)."""
+    if not columns[HISTORY_COLUMNS[0]]:
         return empty_history()
-    frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+    frame = pd.DataFrame({c: list(columns[c]) for c in HISTORY_COLUMNS},
+                         columns=list(HISTORY_COLUMNS))
     frame["observed_on"] = pd.to_datetime(frame["observed_on"])
     for col in HISTORY_COLUMNS[2:]:
         frame[col] = frame[col].astype(int)
