@@ -77,6 +77,21 @@ def for_cycle(p: Proposal, cycle: int = CYCLE, **changes: object) -> Proposal:
     return Proposal.model_validate(data)
 
 
+def varied_proposals(demo: DemoService, n: int) -> list[Proposal]:
+    """``n`` different proposals of the demo portfolio: most moved to the cycle with filed
+    peers (every fifth of those under ``AGENCY_A``, which filed there), every seventh left in
+    its own past cycle."""
+    pool = demo.portfolio.proposals
+    step = max(len(pool) // n, 1)
+    out = []
+    for i, p in enumerate(pool[::step][:n]):
+        if i % 7 == 0:
+            out.append(p)
+        else:
+            out.append(for_cycle(p, agency=AGENCY_A) if i % 5 == 0 else for_cycle(p))
+    return out
+
+
 def build_demo_service(var_dir: Path, database_url: str = "") -> DemoService:
     """Create the service under ``var_dir`` (models, index), its data in ``database_url`` (a
     SQLite file under ``var_dir`` when empty)."""

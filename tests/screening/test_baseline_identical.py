@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bench.baseline import route as baseline_route
 from bench.baseline import service as baseline
 from tests.conftest import EXAMPLES
-from tests.demo_service import AGENCY_A, DemoService, for_cycle
+from tests.demo_service import AGENCY_A, DemoService, varied_proposals
 from wastescreen.api.app import create_app
 from wastescreen.api.routes_screenings import json_response
 from wastescreen.api.schemas import ScreeningOut
@@ -42,20 +42,6 @@ def engine(service: DemoService) -> ScreeningEngine:
         return load_engine(service.settings, session)
 
 
-def _proposals(demo: DemoService, n: int) -> list[Proposal]:
-    """``n`` different proposals: most moved to the cycle with filed peers (some under the
-    agencies that filed there), every seventh left in its own past cycle."""
-    pool = demo.portfolio.proposals
-    step = max(len(pool) // n, 1)
-    out = []
-    for i, p in enumerate(pool[::step][:n]):
-        if i % 7 == 0:
-            out.append(p)
-        else:
-            out.append(for_cycle(p, agency=AGENCY_A) if i % 5 == 0 else for_cycle(p))
-    return out
-
-
 def _agency(p: Proposal) -> Principal:
     return Principal(key_id=0, role=Role.AGENCY, agency=p.agency, label="test")
 
@@ -66,7 +52,7 @@ def _other_agency() -> Principal:
 
 def test_the_service_screens_as_the_baseline_did_bit_for_bit(
         engine: ScreeningEngine, service: DemoService) -> None:
-    proposals = _proposals(service, SCREENINGS)
+    proposals = varied_proposals(service, SCREENINGS)
     assert len({p.model_dump_json() for p in proposals}) == SCREENINGS
     seen_bands: set[str] = set()
     seen_changes: set[str] = set()
@@ -117,7 +103,7 @@ def _stored(demo: DemoService, screening_id: str) -> tuple[str, str]:
 
 def test_the_api_answers_and_stores_as_the_baseline_did(client: TestClient,
                                                         service: DemoService) -> None:
-    for i, p in enumerate(_proposals(service, THROUGH_THE_API)):
+    for i, p in enumerate(varied_proposals(service, THROUGH_THE_API)):
         payload = p.model_dump(mode="json")
         who = "agency_a" if p.agency == AGENCY_A else "reviewer"
         old = client.post(baseline_route.PATH, json=payload, headers=service.auth(who))

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES
-from tests.demo_service import AGENCY_A, DemoService, for_cycle
+from tests.demo_service import AGENCY_A, DemoService, for_cycle, varied_proposals
 from wastescreen.domain.proposal import Proposal
 from wastescreen.screening.batch import (
     RESULT_COLUMNS,
@@ -39,20 +39,6 @@ def engine(service: DemoService) -> ScreeningEngine:
         return load_engine(service.settings, session)
 
 
-def _proposals(demo: DemoService, n: int) -> list[Proposal]:
-    """``n`` different proposals: most moved to the cycle with filed peers (some under an
-    agency that filed there), every seventh left in its own past cycle."""
-    pool = demo.portfolio.proposals
-    step = max(len(pool) // n, 1)
-    out = []
-    for i, p in enumerate(pool[::step][:n]):
-        if i % 7 == 0:
-            out.append(p)
-        else:
-            out.append(for_cycle(p, agency=AGENCY_A) if i % 5 == 0 else for_cycle(p))
-    return out
-
-
 def _per_row(engine: ScreeningEngine, proposals: list[Proposal], rows: list[int]
              ) -> list[dict[str, Any]]:
     return [summarise(r, p, screen_proposal(engine, p, row_id(r), as_of=AS_OF))
@@ -65,7 +51,7 @@ def _text(rows: list[dict[str, Any]]) -> str:
 
 def test_bulk_rows_equal_per_row_rows_bit_for_bit(engine: ScreeningEngine,
                                                   service: DemoService) -> None:
-    proposals = _proposals(service, ROWS)
+    proposals = varied_proposals(service, ROWS)
     assert len({p.model_dump_json() for p in proposals}) == ROWS
     rows = [i + 2 for i in range(ROWS)]
     expected = _per_row(engine, proposals, rows)
