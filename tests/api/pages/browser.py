@@ -123,14 +123,30 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[WebDriver]:
 def click_and_wait(driver: WebDriver, element: Any, timeout: float = 30) -> None:
     """Click ``element`` and wait until the browser has left the current page."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, timeout).until(lambda _: _left(old))
     WebDriverWait(driver, timeout).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _left(old: Any) -> bool:
+    """Whether ``old`` (an element of the page before) is gone. Chromium says so in two ways:
+    a stale element, or, while the new page is being attached, a node that "does not belong
+    to the document" (``expected_conditions.staleness_of`` knows only the first)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        old.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
 
 
 def screenshot(driver: WebDriver, out: Path, width: int, height: int = 900) -> Path:
