@@ -94,6 +94,17 @@ def test_scheduler_without_the_cluster_extra_says_how_to_install_it(env: Path) -
         assert words in done.stdout and "pip install 'wastescreen[cluster]'" in done.stdout
 
 
+def test_batch_row_errors_are_told_in_the_chosen_language(env: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results.csv"
+    for lang, words in (("vi", "TRL mục tiêu không được thấp hơn TRL ban đầu"),
+                        ("en", "The target TRL must not be below the starting TRL")):
+        done = runner.invoke(app, ["--lang", lang, "batch", str(EXAMPLES / "proposals_batch.csv"),
+                                   "--out", str(out)], terminal_width=250)
+        assert done.exit_code == 0, done.output
+        assert words in done.output and "trl_target_below_start" not in done.output
+    assert "trl_target: trl_target_below_start" in out.read_text("utf-8")  # the file: codes
+
+
 def test_help_is_in_the_chosen_language() -> None:
     from wastescreen.cli.lang import _argv_lang
 

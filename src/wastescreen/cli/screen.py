@@ -112,7 +112,10 @@ def batch_file(path: Path, *, out: Path, scheduler: str | None, console: Console
     bad = [r for r in results if r["status"] == "invalid"]
     console.print(say("batch_done", ok=len(results) - len(bad), bad=len(bad), out=str(out)),
                   markup=False)
-    for r in bad:
-        console.print(say("batch_row_errors", row=str(r["row"]), errors=r["errors"]),
-                      markup=False)
+    # On the terminal each error says its rule in the reader's language; the file keeps the
+    # rule codes a program reads.
+    for item in (r for r in rows if r.errors):
+        errors = "; ".join(f"{e.field or 'proposal'}: {e.message(current())}"
+                           for e in item.errors)
+        console.print(say("batch_row_errors", row=str(item.row), errors=errors), markup=False)
     return 0
