@@ -14,6 +14,9 @@ under ``bench/results/``:
 - ``precheck-profile.txt``: the share of samples under each step of a pre-check, and the
   functions with the most samples of their own.
 
+Only the text summary is kept in the repository; the folded stacks and the flame graph (megabytes)
+are made when the command runs.
+
 Without py-spy, ``cProfile`` measures the same loop and the text file holds its table.
 """
 

@@ -183,7 +183,5 @@ def test_most_ordinary_proposals_are_not_flagged_high(filed: Filed) -> None:
     mostly below the high band. The measured share on the full demo is in the README."""
     ordinary = [sr for code, sr in filed.rows.items() if re.fullmatch(r"DEMO-\d{4}-\d{4}", code)]
     high = sum(sr.band == "high" for sr in ordinary)
-    print(f"ordinary: {len(ordinary)}, high {high}, "
-          f"low {sum(sr.band == 'low' for sr in ordinary)}")
     assert len(ordinary) >= 240
     assert high <= 0.75 * len(ordinary)

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from wastescreen.domain.outcome import HISTORY_COLUMNS
 from wastescreen.features.registry_context import frame_of_lab_rows, frame_of_program_rows
 from wastescreen.storage.history import outcome_frame_of_columns
 from wastescreen.storage.registry_store import current_revision
@@ -42,13 +44,15 @@ def state_key(session: Session) -> dict[str, Any]:
 
 
 def save(index_dir: Path, key: dict[str, Any], *, lab_rows: list[dict[str, Any]],
-         program_rows: list[dict[str, Any]], history: dict[str, list[Any]], snapshot_date: str
-         ) -> None:
+         program_rows: list[dict[str, Any]], outcome_rows: Sequence[Sequence[Any]],
+         snapshot_date: str) -> None:
     """Write the snapshot atomically (a concurrent reader sees the old file or the new one).
-    ``history``: the outcome columns as ``storage.history.outcome_frame_of_columns`` takes
-    them, with ``observed_on`` as ISO dates."""
+    ``outcome_rows``: as ``storage.history.load_outcome_rows`` reads them; saved by column,
+    with ``observed_on`` as ISO dates."""
     labs = [{**r, "utilisation_measured_on": _iso(r["utilisation_measured_on"])}
             for r in lab_rows]
+    history = {c: [r[k].isoformat() if c == "observed_on" else r[k] for r in outcome_rows]
+               for k, c in enumerate(HISTORY_COLUMNS)}
     body = {"key": key, "snapshot_date": snapshot_date, "labs": labs, "programs": program_rows,
             "history": history}
     index_dir.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wastescreen.core.settings import Settings
-from wastescreen.domain.outcome import HISTORY_COLUMNS
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.registry import Lab, Program
 from wastescreen.features.build import feature_fingerprint
@@ -44,6 +43,7 @@ from wastescreen.models.registry import ModelRegistry
 from wastescreen.models.spec import BandThresholds
 from wastescreen.screening import context_snapshot, peer_snapshot
 from wastescreen.storage.history import (
+    Registry,
     load_outcome_rows,
     load_registry,
     outcome_frame_of,
@@ -207,17 +207,34 @@ def registry_context(session: Session, *, index_dir: Path | None = None) -> Regi
     """The current registry, the outcomes recorded so far and the overlap index. With
     ``index_dir``: the index and frames saved there when they reflect the current database
     state (``context_snapshot``); built from the database, and saved there, when not."""
-    key = None if index_dir is None else context_snapshot.state_key(session)
-    index = None if index_dir is None or key is None else _load_index(
-        index_dir, key["registry_revision"])
-    if index_dir is not None and key is not None and index is not None:
-        saved = context_snapshot.load(index_dir, key)
-        if saved is not None:
-            labs, programs, history, snapshot_date = saved
-            return RegistryContext(labs=labs, programs=programs, history=history, index=index,
-                                   snapshot=key["registry_revision"],
-                                   snapshot_date=snapshot_date,
-                                   history_recorded_by=key["recorded_by"])
+    if index_dir is None:
+        return _context_from_database(session, None)[0]
+    key = context_snapshot.state_key(session)
+    index = _load_index(index_dir, key["registry_revision"])
+    saved = None if index is None else context_snapshot.load(index_dir, key)
+    if index is not None and saved is not None:
+        labs, programs, history, snapshot_date = saved
+        return RegistryContext(labs=labs, programs=programs, history=history, index=index,
+                               snapshot=key["registry_revision"], snapshot_date=snapshot_date,
+                               history_recorded_by=key["recorded_by"])
+    context, registry, outcomes = _context_from_database(session, index)
+    if index is None:
+        save_index(context.index, index_dir, registry.revision)
+    # Saved only when nothing was written meanwhile: the key must describe these frames.
+    if key == context_snapshot.state_key(session) and key["registry_revision"] == registry.revision:
+        try:
+            context_snapshot.save(index_dir, key, lab_rows=lab_rows(registry.labs),
+                                  program_rows=program_rows(registry.programs),
+                                  outcome_rows=outcomes, snapshot_date=registry.revision_date)
+        except OSError as exc:  # a cache: the next start loads from the database again
+            log.warning("could not save the registry snapshot in %s: %s", index_dir, exc)
+    return context
+
+
+def _context_from_database(session: Session, index: OverlapIndex | None
+                           ) -> tuple[RegistryContext, Registry, list[tuple[Any, ...]]]:
+    """The context read from the database (with ``index``, or a new one fitted), the registry
+    and the outcome rows it was made of."""
     registry = load_registry(session)
     recorded_by = outcomes_recorded_by(session)
     outcomes = load_outcome_rows(session, recorded_by=recorded_by)
@@ -225,22 +242,7 @@ def registry_context(session: Session, *, index_dir: Path | None = None) -> Regi
         registry.labs, registry.programs, outcome_frame_of(outcomes),
         snapshot=registry.revision, snapshot_date=registry.revision_date, index=index,
         history_recorded_by=recorded_by.isoformat() if recorded_by else "")
-    if index_dir is not None:
-        if index is None:
-            save_index(context.index, index_dir, registry.revision)
-        # Saved only when nothing was written meanwhile: the key must describe these frames.
-        if key == context_snapshot.state_key(session) and key is not None \
-                and key["registry_revision"] == registry.revision:
-            try:
-                context_snapshot.save(
-                    index_dir, key, lab_rows=lab_rows(registry.labs),
-                    program_rows=program_rows(registry.programs),
-                    history={c: [r[k].isoformat() if k == 1 else r[k] for r in outcomes]
-                             for k, c in enumerate(HISTORY_COLUMNS)},
-                    snapshot_date=registry.revision_date)
-            except OSError as exc:  # a cache: the next start loads from the database again
-                log.warning("could not save the registry snapshot in %s: %s", index_dir, exc)
-    return context
+    return context, registry, outcomes
 
 
 def load_engine(settings: Settings, session: Session) -> ScreeningEngine:
