@@ -38,6 +38,7 @@ from wastescreen.features.overlap_segment import (
     side_by_side,
     top_rows,
 )
+from wastescreen.features.pair_dots import pair_dots
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05, "agency": 0.05,
@@ -47,6 +48,9 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 FORMAT = "wastescreen-overlap-index/4"
 _PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
 _CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
+# From this many (query, row) pairs the exact text scores are compiled (features.pair_dots): a
+# batch's chunk has about 100,000, one pre-check a few hundred (it does not load Numba).
+_COMPILED_MIN_PAIRS = 20_000
 # Hashed query terms by hashing settings and distinct (text, title) pairs: literal, cross.
 TextMemo = dict[tuple[Any, ...], tuple[sp.csr_matrix, sp.csr_matrix | None]]
 _PARAMS = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
@@ -460,10 +464,16 @@ class OverlapIndex:
             val += dense_w * np.maximum(seg.arr["dense"][idx] @ enc["dense"][i], 0)
         return top_rows(idx, val, self.n_candidates)
 
-    def _text(self, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
-              pq: np.ndarray) -> np.ndarray:
-        prod = sp.csr_matrix(seg.rows[rows].multiply(enc["full"][pq]))
-        idf_lit, idf_x = self._idf_parts()
+    def _dots(self, seg: Segment, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(literal dot products as float64, cross-language ones or None) of the pairs
+        (``rows[k]`` of ``seg``, ``pq[k]`` of ``q``): compiled for a batch's many pairs, else
+        by SciPy; both add in the same order, so the two give the same bits."""
+        if rows.size >= _COMPILED_MIN_PAIRS and seg.rows.has_canonical_format \
+                and q.has_canonical_format:
+            num32, num_x = pair_dots(seg.rows, rows, q, pq, self.n_features)
+            return num32.astype(np.float64), num_x
+        prod = sp.csr_matrix(seg.rows[rows].multiply(q[pq]))
         cross = prod.indices >= self.n_features
         num_x = None
         if cross.any():
@@ -471,9 +481,14 @@ class OverlapIndex:
                                 weights=prod.data[cross].astype(np.float64), minlength=rows.size)
             prod.data[cross] = 0
             prod.eliminate_zeros()  # the literal sum below then adds exactly what it added before
-        num = np.asarray(prod.sum(axis=1), np.float64)
+        return np.asarray(prod.sum(axis=1), np.float64).ravel(), num_x
+
+    def _text(self, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
+              pq: np.ndarray) -> np.ndarray:
+        num, num_x = self._dots(seg, rows, enc["full"], pq)
+        idf_lit, idf_x = self._idf_parts()
         d_self = seg.norms(rows, idf_lit) if self.text_similarity == "cosine" else None
-        sim = ot.text_similarity(num.ravel(), enc["self"][pq], d_self)
+        sim = ot.text_similarity(num, enc["self"][pq], d_self)
         if num_x is not None:
             # A query and a document of different languages: the larger of the two cosines.
             m = np.flatnonzero(num_x > 0)

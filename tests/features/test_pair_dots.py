@@ -1,0 +1,76 @@
+"""``pair_dots`` must give, bit for bit, what the SciPy way gives: the element-wise product of the
+gathered rows, its literal columns summed by ``sum(axis=1)`` (``np.add.reduceat``) and its
+cross-language columns by ``np.bincount`` in float64 (a saved screening is reproduced from
+them)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from wastescreen.features.pair_dots import pair_dots
+
+
+def _scipy_way(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
+               n_literal: int) -> tuple[np.ndarray, np.ndarray | None]:
+    prod = sp.csr_matrix(a[rows].multiply(q[pq]))
+    cross = prod.indices >= n_literal
+    num_x = None
+    if cross.any():
+        num_x = np.bincount(np.repeat(np.arange(rows.size), np.diff(prod.indptr))[cross],
+                            weights=prod.data[cross].astype(np.float64), minlength=rows.size)
+        prod.data[cross] = 0
+        prod.eliminate_zeros()
+    return np.asarray(prod.sum(axis=1), np.float32).ravel(), num_x
+
+
+def _random_csr(rng: np.random.Generator, n_rows: int, n_cols: int, max_nnz: int,
+                scale: float) -> sp.csr_matrix:
+    parts = []
+    for _ in range(n_rows):
+        k = int(rng.integers(0, max_nnz + 1))
+        cols = np.sort(rng.choice(n_cols, size=min(k, n_cols), replace=False))
+        vals = (rng.random(cols.size) * scale + 1e-3).astype(np.float32)
+        parts.append(sp.csr_matrix((vals, cols, [0, cols.size]), shape=(1, n_cols)))
+    m = sp.csr_matrix(sp.vstack(parts, format="csr"), dtype=np.float32)
+    m.sort_indices()
+    return m
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_equal_to_the_scipy_way_bit_for_bit(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # Few columns and long rows: pairs share up to several hundred columns, so NumPy's
+    # pairwise summation recurses (blocks of 128) and its unrolled tail is exercised.
+    n_cols, n_literal = (700, 600) if seed % 2 else (5_000, 4_800)
+    a = _random_csr(rng, 60, n_cols, 600 if seed % 2 else 300, [1.0, 30.0, 1e-2][seed % 3])
+    q = _random_csr(rng, 25, n_cols, 650 if seed % 2 else 250, 3.0)
+    rows = rng.integers(0, a.shape[0], 3_000)
+    pq = rng.integers(0, q.shape[0], 3_000)
+    num, num_x = pair_dots(a, rows, q, pq, n_literal)
+    want, want_x = _scipy_way(a, rows, q, pq, n_literal)
+    assert num.tobytes() == want.tobytes()
+    assert want_x is not None and num_x is not None
+    assert num_x.tobytes() == want_x.tobytes()
+    assert (num > 0).mean() > 0.5  # the pairs do share columns
+
+
+def test_no_cross_columns_and_empty_rows() -> None:
+    rng = np.random.default_rng(9)
+    a = _random_csr(rng, 30, 400, 50, 1.0)
+    q = _random_csr(rng, 10, 400, 50, 1.0)
+    a = sp.csr_matrix(sp.vstack([a, sp.csr_matrix((1, 400), dtype=np.float32)]), dtype=np.float32)
+    rows = np.r_[rng.integers(0, 30, 200), [30, 30]]
+    pq = rng.integers(0, 10, rows.size)
+    num, num_x = pair_dots(a, rows, q, pq, 400)
+    want, want_x = _scipy_way(a, rows, q, pq, 400)
+    assert num_x is None and want_x is None
+    assert num.tobytes() == want.tobytes()
+    assert num[-2:].tolist() == [0.0, 0.0]
+
+
+def test_unsorted_indices_are_refused() -> None:
+    a = sp.csr_matrix((np.ones(2, np.float32), [3, 1], [0, 2]), shape=(1, 5))
+    with pytest.raises(ValueError, match="canonical"):
+        pair_dots(a, np.zeros(1, np.int64), a, np.zeros(1, np.int64), 5)
