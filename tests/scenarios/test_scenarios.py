@@ -29,6 +29,7 @@ from wastescreen.features.value_text import no_track_record
 from wastescreen.screening.engine import load_engine
 from wastescreen.screening.reasons import outside_on_risky_side
 from wastescreen.screening.usecases import Actor, Screener
+from wastescreen.screening.what_if import SHARED_USE_OPTIONS
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = sorted(HERE.glob("*.json"))
@@ -74,8 +75,29 @@ def _lab(service: DemoService, rule: dict[str, Any]) -> Lab:
     fits = [lab for lab in service.portfolio.labs
             if lab.utilisation is not None and lab.utilisation < 0.4
             and lab.open_for_shared_use == rule["open"] and len(lab.equipment) >= 2
-            and lab.year_established <= 2020]
+            and lab.year_established <= 2020
+            and (not rule.get("unshared_only")
+                 or _tried_first(service, lab, _unshared(service, lab)))]
     return sorted(fits, key=lambda lab: lab.lab_code)[0]
+
+
+def _unshared(service: DemoService, lab: Lab) -> set[str]:
+    """The categories of ``lab`` that no lab of its region open for shared use holds."""
+    shared = {e.category for other in service.portfolio.labs if other.open_for_shared_use
+              and region_of(other.province) == region_of(lab.province) for e in other.equipment}
+    return {e.category for e in lab.equipment} - shared
+
+
+def _tried_first(service: DemoService, lab: Lab, categories: set[str]) -> bool:
+    """Whether ``lab`` is among the labs of its region holding ``categories`` whose sharing a
+    screening scores (``SHARED_USE_OPTIONS``: open for shared use first, then the least used),
+    so that it is offered with its saving."""
+    holders = [other for other in service.portfolio.labs
+               if region_of(other.province) == region_of(lab.province)
+               and categories & {e.category for e in other.equipment}]
+    holders.sort(key=lambda h: (not h.open_for_shared_use, h.utilisation is None,
+                                h.utilisation or 0.0, h.lab_code))
+    return bool(categories) and lab in holders[:SHARED_USE_OPTIONS]
 
 
 def _research_budget(data: dict[str, Any], total: int) -> None:
@@ -106,8 +128,10 @@ def _derive(service: DemoService, screener: Screener, data: dict[str, Any],
         return {"code": prog.program_code}
     if rule["kind"] == "copy_lab_equipment":
         lab = _lab(service, rule)
+        keep = _unshared(service, lab) if rule.get("unshared_only") else None
         items = [{"name": e.name, "category": e.category, "quantity": 1,
-                  "unit_cost_vnd": 4_000_000_000} for e in lab.equipment]
+                  "unit_cost_vnd": 4_000_000_000} for e in lab.equipment
+                 if keep is None or e.category in keep]
         equipment = 4_000_000_000 * len(items)
         data.update({"province": lab.province, "technology_area": lab.technology_area,
                      "project_type": "equipment_purchase", "equipment": items,

@@ -114,16 +114,23 @@ class CycleBuilder(HistoryBuilder):
             area = (rnd.choice(agency.focus_areas) if rnd.random() < 0.65
                     else rnd.choice(reg.area_codes()))
         ptype = int(v["ptype"][i]) if texts.fits(area, TYPES[int(v["ptype"][i])]) else RESEARCH
-        d = Draft(i, "", agency, self._place(agency), area, ptype)
-        looked = rnd.random() < LOOKS_FIRST
+        province, looked = self._place(agency), rnd.random() < LOOKS_FIRST
+        region = reference.region_of(province)
+        free = [c for c in self._cats(area, TYPES[ptype]) if self._not_held_idle(region, c)]
+        if looked and not free and LINES[ptype][0] > 0 and texts.fits(area, TYPES[RESEARCH]):
+            # Every instrument it would buy stands idle in a lab nearby: it proposes the
+            # research and books the lab instead of building one.
+            ptype = RESEARCH
+            free = [c for c in self._cats(area, TYPES[ptype]) if self._not_held_idle(region, c)]
+        d = Draft(i, "", agency, province, area, ptype)
         self.compose(d, lang, looked=looked)
         d.equipment = self._equipment(d)
-        region = reference.region_of(d.province)
-        free = [c for c in self._cats(area, TYPES[ptype]) if self._not_held_idle(region, c)]
-        if looked and free:
-            d.equipment = [line if self._not_held_idle(region, line["category"])
-                           else self._line(rnd.choice(free), k)
-                           for k, line in enumerate(d.equipment)]
+        if looked:  # an instrument idle nearby is replaced by one nobody leaves idle, or shared
+            lines = [line if self._not_held_idle(region, line["category"])
+                     else self._line(rnd.choice(free), k) if free else None
+                     for k, line in enumerate(d.equipment)]
+            kept = [line for line in lines if line is not None]
+            d.equipment = kept if len(kept) >= LINES[ptype][0] else d.equipment
         return d
 
     def near_copy(self, i: int, prog: Program) -> Draft:

@@ -85,17 +85,18 @@ def objectives(subject: Subject, ptype: str, n_sentences: int, rnd: random.Rando
         about = subject.topic if j == 0 else field(subject.area, rnd)
         vi.append(s.text[0].format(topic=about[0], n=n))
         en.append(s.text[1].format(topic=about[1], n=n))
-    focus = voc.FOCUS
+    focus = rnd.choice(voc.FOCUS)
     vi.insert(1, focus[0].format(topic=subject.topic[0], use=subject.use[0], site=subject.site))
     en.insert(1, focus[1].format(topic=subject.topic[1], use=subject.use[1], site=subject.site))
     m = rnd.choice(voc.area(subject.area).metrics)
     n = rnd.randint(m.lo, m.hi)
-    vi.append(voc.TARGET[0].format(year=year, metric=m.metric[0], n=n, unit=m.unit[0]))
-    en.append(voc.TARGET[1].format(year=year, metric=m.metric[1], n=n, unit=m.unit[1]))
+    target = rnd.choice(voc.TARGET)
+    vi.append(target[0].format(year=year, metric=m.metric[0], n=n, unit=m.unit[0]))
+    en.append(target[1].format(year=year, metric=m.metric[1], n=n, unit=m.unit[1]))
     if rnd.random() < 0.7:
-        who, n = partner(rnd), rnd.randint(2, 12)
-        vi.append(voc.PARTNER[0].format(partner=who[0], n=n, site=subject.site))
-        en.append(voc.PARTNER[1].format(partner=who[1], n=n, site=subject.site))
+        who, n, form = partner(rnd), rnd.randint(2, 12), rnd.choice(voc.PARTNER)
+        vi.append(form[0].format(partner=who[0], n=n, site=subject.site))
+        en.append(form[1].format(partner=who[1], n=n, site=subject.site))
     return " ".join(vi), " ".join(en)
 
 

@@ -114,9 +114,10 @@ TYPES: dict[str, TypeText] = {
 }
 
 _text, _people, _rewording = _DATA["text"], _DATA["people"], _DATA["rewording"]
-FOCUS: Pair = _pair(_text["focus"])
-TARGET: Pair = _pair(_text["target"])
-PARTNER: Pair = _pair(_text["partner"])
+# Forms of the focus, target and partner sentences (one is drawn per text).
+FOCUS: list[Pair] = [_pair(s) for s in _text["focus"]]
+TARGET: list[Pair] = [_pair(s) for s in _text["target"]]
+PARTNER: list[Pair] = [_pair(s) for s in _text["partner"]]
 PARTNER_FORMS: list[Pair] = [_pair(s) for s in _text["partner_forms"]]
 PARTNER_NAMES: list[str] = [str(s) for s in _text["partner_names"]]
 PROGRAM_PREFIXES: list[str] = [str(s) for s in _text["program_prefixes"]]
