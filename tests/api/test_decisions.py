@@ -13,6 +13,7 @@ from tests.api.filing import copy_of_ongoing_program, reviewer_key
 from tests.demo_service import AGENCY_A, DemoService
 from wastescreen.api.app import create_app
 from wastescreen.screening.audit import check_trail
+from wastescreen.screening.usecases import high_flag_fired
 from wastescreen.storage.tables import DecisionRow, IssuedReportRow, ScreeningRow
 
 
@@ -22,13 +23,14 @@ def client(service: DemoService) -> Iterator[TestClient]:
         yield c
 
 
-def test_approving_a_flag_raised_proposal_needs_a_second_namedreviewer_key(
+def test_approving_a_proposal_a_high_flag_fired_on_needs_a_second_named_reviewer_key(
         client: TestClient, service: DemoService) -> None:
     first = reviewer_key(client, service, "Nguyễn Thị Thẩm Tra")
     second = reviewer_key(client, service, "Trần Văn Kiểm Tra")
     filed = client.post("/v1/screenings", json=copy_of_ongoing_program(service, "(hai người)"),
                         headers=service.auth("agency_a")).json()
-    assert "RF01" in filed["result"]["raised_by"], filed["result"]["raised_by"]
+    fired = {f["id"] for f in filed["result"]["flags"] if f["status"] == "fired"}
+    assert "RF01" in fired, fired
     sid = filed["id"]
     decide = f"/v1/screenings/{sid}/decision"
     body = {"decision": "approve", "rationale": "Tiếp nối có lý do"}
@@ -102,3 +104,15 @@ def test_reports_are_kept_as_issued_and_stored_rows_are_held_against_the_trail(
     assert any(line.startswith("decision ") and "rationale" in line for line in lines)
     assert any(line.startswith(f"issued report {issued[0]['id']}") for line in lines)
 
+
+
+def test_a_fired_high_flag_needs_two_reviewers_even_where_the_model_agreed() -> None:
+    def row(flags: list[dict[str, str]], raised_by: list[str]) -> ScreeningRow:
+        return ScreeningRow(result={"flags": flags, "raised_by": raised_by})
+
+    fired_high = {"id": "RF01", "severity": "high", "status": "fired"}
+    assert high_flag_fired(row([fired_high], []))  # the model already said high
+    assert high_flag_fired(row([fired_high], ["RF01"]))
+    assert not high_flag_fired(row([{**fired_high, "status": "not_fired"}], []))
+    assert not high_flag_fired(row([{"id": "RF05", "severity": "medium", "status": "fired"}],
+                                   ["RF05"]))

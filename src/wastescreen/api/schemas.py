@@ -30,7 +30,7 @@ class DecisionOut(BaseModel):
     decided_by: str
     decided_at: dt.datetime
     needs_confirmation: bool = Field(default=False, description="An approval awaiting a "
-                                     "second reviewer (the band was raised by a high flag).")
+                                     "second reviewer (a high red flag fired).")
     confirms: int | None = Field(default=None, description="The approval this one confirms.")
     id: int | None = None
 

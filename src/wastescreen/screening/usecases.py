@@ -71,11 +71,12 @@ class Actor:
 CLI = Actor("cli")
 
 
-def raised_by_high_flag(row: ScreeningRow) -> bool:
-    """Whether a high red flag set this screening's band above the model's."""
+def high_flag_fired(row: ScreeningRow) -> bool:
+    """Whether a high red flag fired on this screening: approving it then needs a second
+    reviewer, whether the flag raised the band above the model's or the model agreed."""
     result = row.result or {}
-    flags = {f.get("id"): f.get("severity") for f in result.get("flags", [])}
-    return any(flags.get(i) == "high" for i in result.get("raised_by", []))
+    return any(f.get("severity") == "high" and f.get("status") == "fired"
+               for f in result.get("flags", []))
 
 
 class NotYourAgency(PermissionError):
@@ -210,7 +211,7 @@ class Screener:
                actor: Actor) -> DecisionRow:
         """Record a reviewer's decision on a formal submission (the latest one stands).
 
-        Approving a proposal whose band a high red flag raised needs a second pair of eyes:
+        Approving a proposal on which a high red flag fired needs a second pair of eyes:
         the first approval leaves it awaiting confirmation, and only another reviewer's
         approval confirms it."""
         if row.kind != ScreeningKind.SUBMISSION.value:
@@ -237,7 +238,7 @@ class Screener:
                                          decided_by=actor.signature, confirms=pending.id)
         return store.record_decision(
             session, row, decision, rationale, actor=actor.name, decided_by=actor.signature,
-            needs_confirmation=decision is Decision.APPROVE and raised_by_high_flag(row))
+            needs_confirmation=decision is Decision.APPROVE and high_flag_fired(row))
 
     # --- batches --------------------------------------------------------------------------
 

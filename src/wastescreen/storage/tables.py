@@ -224,7 +224,7 @@ class DecisionRow(Base):
     override: Mapped[bool] = mapped_column(Boolean)
     decided_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # An approval that needs a second reviewer (the band was raised by a high red flag), and
+    # An approval that needs a second reviewer (a high red flag fired on the screening), and
     # the decision a second reviewer's approval confirms.
     needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
     confirms: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -55,7 +55,7 @@ def test_the_revision_loop_in_the_browser(driver: WebDriver, base_url: str,
         sid = filed["id"]
         assert api.post(f"/v1/screenings/{sid}/decision", headers=reviewer, json={
             "decision": "revise", "rationale": NOTES}).status_code == 200
-    assert "RF01" in filed["result"]["raised_by"]
+    assert "RF01" in {f["id"] for f in filed["result"]["flags"] if f["status"] == "fired"}
 
     # the agency's own page: the proposal sent back, with a button to revise it
     browser.sign_in(driver, base_url, service.keys["agency_a"], "/ui/mine")

@@ -40,9 +40,9 @@ UI: dict[str, dict[Lang, str]] = {
         "a stated basis, not a contribution of the model."),
     "decision_history": _p("Lịch sử quyết định", "Decision history"),
     "awaiting_confirmation": _p(
-        "Chờ người thẩm tra thứ hai xác nhận: mức rủi ro do một dấu hiệu cảnh báo mức cao "
-        "nâng lên, nên việc phê duyệt cần hai người.",
-        "Awaiting a second reviewer's confirmation: a high red flag raised the band, so an "
+        "Chờ người thẩm tra thứ hai xác nhận: đề xuất có dấu hiệu cảnh báo mức cao, nên việc "
+        "phê duyệt cần hai người.",
+        "Awaiting a second reviewer's confirmation: a high red flag fired on the proposal, so an "
         "approval needs two people."),
     "confirmation": _p("Xác nhận phê duyệt của người thẩm tra thứ nhất.",
                        "Confirms the first reviewer's approval."),
