@@ -20,6 +20,7 @@ RUN mkdir -p /app/var && chown wastescreen:wastescreen /app/var
 USER wastescreen
 ENV PATH=/opt/venv/bin:$PATH \
     WASTESCREEN_VAR_DIR=/app/var \
+    NUMBA_CACHE_DIR=/app/var/numba-cache \
     PYTHONUNBUFFERED=1
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=300s \

@@ -10,6 +10,7 @@ import unicodedata
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -295,3 +296,13 @@ def test_optional_dense_component_mixes_into_text_and_round_trips(tmp_path: Path
     again = OverlapIndex.load(tmp_path)
     q = OverlapDoc("q", "proposal", "laboratory for testing batteries")
     assert again.query(q) == index.query(q)
+
+
+def test_compiled_pair_scores_give_what_scipy_gives(index: OverlapIndex,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from wastescreen.features import overlap_index as oi
+    qs = _queries() * 3
+    kws: list[dict[str, Any]] = [{}, {"kinds": {"lab", "program"}, "per_kind": True}]
+    want = [index.query_many(qs, k=4, **kw) for kw in kws]
+    monkeypatch.setattr(oi, "_COMPILED_MIN_PAIRS", 1)
+    assert [index.query_many(qs, k=4, **kw) for kw in kws] == want

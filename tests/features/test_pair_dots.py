@@ -74,3 +74,24 @@ def test_unsorted_indices_are_refused() -> None:
     a = sp.csr_matrix((np.ones(2, np.float32), [3, 1], [0, 2]), shape=(1, 5))
     with pytest.raises(ValueError, match="canonical"):
         pair_dots(a, np.zeros(1, np.int64), a, np.zeros(1, np.int64), 5)
+
+
+def test_non_finite_document_values_stay_in_bounds() -> None:
+    # inf/NaN times an absent query value is NaN, a product SciPy keeps: more products than
+    # the query row has values (the buffer was sized by the query rows: heap overflow).
+    n = 2_000
+    d = np.ones(n, np.float32)
+    d[::7], d[::11] = np.inf, np.nan
+    a = sp.csr_matrix((d, np.arange(n), [0, n]), shape=(1, n))
+    q = sp.csr_matrix((np.ones(3, np.float32), [0, 5, 1_990], [0, 3]), shape=(1, n))
+    rows = pq = np.zeros(4, np.int64)
+    num, num_x = pair_dots(a, rows, q, pq, 1_500)
+    want, want_x = _scipy_way(a, rows, q, pq, 1_500)
+    assert num_x is not None and want_x is not None
+    assert num.tobytes() == want.tobytes() and num_x.tobytes() == want_x.tobytes()
+
+
+def test_row_numbers_out_of_range_are_refused() -> None:
+    a = sp.csr_matrix(np.eye(3, dtype=np.float32))
+    with pytest.raises(IndexError):
+        pair_dots(a, np.array([3]), a, np.array([0]), 3)

@@ -38,7 +38,7 @@ from wastescreen.features.overlap_segment import (
     side_by_side,
     top_rows,
 )
-from wastescreen.features.pair_dots import pair_dots
+from wastescreen.features.pair_dots import KernelUnavailable, pair_dots
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05, "agency": 0.05,
@@ -471,8 +471,12 @@ class OverlapIndex:
         by SciPy; both add in the same order, so the two give the same bits."""
         if rows.size >= _COMPILED_MIN_PAIRS and seg.rows.has_canonical_format \
                 and q.has_canonical_format:
-            num32, num_x = pair_dots(seg.rows, rows, q, pq, self.n_features)
-            return num32.astype(np.float64), num_x
+            try:
+                num32, num_x = pair_dots(seg.rows, rows, q, pq, self.n_features)
+            except KernelUnavailable:  # logged once by pair_dots; SciPy gives the same bits
+                pass
+            else:
+                return num32.astype(np.float64), num_x
         prod = sp.csr_matrix(seg.rows[rows].multiply(q[pq]))
         cross = prod.indices >= self.n_features
         num_x = None

@@ -20,8 +20,18 @@ search takes this path for large batches of pairs.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import scipy.sparse as sp
+
+
+class KernelUnavailable(RuntimeError):
+    """Numba could not be imported or the kernel not set up (e.g. no writable cache directory:
+    Numba raises at decoration time); the caller then takes the SciPy path."""
+
+
+_kernel_error: str | None = None  # why the kernel could not be loaded, once it could not
 
 
 def pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
@@ -34,14 +44,37 @@ def pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarr
         raise ValueError("pair_dots needs CSR matrices in canonical form (sorted, no duplicates)")
     if a.shape[1] != q.shape[1]:
         raise ValueError(f"pair_dots needs one width, not {a.shape[1]} and {q.shape[1]}")
+    rows = np.asarray(rows, np.int64)
+    pq = np.asarray(pq, np.int64)
+    # The kernel runs without bounds checks: indices out of range would read or write
+    # outside the arrays instead of raising IndexError as SciPy's gather does.
+    if rows.shape != pq.shape or rows.ndim != 1:
+        raise ValueError("pair_dots needs one query row number per document row number")
+    if rows.size and (rows.min() < 0 or rows.max() >= a.shape[0]
+                      or pq.min() < 0 or pq.max() >= q.shape[0]):
+        raise IndexError("pair_dots: a row number is out of range")
     a_val = np.asarray(a.data, np.float32)
     q_val = np.asarray(q.data, np.float32)
     num = np.zeros(rows.size, np.float32)
     num_x = np.zeros(rows.size, np.float64)
-    buf = np.zeros(max(int(np.diff(q.indptr).max(initial=0)), 1), np.float32)
-    from wastescreen.features.pair_kernel import dots  # Numba: loaded on first use
+    # A pair stores at most one product per column of its document row (canonical: no
+    # duplicates). Sizing by the query rows is not enough: inf or NaN times an absent query
+    # value is NaN, a nonzero product, as in SciPy (op(a, 0) is kept when != 0).
+    longest = (a.indptr[rows + 1] - a.indptr[rows]).max(initial=0)  # O(pairs), not O(rows of a)
+    buf = np.zeros(max(int(longest), 1), np.float32)
+    global _kernel_error
+    if _kernel_error is not None:  # failed once: not retried on every batch
+        raise KernelUnavailable(_kernel_error)
+    try:
+        from wastescreen.features.pair_kernel import dots  # Numba: loaded on first use
+    except (ImportError, RuntimeError, OSError) as exc:
+        # e.g. a read-only install and no NUMBA_CACHE_DIR: said once, then SciPy's path
+        _kernel_error = str(exc)
+        logging.getLogger(__name__).warning("compiled pair scores unavailable (%s); the "
+                                            "overlap search uses SciPy", exc)
+        raise KernelUnavailable(_kernel_error) from exc
 
     dense = np.zeros(q.shape[1], np.float32)  # calloc'd: pages of untouched columns stay free
-    n_cross = dots(a.indptr, a.indices, a_val, np.asarray(rows, np.int64), q.indptr, q.indices,
-                   q_val, np.asarray(pq, np.int64), int(n_literal), num, num_x, buf, dense)
+    n_cross = dots(a.indptr, a.indices, a_val, rows, q.indptr, q.indices, q_val, pq,
+                   int(n_literal), num, num_x, buf, dense)
     return num, (num_x if n_cross else None)

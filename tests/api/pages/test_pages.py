@@ -567,5 +567,7 @@ def test_the_report_shows_the_proposal_and_the_queue_its_reference_code(
         assert kpi.metric in page
     assert ("not measurable" in page) == any(not k.is_measurable for k in proposal.kpis)
     if proposal.reference_code:
-        queue = client.get(f"/ui/queue?cycle={service.cycle}&agency={proposal.agency}").text
+        # params: an agency's name may hold "&" ("Sở KH&CN ..."), which a plain URL would split
+        queue = client.get("/ui/queue", params={"cycle": service.cycle,
+                                                "agency": proposal.agency}).text
         assert proposal.reference_code in queue
