@@ -17,6 +17,9 @@ bulk on all rows), or the run stops. The proposals: historical proposals of the 
 to the example's budget cycle (``precheck_driver.proposal_bodies``: all different), topped up
 from the demo generator with another seed when the database holds fewer.
 
+The first 3,000 rows are screened in bulk once more with the exact text scores of the overlap
+search taken by SciPy, as before ``features.pair_dots`` (the same rows are required).
+
 Then ``--profile-rows`` rows (2,000) are screened in bulk again under cProfile, and a second
 table says where the time goes (features and their overlap searches, duplicate likelihoods,
 red-flag quantities, SHAP, reasons, hashes).
@@ -44,6 +47,7 @@ from bench.common import write_results
 from bench.precheck_driver import moved, use_var, var_folder
 
 TARGET_PER_S = 500.0
+SCIPY_ROWS = 3_000  # rows screened in bulk again with SciPy's pair scores (same rows required)
 DASK_WORKERS = 2
 
 
@@ -113,6 +117,20 @@ def _profile(screener: Any, rows: list[Any], as_of: dt.date) -> dict[str, float]
             if name == function and path.endswith(suffix):
                 out[label] += cumulative
     return out
+
+
+def _without_compiled_pair_scores(fn: Callable[[], list[dict[str, Any]]]
+                                  ) -> tuple[list[dict[str, Any]], float, float]:
+    """``_timed(fn)`` with the overlap search's exact text scores taken by SciPy (the path
+    before ``features.pair_dots``; one pre-check still takes it)."""
+    from wastescreen.features import overlap_index
+
+    saved = overlap_index._COMPILED_MIN_PAIRS
+    overlap_index._COMPILED_MIN_PAIRS = 2**62
+    try:
+        return _timed(fn)
+    finally:
+        overlap_index._COMPILED_MIN_PAIRS = saved
 
 
 def _engines_loaded() -> int:
@@ -190,6 +208,17 @@ def measure(var: Path, n: int, sample: int, dask: bool, profile_rows: int) -> No
          f"{n / bulk_cpu:,.0f}", f"{(n / bulk_s) / (len(picked) / per_row_s):.1f}×",
          f"≥ {TARGET_PER_S:,.0f}/s"),
     ]
+    scipy_n = min(n, SCIPY_ROWS)
+    scipy_rows, scipy_s, scipy_cpu = _without_compiled_pair_scores(
+        lambda: screener.screen_rows(rows[:scipy_n], as_of=as_of))
+    if scipy_rows != bulk[:scipy_n]:
+        raise SystemExit("bulk rows with SciPy's pair scores differ from the compiled ones")
+    figures.update({"bulk_scipy_rows": scipy_n, "bulk_scipy_seconds": scipy_s,
+                    "bulk_scipy_per_s": scipy_n / scipy_s})
+    table.insert(1, ("bulk, the pair scores by SciPy (before features.pair_dots)",
+                     f"{scipy_n:,}", f"{scipy_s:.2f}", f"{scipy_n / scipy_s:,.0f}",
+                     f"{scipy_n / scipy_cpu:,.0f}",
+                     f"{(scipy_n / scipy_s) / (len(picked) / per_row_s):.1f}×", "same rows"))
     if dask:
         remote, dask_s, dask_cpu = _dask(rows, as_of)
         if remote != bulk:
