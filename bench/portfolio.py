@@ -76,7 +76,8 @@ def results_portfolio_of(session: Any, cycle: int | None, agency: str | None,
         add("province", p.province, s, p)
         add("area", p.technology_area, s, p)
         members[s.proposal_id] = Member(s.id, s.proposal_id, p.title, s.agency, p.province,
-                                        p.total_budget_vnd, s.overall_score, s.band)
+                                        p.total_budget_vnd, s.overall_score, s.band,
+                                        s.created_at)
     edges: dict[tuple[str, str], float] = {}
     for s, _ in rows:
         for ev in s.result.get("evidence", []):

@@ -4,6 +4,7 @@ its baseline), without one stored result or payload being read."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from sqlalchemy import event, select
 from bench.portfolio import results_portfolio_of
 from tests.demo_service import AGENCY_A, DemoService
 from wastescreen.screening.indicators import indicators
-from wastescreen.screening.portfolio import Group, Portfolio, portfolio_of
+from wastescreen.screening.portfolio import Cluster, Group, Member, Portfolio, portfolio_of
 from wastescreen.storage.tables import ProposalRow, ScreeningRow
 
 
@@ -79,3 +80,19 @@ def test_indicators_are_counted_by_the_database(service: DemoService) -> None:
     assert total.screened == sum(i.screened for i in items) >= len(service.screening_ids)
     assert AGENCY_A in {i.agency for i in items}
     assert len(seen) == 1 and "group by" in seen[0].lower()
+
+
+def test_a_member_screened_before_its_copies_is_told_below_high() -> None:
+    at = dt.datetime(2026, 3, 1, 9, 0)
+
+    def member(pid: str, band: str, minutes: int) -> Member:
+        return Member(f"s-{pid}", pid, pid, f"agency {pid}", "Huế", 1, 0.5, band,
+                      at + dt.timedelta(minutes=minutes))
+
+    first, high_first, middle, last = (member("a", "low", 0), member("b", "high", 1),
+                                       member("c", "medium", 2), member("d", "low", 3))
+    cluster = Cluster([first, high_first, middle, last], 0.9, 3)
+    assert cluster.unseen_copies(first) == 3
+    assert cluster.unseen_copies(high_first) == 0  # a high band contradicts nothing
+    assert cluster.unseen_copies(middle) == 1
+    assert cluster.unseen_copies(last) == 0  # compared with all the others

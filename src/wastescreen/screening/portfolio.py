@@ -4,6 +4,7 @@ are in ``screening.indicators``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -56,6 +57,7 @@ class Member:
     budget_vnd: int
     score: float
     band: str
+    screened_at: dt.datetime  # when its (latest) screening ran: peers filed later are not in it
 
 
 @dataclass
@@ -71,6 +73,15 @@ class Cluster:
     @property
     def agencies(self) -> int:
         return len({m.agency for m in self.members})
+
+    def unseen_copies(self, member: Member) -> int:
+        """How many other members were screened after ``member`` when its band is below high,
+        else 0: its band could not count them (a screening compares a proposal with the
+        cycle's proposals filed before it), so a reviewer is told beside the band, which
+        would otherwise read as contradicting the cluster."""
+        if member.band == "high":
+            return 0
+        return sum(1 for m in self.members if m.screened_at > member.screened_at)
 
 
 @dataclass
@@ -183,12 +194,13 @@ def _members(session: Session, ids: set[str]) -> dict[str, Member]:
         for r in session.execute(
                 select(ScreeningRow.id, ScreeningRow.proposal_id, ProposalRow.title,
                        ScreeningRow.agency, ProposalRow.province, ProposalRow.total_budget_vnd,
-                       ScreeningRow.overall_score, ScreeningRow.band)
+                       ScreeningRow.overall_score, ScreeningRow.band, ScreeningRow.created_at)
                 .join(ProposalRow, ProposalRow.id == ScreeningRow.proposal_id)
                 .where(ScreeningRow.kind == SUBMISSION,
                        ScreeningRow.proposal_id.in_(wanted[i:i + 500]))):
             members[r.proposal_id] = Member(r.id, r.proposal_id, r.title, r.agency, r.province,
-                                            r.total_budget_vnd, r.overall_score, r.band)
+                                            r.total_budget_vnd, r.overall_score, r.band,
+                                            r.created_at)
     return members
 
 

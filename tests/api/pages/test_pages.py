@@ -451,6 +451,14 @@ def test_portfolio_shows_a_cluster_of_near_identical_proposals(app: FastAPI,
     clusters = page.text.split('<article class="cluster">')[1:]
     hit = [c for c in clusters if first.title in c and second.title in c]
     assert hit, "the two near-identical proposals form a cluster"
+    # The first one filed was screened before its copy existed: below high, its band says so
+    # beside it; the copy, filed last, was compared with it.
+    row_of = {title: next(r for r in hit[0].split("<tr>") if title in r)
+              for title in (first.title, second.title)}
+    first_high = "band-high" in row_of[first.title]
+    assert ('data-field="filed-after"' in row_of[first.title]) != first_high
+    assert first_high or "Sàng lọc trước khi 1 đề xuất của nhóm" in row_of[first.title]
+    assert 'data-field="filed-after"' not in row_of[second.title]
     for section in ("by-agency", "by-level", "by-province", "by-area"):
         assert f'id="{section}"' in page.text
     en = signed_in(app, service.keys["reviewer"]).get(

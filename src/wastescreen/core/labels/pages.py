@@ -209,6 +209,9 @@ TEXT: dict[str, dict[Lang, str]] = {
     "cluster": _p("Nhóm {i}: {n} đề xuất, {a} cơ quan, tổng {b}",
                   "Cluster {i}: {n} proposals, {a} agencies, {b} in total"),
     "best_overlap": _p("Mức trùng cao nhất", "Highest overlap"),
+    "filed_after": _p("Sàng lọc trước khi {n} đề xuất của nhóm được nộp: mức này chưa tính "
+                      "chúng.",
+                      "Screened before {n} of these were filed: its band does not count them."),
     "no_clusters": _p("Không có nhóm đề xuất trùng nhau.", "No overlapping proposals."),
     "total": _p("Tổng cộng", "Total"),
     "cycle": _p("Kỳ ngân sách", "Budget cycle"),
