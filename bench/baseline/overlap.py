@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from wastescreen.core.agency import agency_key as _agency_key
 from wastescreen.features import overlap_components as oc
 from wastescreen.features import overlap_text as ot
 from wastescreen.features.overlap_index import (
@@ -18,7 +19,6 @@ from wastescreen.features.overlap_index import (
     OverlapDoc,
     OverlapIndex,
     OverlapMatch,
-    _agency_key,
     applicable_components,
 )
 

@@ -1,7 +1,7 @@
-"""``pair_dots`` must give, bit for bit, what the SciPy way gives: the element-wise product of the
-gathered rows, its literal columns summed by ``sum(axis=1)`` (``np.add.reduceat``) and its
-cross-language columns by ``np.bincount`` in float64 (a saved screening is reproduced from
-them)."""
+"""The compiled pair dot products must give, bit for bit, what the SciPy way gives
+(``scipy_pair_dots``: the element-wise product of the gathered rows, its literal columns summed
+by ``sum(axis=1)``, i.e. ``np.add.reduceat``, and its cross-language columns by ``np.bincount``
+in float64): a saved screening is reproduced from them."""
 
 from __future__ import annotations
 
@@ -9,20 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from wastescreen.features.pair_dots import pair_dots
-
-
-def _scipy_way(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
-               n_literal: int) -> tuple[np.ndarray, np.ndarray | None]:
-    prod = sp.csr_matrix(a[rows].multiply(q[pq]))
-    cross = prod.indices >= n_literal
-    num_x = None
-    if cross.any():
-        num_x = np.bincount(np.repeat(np.arange(rows.size), np.diff(prod.indptr))[cross],
-                            weights=prod.data[cross].astype(np.float64), minlength=rows.size)
-        prod.data[cross] = 0
-        prod.eliminate_zeros()
-    return np.asarray(prod.sum(axis=1), np.float32).ravel(), num_x
+from wastescreen.features.pair_dots import compiled_pair_dots, pair_dots, scipy_pair_dots
 
 
 def _random_csr(rng: np.random.Generator, n_rows: int, n_cols: int, max_nnz: int,
@@ -48,8 +35,8 @@ def test_equal_to_the_scipy_way_bit_for_bit(seed: int) -> None:
     q = _random_csr(rng, 25, n_cols, 650 if seed % 2 else 250, 3.0)
     rows = rng.integers(0, a.shape[0], 3_000)
     pq = rng.integers(0, q.shape[0], 3_000)
-    num, num_x = pair_dots(a, rows, q, pq, n_literal)
-    want, want_x = _scipy_way(a, rows, q, pq, n_literal)
+    num, num_x = compiled_pair_dots(a, rows, q, pq, n_literal)
+    want, want_x = scipy_pair_dots(a, rows, q, pq, n_literal)
     assert num.tobytes() == want.tobytes()
     assert want_x is not None and num_x is not None
     assert num_x.tobytes() == want_x.tobytes()
@@ -63,8 +50,8 @@ def test_no_cross_columns_and_empty_rows() -> None:
     a = sp.csr_matrix(sp.vstack([a, sp.csr_matrix((1, 400), dtype=np.float32)]), dtype=np.float32)
     rows = np.r_[rng.integers(0, 30, 200), [30, 30]]
     pq = rng.integers(0, 10, rows.size)
-    num, num_x = pair_dots(a, rows, q, pq, 400)
-    want, want_x = _scipy_way(a, rows, q, pq, 400)
+    num, num_x = compiled_pair_dots(a, rows, q, pq, 400)
+    want, want_x = scipy_pair_dots(a, rows, q, pq, 400)
     assert num_x is None and want_x is None
     assert num.tobytes() == want.tobytes()
     assert num[-2:].tolist() == [0.0, 0.0]
@@ -73,7 +60,7 @@ def test_no_cross_columns_and_empty_rows() -> None:
 def test_unsorted_indices_are_refused() -> None:
     a = sp.csr_matrix((np.ones(2, np.float32), [3, 1], [0, 2]), shape=(1, 5))
     with pytest.raises(ValueError, match="canonical"):
-        pair_dots(a, np.zeros(1, np.int64), a, np.zeros(1, np.int64), 5)
+        compiled_pair_dots(a, np.zeros(1, np.int64), a, np.zeros(1, np.int64), 5)
 
 
 def test_non_finite_document_values_stay_in_bounds() -> None:
@@ -85,8 +72,8 @@ def test_non_finite_document_values_stay_in_bounds() -> None:
     a = sp.csr_matrix((d, np.arange(n), [0, n]), shape=(1, n))
     q = sp.csr_matrix((np.ones(3, np.float32), [0, 5, 1_990], [0, 3]), shape=(1, n))
     rows = pq = np.zeros(4, np.int64)
-    num, num_x = pair_dots(a, rows, q, pq, 1_500)
-    want, want_x = _scipy_way(a, rows, q, pq, 1_500)
+    num, num_x = compiled_pair_dots(a, rows, q, pq, 1_500)
+    want, want_x = scipy_pair_dots(a, rows, q, pq, 1_500)
     assert num_x is not None and want_x is not None
     assert num.tobytes() == want.tobytes() and num_x.tobytes() == want_x.tobytes()
 
@@ -94,4 +81,13 @@ def test_non_finite_document_values_stay_in_bounds() -> None:
 def test_row_numbers_out_of_range_are_refused() -> None:
     a = sp.csr_matrix(np.eye(3, dtype=np.float32))
     with pytest.raises(IndexError):
-        pair_dots(a, np.array([3]), a, np.array([0]), 3)
+        compiled_pair_dots(a, np.array([3]), a, np.array([0]), 3)
+
+
+def test_pair_dots_takes_scipy_for_matrices_the_kernel_refuses() -> None:
+    """Unsorted indices: the kernel refuses them, ``pair_dots`` answers by SciPy all the same."""
+    a = sp.csr_matrix((np.array([2.0, 3.0], np.float32), [3, 1], [0, 2]), shape=(1, 5))
+    q = sp.csr_matrix((np.array([5.0, 7.0], np.float32), [1, 3], [0, 2]), shape=(1, 5))
+    rows = pq = np.zeros(1, np.int64)
+    num, num_x = pair_dots(a, rows, q, pq, 5, compiled=True)
+    assert num.tolist() == [2.0 * 7.0 + 3.0 * 5.0] and num_x is None

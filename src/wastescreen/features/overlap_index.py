@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,11 @@ from wastescreen.core.agency import agency_key
 from wastescreen.features import overlap_components as oc
 from wastescreen.features import overlap_glossary as og
 from wastescreen.features import overlap_text as ot
+from wastescreen.features.overlap_docs import (
+    OverlapDoc,
+    OverlapMatch,
+    applicable_components,
+)
 from wastescreen.features.overlap_segment import (
     CATEGORIES,
     Segment,
@@ -38,13 +42,16 @@ from wastescreen.features.overlap_segment import (
     side_by_side,
     top_rows,
 )
-from wastescreen.features.pair_dots import KernelUnavailable, pair_dots
+from wastescreen.features.pair_dots import pair_dots
+
+__all__ = ["DEFAULT_WEIGHTS", "OverlapDoc", "OverlapIndex", "OverlapMatch", "TextMemo",
+           "applicable_components"]
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "text": 0.6, "equipment": 0.15, "place": 0.1, "area": 0.1, "budget": 0.05, "agency": 0.05,
 }
-# 2: agency names stored folded (see _agency_key); 3: cross-language columns after the literal
-# ones; 4: agency names folded as the agency's identity (accents kept)
+# 2: agency names stored folded (core.agency.agency_key); 3: cross-language columns after the
+# literal ones; 4: agency names folded as the agency's identity (accents kept)
 FORMAT = "wastescreen-overlap-index/4"
 _PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
 _CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
@@ -56,56 +63,6 @@ TextMemo = dict[tuple[Any, ...], tuple[sp.csr_matrix, sp.csr_matrix | None]]
 _PARAMS = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
            "n_candidates", "candidate_max_df", "budget_span_decades", "text_similarity",
            "dense_share", "dense_model", "title_boost", "cross_language", "cross_features")
-
-
-@dataclass(frozen=True)
-class OverlapDoc:
-    """What is indexed and what is queried.
-
-    ``equipment`` repeats a category code once per unit (("MASS_SPECTROMETER",) * 2 = two units).
-    ``year`` is when the item started / was approved / was submitted (0 = unknown); ``group`` is
-    the agency (a proposal's agency, a program's managing agency, a lab's host; "" unknown), the
-    ``agency`` component; ``budget_vnd`` 0 = unknown. ``title`` repeats the part of
-    ``text`` that names the item (it stays in ``text``): its terms count ``title_boost`` more.
-    """
-
-    doc_id: str
-    kind: str
-    text: str
-    equipment: tuple[str, ...] = ()
-    province: str = ""
-    region: str = ""
-    technology_area: str = ""
-    budget_vnd: int = 0
-    year: int = 0
-    group: str = ""
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class OverlapMatch:
-    """One match: ``score`` and every component in [0, 1]; shared equipment units per category."""
-
-    doc_id: str
-    kind: str
-    score: float
-    components: dict[str, float]
-    shared_equipment: dict[str, int]
-
-
-def applicable_components(q: OverlapDoc) -> dict[str, bool]:
-    """Which components apply to a query: those whose attribute it carries (text always). A
-    component that does not apply scores 0 in a match and is left out of its ``score``; the
-    duplicate likelihood reads it as absent (None), not as 0."""
-    return {"text": True, "equipment": any(q.equipment), "place": bool(q.province or q.region),
-            "area": bool(q.technology_area), "budget": q.budget_vnd > 0, "agency": bool(q.group)}
-
-
-def _agency_key(name: str) -> str:
-    """An agency's name as compared: its identity (``core.agency.agency_key``: Unicode form,
-    spacing and case folded, so "SỞ KH&CN  Huế" is "Sở KH&CN Huế"), the same one keys, proposals
-    and access checks use."""
-    return agency_key(name)
 
 
 class OverlapIndex:
@@ -254,7 +211,7 @@ class OverlapIndex:
         rows = self._rows(docs, counts)
         values = {"kind": [d.kind for d in docs], "province": [d.province for d in docs],
                   "region": [d.region for d in docs], "area": [d.technology_area for d in docs],
-                  "group": [_agency_key(d.group) for d in docs]}
+                  "group": [agency_key(d.group) for d in docs]}
         arr = {f: np.array([self._code(f, v, grow=True) for v in vs], np.int32)
                for f, vs in values.items()}
         arr["year"] = np.array([d.year for d in docs], np.int32)
@@ -400,7 +357,7 @@ class OverlapIndex:
         applies = [applicable_components(q) for q in qs]
         cats = {"province": [q.province for q in qs], "region": [q.region for q in qs],
                 "area": [q.technology_area for q in qs],
-                "group": [_agency_key(q.group) for q in qs]}
+                "group": [agency_key(q.group) for q in qs]}
         gen.data *= w["text"]  # gen is ours: scaled in place, as gen * w would, without a copy
         # Each requested unit's share of the equipment weight; one multiply per stored value,
         # as diag(w / total) @ eq gives, without building the diagonal matrix.
@@ -464,32 +421,11 @@ class OverlapIndex:
             val += dense_w * np.maximum(seg.arr["dense"][idx] @ enc["dense"][i], 0)
         return top_rows(idx, val, self.n_candidates)
 
-    def _dots(self, seg: Segment, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray | None]:
-        """(literal dot products as float64, cross-language ones or None) of the pairs
-        (``rows[k]`` of ``seg``, ``pq[k]`` of ``q``): compiled for a batch's many pairs, else
-        by SciPy; both add in the same order, so the two give the same bits."""
-        if rows.size >= _COMPILED_MIN_PAIRS and seg.rows.has_canonical_format \
-                and q.has_canonical_format:
-            try:
-                num32, num_x = pair_dots(seg.rows, rows, q, pq, self.n_features)
-            except KernelUnavailable:  # logged once by pair_dots; SciPy gives the same bits
-                pass
-            else:
-                return num32.astype(np.float64), num_x
-        prod = sp.csr_matrix(seg.rows[rows].multiply(q[pq]))
-        cross = prod.indices >= self.n_features
-        num_x = None
-        if cross.any():
-            num_x = np.bincount(np.repeat(np.arange(rows.size), np.diff(prod.indptr))[cross],
-                                weights=prod.data[cross].astype(np.float64), minlength=rows.size)
-            prod.data[cross] = 0
-            prod.eliminate_zeros()  # the literal sum below then adds exactly what it added before
-        return np.asarray(prod.sum(axis=1), np.float64).ravel(), num_x
-
     def _text(self, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
               pq: np.ndarray) -> np.ndarray:
-        num, num_x = self._dots(seg, rows, enc["full"], pq)
+        num32, num_x = pair_dots(seg.rows, rows, enc["full"], pq, self.n_features,
+                                 compiled=rows.size >= _COMPILED_MIN_PAIRS)
+        num = num32.astype(np.float64)
         idf_lit, idf_x = self._idf_parts()
         d_self = seg.norms(rows, idf_lit) if self.text_similarity == "cosine" else None
         sim = ot.text_similarity(num, enc["self"][pq], d_self)

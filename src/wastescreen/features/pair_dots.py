@@ -35,13 +35,42 @@ _kernel_error: str | None = None  # why the kernel could not be loaded, once it 
 
 
 def pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
-              n_literal: int) -> tuple[np.ndarray, np.ndarray | None]:
+              n_literal: int, *, compiled: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """For each pair k, the products of row ``rows[k]`` of ``a`` and row ``pq[k]`` of ``q``
-    (float32 CSR matrices of the same width, sorted indices): (the sum over columns below
-    ``n_literal`` as float32 ``(n_pairs,)``, the sum over the columns from ``n_literal`` on as
-    float64 ``(n_pairs,)``, or None when no pair has a nonzero product there)."""
+    (float32 CSR matrices of the same width): (the sum over columns below ``n_literal`` as
+    float32 ``(n_pairs,)``, the sum over the columns from ``n_literal`` on as float64
+    ``(n_pairs,)``, or None when no pair has a nonzero product there). ``compiled``: by the
+    compiled kernel where the matrices allow it and Numba loads, else by SciPy; the same
+    bits either way."""
+    if compiled and a.has_canonical_format and q.has_canonical_format:
+        try:
+            return compiled_pair_dots(a, rows, q, pq, n_literal)
+        except KernelUnavailable:  # logged once when it first failed
+            pass
+    return scipy_pair_dots(a, rows, q, pq, n_literal)
+
+
+def scipy_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
+                    n_literal: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`pair_dots` by SciPy: the pairs' rows gathered and multiplied, the cross columns
+    summed by ``np.bincount`` in float64, the literal ones by ``sum(axis=1)``."""
+    prod = sp.csr_matrix(a[rows].multiply(q[pq]))
+    cross = prod.indices >= n_literal
+    num_x = None
+    if cross.any():
+        num_x = np.bincount(np.repeat(np.arange(rows.size), np.diff(prod.indptr))[cross],
+                            weights=prod.data[cross].astype(np.float64), minlength=rows.size)
+        prod.data[cross] = 0
+        prod.eliminate_zeros()  # the literal sum below then adds exactly what it added before
+    return np.asarray(prod.sum(axis=1), np.float32).ravel(), num_x
+
+
+def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
+                       n_literal: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`pair_dots` by the compiled kernel (canonical matrices only); raises
+    :class:`KernelUnavailable` when Numba cannot load it."""
     if not (a.has_canonical_format and q.has_canonical_format):
-        raise ValueError("pair_dots needs CSR matrices in canonical form (sorted, no duplicates)")
+        raise ValueError("compiled pair dots need canonical CSR matrices (sorted, no duplicates)")
     if a.shape[1] != q.shape[1]:
         raise ValueError(f"pair_dots needs one width, not {a.shape[1]} and {q.shape[1]}")
     rows = np.asarray(rows, np.int64)
