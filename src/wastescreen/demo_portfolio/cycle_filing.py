@@ -143,7 +143,7 @@ class _Reviewers:
         who = actor or self.first
         self.screener.decide(self.session, row, decision, rationale, who)
         if row.status == "awaiting_confirmation":
-            # A high red flag raised the band: the other reviewer confirms the approval.
+            # A high red flag fired: the other reviewer confirms the approval.
             other = self.head if who == self.first else self.first
             self.screener.decide(self.session, row, decision, voc.DECISIONS["confirm"], other)
             self.report.history.add(ref)
