@@ -73,7 +73,7 @@ def screen_rows_on_cluster(address: str, settings: Settings, rows: Sequence[Batc
         size = max(1, min(CHUNK, -(-len(valid) // (2 * workers))))
         chunks = [valid[i:i + size] for i in range(0, len(valid), size)]
         # The chunks go to the workers as data (scatter), not inside the task graph.
-        data = client.scatter(chunks)
+        data = client.scatter(chunks, hash=False)  # no token of every proposal: random keys
         futures = client.map(screen_chunk, [settings_json] * len(chunks), [day] * len(chunks),
                              data, pure=False)
         done = {item["row"]: item for part in client.gather(futures) for item in part}
