@@ -116,20 +116,20 @@ class CycleBuilder(HistoryBuilder):
         ptype = int(v["ptype"][i]) if texts.fits(area, TYPES[int(v["ptype"][i])]) else RESEARCH
         province, looked = self._place(agency), rnd.random() < LOOKS_FIRST
         region = reference.region_of(province)
-        free = [c for c in self._cats(area, TYPES[ptype]) if self._not_held_idle(region, c)]
+        free = self._free(region, area, ptype)
         if looked and not free and LINES[ptype][0] > 0 and texts.fits(area, TYPES[RESEARCH]):
             # Every instrument it would buy stands idle in a lab nearby: it proposes the
             # research and books the lab instead of building one.
             ptype = RESEARCH
-            free = [c for c in self._cats(area, TYPES[ptype]) if self._not_held_idle(region, c)]
+            free = self._free(region, area, ptype)
         d = Draft(i, "", agency, province, area, ptype)
         self.compose(d, lang, looked=looked)
         d.equipment = self._equipment(d)
         if looked:  # an instrument idle nearby is replaced by one nobody leaves idle, or shared
-            lines = [line if self._not_held_idle(region, line["category"])
-                     else self._line(rnd.choice(free), k) if free else None
-                     for k, line in enumerate(d.equipment)]
-            kept = [line for line in lines if line is not None]
+            kept = [line if self._not_held_idle(region, line["category"])
+                    else self._line(rnd.choice(free), k)
+                    for k, line in enumerate(d.equipment)
+                    if free or self._not_held_idle(region, line["category"])]
             d.equipment = kept if len(kept) >= LINES[ptype][0] else d.equipment
         return d
 
@@ -228,6 +228,11 @@ class CycleBuilder(HistoryBuilder):
         """No lab of ``region`` holding ``category`` is under-used (below ``UNDERUSED`` of its
         capacity), so buying one is no red flag."""
         return self.idle.get((region, category), 0.0) <= 1.0 - UNDERUSED
+
+    def _free(self, region: str, area: str, ptype: int) -> list[str]:
+        """The categories of ``area`` for type number ``ptype`` that no under-used lab of
+        ``region`` holds."""
+        return [c for c in self._cats(area, TYPES[ptype]) if self._not_held_idle(region, c)]
 
     def _cats(self, area: str, ptype: str) -> list[str]:
         cats = reg.area_categories(area)

@@ -47,4 +47,3 @@ def applicable_components(q: OverlapDoc) -> dict[str, bool]:
     duplicate likelihood reads it as absent (None), not as 0."""
     return {"text": True, "equipment": any(q.equipment), "place": bool(q.province or q.region),
             "area": bool(q.technology_area), "budget": q.budget_vnd > 0, "agency": bool(q.group)}
-

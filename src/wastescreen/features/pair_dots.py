@@ -69,6 +69,9 @@ def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq:
                        n_literal: int) -> tuple[np.ndarray, np.ndarray | None]:
     """:func:`pair_dots` by the compiled kernel (canonical matrices only); raises
     :class:`KernelUnavailable` when Numba cannot load it."""
+    global _kernel_error
+    if _kernel_error is not None:  # failed once: not retried on every batch
+        raise KernelUnavailable(_kernel_error)
     if not (a.has_canonical_format and q.has_canonical_format):
         raise ValueError("compiled pair dots need canonical CSR matrices (sorted, no duplicates)")
     if a.shape[1] != q.shape[1]:
@@ -91,9 +94,6 @@ def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq:
     # value is NaN, a nonzero product, as in SciPy (op(a, 0) is kept when != 0).
     longest = (a.indptr[rows + 1] - a.indptr[rows]).max(initial=0)  # O(pairs), not O(rows of a)
     buf = np.zeros(max(int(longest), 1), np.float32)
-    global _kernel_error
-    if _kernel_error is not None:  # failed once: not retried on every batch
-        raise KernelUnavailable(_kernel_error)
     try:
         from wastescreen.features.pair_kernel import dots  # Numba: loaded on first use
     except (ImportError, RuntimeError, OSError) as exc:

@@ -57,7 +57,7 @@ class Member:
     budget_vnd: int
     score: float
     band: str
-    screened_at: dt.datetime  # when its (latest) screening ran: peers filed later are not in it
+    screened_at: dt.datetime  # when its screening ran: peers filed later are not in it
 
 
 @dataclass

@@ -56,8 +56,8 @@ def portfolio(request: Request, principal: Reader, session: SessionDep,
                          "budget": vnd(m.budget_vnd, lang), "band": m.band,
                          "band_label": band_label(m.band, lang),
                          "score": percent(m.score, lang),
-                         "later": TEXT["filed_after"][lang].format(n=c.unseen_copies(m))
-                         if c.unseen_copies(m) else "",
+                         "later": TEXT["filed_after"][lang].format(n=n)
+                         if (n := c.unseen_copies(m)) else "",
                          "href": url(f"/ui/screenings/{m.screening_id}", lang)}
                         for m in c.members]})
     total = pf.total
