@@ -1,6 +1,7 @@
-"""Frozen: ``OverlapIndex.query_many`` as it was, with its ``_query_chunk`` and ``_encode`` (each
-query's text hashed for itself, the literal and cross-language columns stacked by scipy), as
-functions of a live index (``self``); the index's other methods are the service's."""
+"""Frozen: ``OverlapIndex.query_many`` as it was, with its ``_query_chunk``, ``_encode`` (each
+query's text hashed for itself, the literal and cross-language columns stacked by scipy) and
+``_text`` (every pair scored, by SciPy below the compiled path's size), as functions of a live
+index (``self``); the index's other methods are the service's."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from wastescreen.features import overlap_components as oc
 from wastescreen.features import overlap_text as ot
 from wastescreen.features.overlap_index import (
     _CHUNK,
+    _COMPILED_MIN_PAIRS,
     _PRUNE_FLOOR,
     OverlapDoc,
     OverlapIndex,
     OverlapMatch,
     applicable_components,
 )
+from wastescreen.features.overlap_segment import Segment, self_scores
+from wastescreen.features.pair_dots import pair_dots
 
 
 def query_many(self: OverlapIndex, qs: Sequence[OverlapDoc], *, k: int = 10,
@@ -62,7 +66,7 @@ def _query_chunk(
         cover, shared = oc.equipment_shared(q_units[pq], enc["eq_total"][pq],
                                             held[:, q_cols])
         parts = {
-            "text": self._text(seg, rr, enc, pq), "equipment": cover,
+            "text": _text(self, seg, rr, enc, pq), "equipment": cover,
             "place": oc.place_score(enc["province"][pq], enc["region"][pq],
                                     seg.arr["province"][rr], seg.arr["region"][rr]),
             "area": oc.area_score(enc["area"][pq], seg.arr["area"][rr]),
@@ -114,3 +118,24 @@ def _encode(self: OverlapIndex, qs: Sequence[OverlapDoc]) -> dict[str, Any]:
         "log_budget": np.array([oc.log10_budget(q.budget_vnd) for q in qs], np.float32),
         "applies": {c: np.array([a[c] for a in applies], bool) for c in oc.COMPONENTS},
     }
+
+
+def _text(self: OverlapIndex, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
+          pq: np.ndarray) -> np.ndarray:
+    num32, num_x = pair_dots(seg.rows, rows, enc["full"], pq, self.n_features,
+                             compiled=rows.size >= _COMPILED_MIN_PAIRS)
+    num = num32.astype(np.float64)
+    idf_lit, idf_x = self._idf_parts()
+    d_self = seg.norms(rows, idf_lit) if self.text_similarity == "cosine" else None
+    sim = ot.text_similarity(num, enc["self"][pq], d_self)
+    if num_x is not None:
+        # A query and a document of different languages: the larger of the two cosines.
+        m = np.flatnonzero(num_x > 0)
+        d_x = (self_scores(seg.rows[rows[m]], idf_x) if self.text_similarity == "cosine"
+               else None)
+        sim_x = ot.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
+        sim[m] = np.maximum(sim[m], sim_x)
+    if self.dense_share > 0:
+        cos = np.einsum("ij,ij->i", seg.arr["dense"][rows], enc["dense"][pq])
+        sim = (1 - self.dense_share) * sim + self.dense_share * np.clip(cos, 0.0, 1.0)
+    return sim

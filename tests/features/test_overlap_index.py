@@ -306,3 +306,33 @@ def test_compiled_pair_scores_give_what_scipy_gives(index: OverlapIndex,
     want = [index.query_many(qs, k=4, **kw) for kw in kws]
     monkeypatch.setattr(oi, "_COMPILED_MIN_PAIRS", 1)
     assert [index.query_many(qs, k=4, **kw) for kw in kws] == want
+
+
+def test_pairs_of_one_text_scored_once_give_what_every_pair_scored_by_scipy_gives(
+        index: OverlapIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Queries sharing a text (a proposal and its what-if variants: other budgets, fewer
+    instruments) score each (text, row) pair once, by the posting walk: the matches are those
+    of every pair scored by SciPy."""
+    from wastescreen.features import overlap_index as oi
+    from wastescreen.features import pair_dots as pd_
+    qs = [replace(q, budget_vnd=b, equipment=q.equipment[:n])
+          for q in _queries() for b, n in ((10**9, 9), (10**12, 9), (10**9, 0))]
+    kws: list[dict[str, Any]] = [{}, {"kinds": {"lab", "program"}, "per_kind": True}]
+    scored: dict[str, int] = {"once": 0, "every": 0}
+
+    def once(*args: Any, **kw: Any) -> Any:
+        scored["once"] += args[1].size
+        return pd_.pair_dots(*args, **kw)
+
+    def every_pair_by_scipy(a: Any, rows: Any, q: Any, pq: Any, n_literal: int,
+                            **_: Any) -> Any:
+        scored["every"] += rows.size
+        return pd_.scipy_pair_dots(a, rows, q, pq, n_literal)
+
+    monkeypatch.setattr(oi, "pair_dots", once)
+    found = [index.query_many(qs, k=4, **kw) for kw in kws]
+    monkeypatch.setattr(oi, "pair_dots", every_pair_by_scipy)
+    monkeypatch.setattr(oi.OverlapIndex, "_text", oi.OverlapIndex._text_pairs)
+    assert [index.query_many(qs, k=4, **kw) for kw in kws] == found
+    assert found[0][0] != found[0][1]  # the budgets do change the matches
+    assert 0 < scored["once"] < scored["every"]

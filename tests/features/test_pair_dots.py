@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from wastescreen.features.pair_dots import compiled_pair_dots, pair_dots, scipy_pair_dots
+from wastescreen.features.pair_dots import (
+    compiled_pair_dots,
+    pair_dots,
+    posting_pair_dots,
+    scipy_pair_dots,
+)
 
 
 def _random_csr(rng: np.random.Generator, n_rows: int, n_cols: int, max_nnz: int,
@@ -91,3 +96,52 @@ def test_pair_dots_takes_scipy_for_matrices_the_kernel_refuses() -> None:
     rows = pq = np.zeros(1, np.int64)
     num, num_x = pair_dots(a, rows, q, pq, 5, compiled=True)
     assert num.tolist() == [2.0 * 7.0 + 3.0 * 5.0] and num_x is None
+
+
+def _distinct_pairs(rng: np.random.Generator, n_rows: int, n_queries: int, n: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` distinct (row, query) pairs in random order."""
+    cells = rng.choice(n_rows * n_queries, size=n, replace=False)
+    return cells % n_rows, cells // n_rows
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_posting_walk_equals_the_scipy_way_bit_for_bit(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    n_cols, n_literal = (700, 600) if seed % 2 else (5_000, 4_800)
+    a = _random_csr(rng, 80, n_cols, 600 if seed % 2 else 300, [1.0, 30.0, 1e-2][seed % 3])
+    q = _random_csr(rng, 6, n_cols, 650 if seed % 2 else 250, 3.0)
+    rows, pq = _distinct_pairs(rng, a.shape[0], q.shape[0], 300)
+    found = posting_pair_dots(a.T.tocsr(), rows, q, pq, n_literal)
+    want, want_x = scipy_pair_dots(a, rows, q, pq, n_literal)
+    assert found is not None
+    num, num_x = found
+    assert num.tobytes() == want.tobytes()
+    assert want_x is not None and num_x is not None
+    assert num_x.tobytes() == want_x.tobytes()
+    assert (num > 0).mean() > 0.5
+
+
+def test_the_posting_walk_without_cross_columns_and_with_empty_rows() -> None:
+    rng = np.random.default_rng(19)
+    a = _random_csr(rng, 30, 400, 50, 1.0)
+    a = sp.csr_matrix(sp.vstack([a, sp.csr_matrix((1, 400), dtype=np.float32)]), dtype=np.float32)
+    q = _random_csr(rng, 4, 400, 50, 1.0)
+    rows, pq = _distinct_pairs(rng, a.shape[0], q.shape[0], 100)
+    rows, pq = np.r_[rows, [30]], np.r_[pq, [q.shape[0]]]  # the empty row with a new query
+    q = sp.csr_matrix(sp.vstack([q, q[:1]]), dtype=np.float32)
+    found = posting_pair_dots(a.T.tocsr(), rows, q, pq, 400)
+    want, want_x = scipy_pair_dots(a, rows, q, pq, 400)
+    assert found is not None and found[1] is None and want_x is None
+    assert found[0].tobytes() == want.tobytes() and found[0][-1] == 0.0
+
+
+def test_the_posting_walk_declines_a_pair_asked_twice_and_pair_dots_answers_anyway() -> None:
+    rng = np.random.default_rng(23)
+    a = _random_csr(rng, 20, 300, 40, 1.0)
+    q = _random_csr(rng, 3, 300, 40, 1.0)
+    rows, pq = np.array([4, 7, 4]), np.array([1, 2, 1])
+    assert posting_pair_dots(a.T.tocsr(), rows, q, pq, 300) is None
+    num, _ = pair_dots(a, rows, q, pq, 300, compiled=False, inv=a.T.tocsr())
+    want, _ = scipy_pair_dots(a, rows, q, pq, 300)
+    assert num.tobytes() == want.tobytes() and num[0] == num[2]

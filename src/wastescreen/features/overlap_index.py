@@ -313,10 +313,11 @@ class OverlapIndex:
         return ok
 
     def _query_counts(self, qs: Sequence[OverlapDoc], memo: TextMemo | None
-                      ) -> tuple[sp.csr_matrix, sp.csr_matrix | None]:
+                      ) -> tuple[sp.csr_matrix, sp.csr_matrix | None, np.ndarray]:
         """The queries' term counts (``_counts``) and cross terms, each distinct text hashed
-        once (a proposal and its what-if variants share theirs); rows are hashed one by one, so
-        a row copied from another query's is the row hashing gives."""
+        once (a proposal and its what-if variants share theirs), and each query's distinct
+        text number; rows are hashed one by one, so a row copied from another query's is the
+        row hashing gives."""
         pairs = [(q.text, q.title) for q in qs]
         first: dict[tuple[str, str], int] = {}
         for pair in pairs:
@@ -330,10 +331,10 @@ class OverlapIndex:
                      self._cross.counts(texts, as_query=True) if self._n_cross else None)
             if memo is not None:
                 memo[key] = found
+        pos = np.array([first[pair] for pair in pairs], np.int64)
         if len(first) == len(pairs):
-            return found
-        pos = np.array([first[pair] for pair in pairs])
-        return found[0][pos], None if found[1] is None else found[1][pos]
+            return found[0], found[1], pos
+        return found[0][pos], None if found[1] is None else found[1][pos], pos
 
     def _encode(self, qs: Sequence[OverlapDoc], memo: TextMemo | None = None
                 ) -> dict[str, Any]:
@@ -341,7 +342,7 @@ class OverlapIndex:
         w = self.component_weights()
         max_df = int(max(self.candidate_max_df * len(self), _PRUNE_FLOOR))
         idf, n_lit = self._idf(), self.n_features
-        counts, cross = self._query_counts(qs, memo)
+        counts, cross, text_of = self._query_counts(qs, memo)
         full, q_self, gen = ot.encode_queries(
             counts, idf[:n_lit], self.df_[:n_lit], k1=self.k1,
             b=self.b, length_scale=self.length_scale_, max_df=max_df)
@@ -365,7 +366,7 @@ class OverlapIndex:
         eq_gen = sp.csr_matrix((eq.data * np.repeat(per_unit, np.diff(eq.indptr)), eq.indices,
                                 eq.indptr), shape=eq.shape, dtype=np.float32)
         return {
-            "full": full, "self": q_self, "gen": gen, "x_self": x_self,
+            "full": full, "self": q_self, "gen": gen, "x_self": x_self, "text_of": text_of,
             "eq": eq, "eq_total": total, "dense": self._dense([q.text for q in qs]),
             "eq_gen": eq_gen,
             **{f: np.array([self._code(f, v, grow=False) for v in vs], np.int32)
@@ -423,8 +424,20 @@ class OverlapIndex:
 
     def _text(self, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
               pq: np.ndarray) -> np.ndarray:
+        """(len(rows),) text component of each (row of ``seg``, query ``pq``) pair. Queries
+        with the same text (a proposal and its what-if variants) have the same text score
+        against a row, so each distinct (text, row) pair is scored once."""
+        key = enc["text_of"][pq] * len(seg.ids) + rows
+        distinct, first, back = np.unique(key, return_index=True, return_inverse=True)
+        if distinct.size == key.size:
+            return self._text_pairs(seg, rows, enc, pq)
+        sim: np.ndarray = self._text_pairs(seg, rows[first], enc, pq[first])[back]
+        return sim
+
+    def _text_pairs(self, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
+                    pq: np.ndarray) -> np.ndarray:
         num32, num_x = pair_dots(seg.rows, rows, enc["full"], pq, self.n_features,
-                                 compiled=rows.size >= _COMPILED_MIN_PAIRS)
+                                 compiled=rows.size >= _COMPILED_MIN_PAIRS, inv=seg.inv)
         num = num32.astype(np.float64)
         idf_lit, idf_x = self._idf_parts()
         d_self = seg.norms(rows, idf_lit) if self.text_similarity == "cosine" else None

@@ -16,6 +16,11 @@ adds in the order NumPy adds:
 The kernel is in :mod:`features.pair_kernel`; Numba is imported and the kernel compiled (then
 cached on disk) on the first call, so only the work that needs it pays for it: the overlap
 search takes this path for large batches of pairs.
+
+A few queries against a small index (one pre-check: a proposal and its variants share one
+text) take :func:`posting_pair_dots` instead: it walks the postings of the queries' terms in
+the index's inverted rows, which are far fewer than the pairs' stored values, and keeps the
+products of the pairs asked for, in the order SciPy's would be added.
 """
 
 from __future__ import annotations
@@ -34,19 +39,31 @@ class KernelUnavailable(RuntimeError):
 _kernel_error: str | None = None  # why the kernel could not be loaded, once it could not
 
 
+# The posting walk keeps a (distinct queries, rows of ``a``) table of pair numbers: above this
+# many cells a batch is better served by the other paths.
+_POSTING_TABLE_MAX = 1 << 22
+
+
 def pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
-              n_literal: int, *, compiled: bool) -> tuple[np.ndarray, np.ndarray | None]:
+              n_literal: int, *, compiled: bool, inv: sp.csr_matrix | None = None
+              ) -> tuple[np.ndarray, np.ndarray | None]:
     """For each pair k, the products of row ``rows[k]`` of ``a`` and row ``pq[k]`` of ``q``
     (float32 CSR matrices of the same width): (the sum over columns below ``n_literal`` as
     float32 ``(n_pairs,)``, the sum over the columns from ``n_literal`` on as float64
     ``(n_pairs,)``, or None when no pair has a nonzero product there). ``compiled``: by the
-    compiled kernel where the matrices allow it and Numba loads, else by SciPy; the same
-    bits either way."""
-    if compiled and a.has_canonical_format and q.has_canonical_format:
+    compiled kernel where the matrices allow it and Numba loads; else, given ``inv`` (``a``
+    transposed, CSR) and few enough distinct queries, by :func:`posting_pair_dots`; else by
+    SciPy. The same bits every way."""
+    canonical = a.has_canonical_format and q.has_canonical_format
+    if compiled and canonical:
         try:
             return compiled_pair_dots(a, rows, q, pq, n_literal)
         except KernelUnavailable:  # logged once when it first failed
             pass
+    if inv is not None and canonical:
+        found = posting_pair_dots(inv, rows, q, pq, n_literal)
+        if found is not None:
+            return found
     return scipy_pair_dots(a, rows, q, pq, n_literal)
 
 
@@ -63,6 +80,62 @@ def scipy_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np
         prod.data[cross] = 0
         prod.eliminate_zeros()  # the literal sum below then adds exactly what it added before
     return np.asarray(prod.sum(axis=1), np.float32).ravel(), num_x
+
+
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions ``starts[i] .. starts[i] + lengths[i] - 1`` of every i, one after another."""
+    shift = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return shift + np.arange(shift.size)
+
+
+def posting_pair_dots(inv: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
+                      n_literal: int) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """:func:`pair_dots` from ``inv``, the (width, rows of ``a``) transpose of a canonical
+    ``a`` of finite values (the overlap index keeps it as a segment's inverted index), and a
+    canonical ``q``; None when the pairs are not distinct or their table would be too large
+    (the caller then takes another path).
+
+    Each query's terms are looked up in ``inv``; the postings of the rows paired with that
+    query give the pair's products. Stable-sorted by pair (a CSC-to-CSR turn, linear), each
+    pair's products come in column order, the order of SciPy's product row, so the sums below
+    are the sums SciPy takes (``np.add.reduceat``; ``np.bincount`` for the cross columns)."""
+    rows = np.asarray(rows, np.int64)
+    n = rows.size
+    uq, q_of_pair = np.unique(np.asarray(pq, np.int64), return_inverse=True)
+    if uq.size * inv.shape[1] > _POSTING_TABLE_MAX:
+        return None
+    pair_at = np.full((uq.size, inv.shape[1]), -1, np.int64)
+    pair_at[q_of_pair, rows] = np.arange(n)
+    if n and not np.array_equal(pair_at[q_of_pair, rows], np.arange(n)):
+        return None  # a pair asked for twice
+    q_len = q.indptr[uq + 1] - q.indptr[uq]
+    entry = _spans(q.indptr[uq], q_len)  # the queries' stored values, query by query
+    cols, q_vals = q.indices[entry], q.data[entry]
+    post_len = inv.indptr[cols + 1] - inv.indptr[cols]
+    post = _spans(inv.indptr[cols], post_len)
+    of_entry = np.repeat(np.arange(cols.size), post_len)
+    pair = pair_at[np.repeat(np.repeat(np.arange(uq.size), q_len), post_len), inv.indices[post]]
+    keep = np.flatnonzero(pair >= 0)
+    of_entry = of_entry[keep]
+    prod = (inv.data[post[keep]] * q_vals[of_entry]).astype(np.float32, copy=False)
+    # By pair, each pair's products in entry (so column) order.
+    starts = np.zeros(cols.size + 1, np.int64)
+    np.cumsum(np.bincount(of_entry, minlength=cols.size), out=starts[1:])
+    by_pair = sp.csc_matrix((prod, pair[keep], starts), shape=(n, cols.size)).tocsr()
+    prod, col = by_pair.data, cols[by_pair.indices]
+    pair = np.repeat(np.arange(n), np.diff(by_pair.indptr))
+    nonzero = prod != 0  # SciPy's product keeps no zero
+    cross = nonzero & (col >= n_literal)
+    literal = nonzero & ~cross
+    num_x = None
+    if cross.any():
+        num_x = np.bincount(pair[cross], weights=prod[cross].astype(np.float64), minlength=n)
+    num = np.zeros(n, np.float32)
+    lit_pair, lit_prod = pair[literal], prod[literal]
+    if lit_pair.size:
+        first = np.flatnonzero(np.r_[True, lit_pair[1:] != lit_pair[:-1]])
+        num[lit_pair[first]] = np.add.reduceat(lit_prod, first)
+    return num, num_x
 
 
 def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
