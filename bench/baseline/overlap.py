@@ -1,7 +1,8 @@
 """Frozen: ``OverlapIndex.query_many`` as it was, with its ``_query_chunk``, ``_encode`` (each
-query's text hashed for itself, the literal and cross-language columns stacked by scipy) and
-``_text`` (every pair scored, by SciPy below the compiled path's size), as functions of a live
-index (``self``); the index's other methods are the service's."""
+query's text hashed for itself, the literal and cross-language columns stacked by scipy),
+``_text`` (every pair scored, by SciPy below the compiled path's size) and ``_rank`` (each
+match's shared equipment searched for on its own), as functions of a live index (``self``);
+the index's other methods are the service's."""
 
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ def _query_chunk(
         found.append({"q": pq, "total": total, "id": seg.ids[rr],
                       "kind": seg.arr["kind"][rr], "shared": shared,
                       **{f"c_{c}": np.asarray(v, np.float64) for c, v in parts.items()}})
-    return self._rank(found, len(qs), k, q_cols, per_kind)
+    return _rank(self, found, len(qs), k, q_cols, per_kind)
 
 
 def _encode(self: OverlapIndex, qs: Sequence[OverlapDoc]) -> dict[str, Any]:
@@ -139,3 +140,30 @@ def _text(self: OverlapIndex, seg: Segment, rows: np.ndarray, enc: dict[str, Any
         cos = np.einsum("ij,ij->i", seg.arr["dense"][rows], enc["dense"][pq])
         sim = (1 - self.dense_share) * sim + self.dense_share * np.clip(cos, 0.0, 1.0)
     return sim
+
+
+def _rank(self: OverlapIndex, found: list[dict[str, np.ndarray]], n_queries: int, k: int,
+          q_cols: np.ndarray, per_kind: bool) -> list[list[OverlapMatch]]:
+    """Best ``k`` per query (per query and kind) by total score, then doc_id, at least
+    ``min_score``."""
+    out: list[list[OverlapMatch]] = [[] for _ in range(n_queries)]
+    if not found:
+        return out
+    f = {key: np.concatenate([d[key] for d in found]) for key in found[0]}
+    n_kinds = len(self.vocab_["kind"]) if per_kind else 1
+    group = f["q"] * n_kinds + (f["kind"] if per_kind else 0)
+    order = np.lexsort((f["id"], -f["total"], group))
+    bounds = np.searchsorted(group[order], np.arange(n_queries * n_kinds + 1))
+    place = np.arange(order.size) - bounds[group[order]]
+    sel = order[(place < k) & (f["total"][order] >= self.min_score)]
+    codes = [self.vocab_["equipment"][c] for c in q_cols]
+    comps = list(zip(*(f[f"c_{c}"][sel].tolist() for c in oc.COMPONENTS), strict=True))
+    shared, kinds = f["shared"][sel], self.vocab_["kind"]
+    for j, (q, doc_id, kind, total) in enumerate(zip(
+            f["q"][sel].tolist(), f["id"][sel].tolist(), f["kind"][sel].tolist(),
+            f["total"][sel].tolist(), strict=True)):
+        out[q].append(OverlapMatch(
+            doc_id=doc_id, kind=kinds[kind], score=total,
+            components=dict(zip(oc.COMPONENTS, comps[j], strict=True)),
+            shared_equipment={codes[c]: int(shared[j, c]) for c in np.flatnonzero(shared[j])}))
+    return out

@@ -38,6 +38,7 @@ from wastescreen.features.overlap_docs import (
 from wastescreen.features.overlap_segment import (
     CATEGORIES,
     Segment,
+    best_per_group,
     self_scores,
     side_by_side,
     top_rows,
@@ -501,20 +502,25 @@ class OverlapIndex:
         f = {key: np.concatenate([d[key] for d in found]) for key in found[0]}
         n_kinds = len(self.vocab_["kind"]) if per_kind else 1
         group = f["q"] * n_kinds + (f["kind"] if per_kind else 0)
-        order = np.lexsort((f["id"], -f["total"], group))
-        bounds = np.searchsorted(group[order], np.arange(n_queries * n_kinds + 1))
-        place = np.arange(order.size) - bounds[group[order]]
-        sel = order[(place < k) & (f["total"][order] >= self.min_score)]
+        best = best_per_group(group, f["total"], f["id"], k, n_queries * n_kinds)
+        sel = best[f["total"][best] >= self.min_score]
         codes = [self.vocab_["equipment"][c] for c in q_cols]
         comps = list(zip(*(f[f"c_{c}"][sel].tolist() for c in oc.COMPONENTS), strict=True))
-        shared, kinds = f["shared"][sel], self.vocab_["kind"]
-        for j, (q, doc_id, kind, total) in enumerate(zip(
+        # The shared units of all kept matches at once, row by row (as np.flatnonzero of
+        # each row would list them), rather than a search of every match's row.
+        shared = f["shared"][sel]
+        at, col = np.nonzero(shared)
+        units: list[dict[str, int]] = [{} for _ in range(sel.size)]
+        for j, c, n in zip(at.tolist(), col.tolist(), shared[at, col].astype(np.int64).tolist(),
+                           strict=True):
+            units[j][codes[c]] = n
+        kinds = self.vocab_["kind"]
+        for q, doc_id, kind, total, comp, eq in zip(
                 f["q"][sel].tolist(), f["id"][sel].tolist(), f["kind"][sel].tolist(),
-                f["total"][sel].tolist(), strict=True)):
-            out[q].append(OverlapMatch(
-                doc_id=doc_id, kind=kinds[kind], score=total,
-                components=dict(zip(oc.COMPONENTS, comps[j], strict=True)),
-                shared_equipment={codes[c]: int(shared[j, c]) for c in np.flatnonzero(shared[j])}))
+                f["total"][sel].tolist(), comps, units, strict=True):
+            out[q].append(OverlapMatch(doc_id=doc_id, kind=kinds[kind], score=total,
+                                       components=dict(zip(oc.COMPONENTS, comp, strict=True)),
+                                       shared_equipment=eq))
         return out
 
     # -- persistence (no pickle: scipy/numpy .npz with allow_pickle=False, and JSON) ---------

@@ -139,3 +139,32 @@ def top_rows(idx: np.ndarray, val: np.ndarray, n: int) -> np.ndarray:
     thr = val[np.argpartition(-val, n - 1)[:n]].min()
     above = idx[val > thr]
     return np.concatenate([above, np.sort(idx[val == thr])[: n - above.size]])
+
+
+def best_per_group(group: np.ndarray, total: np.ndarray, ids: np.ndarray, k: int,
+                   n_groups: int) -> np.ndarray:
+    """Positions of the ``k`` best of each group (``group`` in ``[0, n_groups)``), by
+    ``total`` descending then ``ids`` ascending, grouped in group order: what
+    ``np.lexsort((ids, -total, group))`` keeps of each group's first ``k``.
+
+    Only values at least a group's k-th largest total can be among its k best, so the sort by
+    id (slow on strings) runs on those alone; the k-th largest comes from a partition of the
+    groups laid out side by side."""
+    n = group.size
+    if n == 0 or k <= 0:
+        return np.zeros(0, np.int64)
+    by_group = (np.arange(n) if bool(np.all(group[1:] >= group[:-1]))
+                else np.argsort(group, kind="stable"))
+    g = group[by_group]
+    starts = np.searchsorted(g, np.arange(n_groups + 1))
+    width = int(np.diff(starts).max())
+    if width > k:
+        lanes = np.full((n_groups, width), -np.inf)
+        lanes[g, np.arange(n) - starts[g]] = total[by_group]
+        kth = -np.partition(-lanes, k - 1, axis=1)[:, k - 1]
+        by_group = by_group[total[by_group] >= kth[g]]
+    order = by_group[np.lexsort((ids[by_group], -total[by_group], group[by_group]))]
+    g = group[order]
+    place = np.arange(order.size) - np.searchsorted(g, g)
+    out: np.ndarray = order[place < k]
+    return out
