@@ -177,6 +177,7 @@ def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq:
         raise KernelUnavailable(_kernel_error) from exc
 
     dense = np.zeros(q.shape[1], np.float32)  # calloc'd: pages of untouched columns stay free
+    held = np.zeros((q.shape[1] + 63) // 64, np.uint64)
     n_cross = dots(a.indptr, a.indices, a_val, rows, q.indptr, q.indices, q_val, pq,
-                   int(n_literal), num, num_x, buf, dense)
+                   int(n_literal), num, num_x, buf, dense, held)
     return num, (num_x if n_cross else None)

@@ -72,12 +72,14 @@ def pairwise(buf: np.ndarray, lo: int, n: int) -> np.float32:
 def dots(a_ptr: np.ndarray, a_ind: np.ndarray, a_val: np.ndarray, rows: np.ndarray,
          q_ptr: np.ndarray, q_ind: np.ndarray, q_val: np.ndarray, pq: np.ndarray,
          n_literal: int, num: np.ndarray, num_x: np.ndarray, buf: np.ndarray,
-         dense: np.ndarray) -> int:
+         dense: np.ndarray, held: np.ndarray) -> int:
     """Fill ``num`` (float32) and ``num_x`` (float64) per pair; the number of nonzero products
     in columns from ``n_literal`` on. A pair's literal sum is ``np.add.reduceat``'s: the first
     product plus the pairwise sum of the others, in column order. ``dense`` (zeros, one per
     column) holds the current query's values while its pairs are scored (pairs come grouped
-    by query) and is left as zeros."""
+    by query) and ``held`` (uint64 zeros, one bit per column) which columns it has; both are
+    left as zeros. The bits (a few hundred KB) stay in cache where the values (MB) do not:
+    most of a document's columns are not the query's and are passed over on the bit alone."""
     n_cross = 0
     cur = -1
     for p in range(rows.size):
@@ -86,14 +88,22 @@ def dots(a_ptr: np.ndarray, a_ind: np.ndarray, a_val: np.ndarray, rows: np.ndarr
             if cur >= 0:
                 for j in range(q_ptr[cur], q_ptr[cur + 1]):
                     dense[q_ind[j]] = 0
+                    held[q_ind[j] >> 6] = 0
             for j in range(q_ptr[q], q_ptr[q + 1]):
                 dense[q_ind[j]] = q_val[j]
+                held[q_ind[j] >> 6] |= np.uint64(1) << np.uint64(q_ind[j] & 63)
             cur = q
         n, acc_x = 0, 0.0
         for i in range(a_ptr[rows[p]], a_ptr[rows[p] + 1]):
-            prod = a_val[i] * dense[a_ind[i]]
+            col = a_ind[i]
+            if (held[col >> 6] >> np.uint64(col & 63)) & np.uint64(1):
+                prod = a_val[i] * dense[col]
+            elif np.isfinite(a_val[i]):
+                continue  # a finite value times the query's 0
+            else:
+                prod = a_val[i] * np.float32(0.0)  # inf or NaN times 0: NaN, kept as SciPy
             if prod != 0:
-                if a_ind[i] < n_literal:
+                if col < n_literal:
                     buf[n] = prod
                     n += 1
                 else:
@@ -105,4 +115,5 @@ def dots(a_ptr: np.ndarray, a_ind: np.ndarray, a_val: np.ndarray, rows: np.ndarr
     if cur >= 0:
         for j in range(q_ptr[cur], q_ptr[cur + 1]):
             dense[q_ind[j]] = 0
+            held[q_ind[j] >> 6] = 0
     return n_cross
