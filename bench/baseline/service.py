@@ -9,6 +9,7 @@ import datetime as dt
 import math
 from typing import Any
 
+from bench.baseline.explain import explain_first
 from bench.baseline.features import build_feature_columns
 from bench.baseline.flags import flags_of, likelihoods_of
 from bench.baseline.inputs import capture
@@ -89,7 +90,7 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
                          likelihoods)
     x = model.bundle.encoder.encode_columns(features, len(rows))
     # Contributions for the proposal itself; its what-if variants only need their scores.
-    explanation, variant_scores = model.explainer.explain_first(x)
+    explanation, variant_scores = explain_first(model.explainer, x)
     names = explanation.feature_names
     values = {name: _clean(column[0]) for name, column in features.items()}
     targets = []

@@ -109,11 +109,20 @@ class Explainer:
     def explain_first(self, x: FloatArray) -> tuple[Explanation, npt.NDArray[np.float64]]:
         """Row 0 of an encoded (n_rows, n_features) matrix explained, and the overall score
         (n_rows - 1,) of the other rows: the numbers ``explain_encoded(x[:1])`` and
-        ``score_encoded(x[1:])`` give, from one DMatrix and two predictions per target instead
-        of two DMatrix and three (each row's trees are walked alone, so its margin and
-        contributions do not depend on the other rows of the batch)."""
+        ``score_encoded(x[1:])`` give: contributions from a one-row DMatrix (TreeSHAP of the other
+        rows would be thrown away), margins of every row from one DMatrix (each row's trees
+        are walked alone, so its margin and contributions do not depend on the other rows)."""
         x = np.ascontiguousarray(x, dtype=np.float32)
-        contribs, margins = self._predict(x)
+        if x.shape[0] <= 1:
+            contribs, margins = self._predict(x)
+        else:
+            # Contributions of row 0 alone (a one-row matrix: the other rows' would be thrown
+            # away), margins of every row.
+            contribs, _ = self._predict(x[:1], margins=False)
+            dm, boosters = self._dmatrix(x)
+            margins = {t.name: boosters[t.name].predict(dm, output_margin=True,
+                                                        validate_features=False)
+                       for t in self.bundle.targets}
         first = self._explanation({t: c[:1] for t, c in contribs.items()},
                                   {t: m[:1] for t, m in margins.items()}, True)
         # Calibrated on the rest alone, as score_encoded(x[1:]) would: same shapes, same bits.
@@ -121,20 +130,21 @@ class Explainer:
                             for t, m in margins.items()])
         return first, np.asarray(rest, dtype=np.float64)
 
-    def _predict(self, x: npt.NDArray[np.float32]
+    def _predict(self, x: npt.NDArray[np.float32], *, margins: bool = True
                  ) -> tuple[dict[str, npt.NDArray[np.float32]], dict[str, npt.NDArray[np.float32]]]:
         """Per target: contributions with the bias last (n_rows, n_features + 1) and margins
-        (n_rows,), both log-odds."""
+        (n_rows,; empty when not ``margins``), both log-odds."""
         dm, boosters = self._dmatrix(x)
         contribs: dict[str, npt.NDArray[np.float32]] = {}
-        margins: dict[str, npt.NDArray[np.float32]] = {}
+        margin: dict[str, npt.NDArray[np.float32]] = {}
         for target in self.bundle.targets:
             booster = boosters[target.name]
             contribs[target.name] = booster.predict(dm, pred_contribs=True,
                                                     validate_features=False)
-            margins[target.name] = booster.predict(dm, output_margin=True,
-                                                   validate_features=False)
-        return contribs, margins
+            if margins:
+                margin[target.name] = booster.predict(dm, output_margin=True,
+                                                      validate_features=False)
+        return contribs, margin
 
     def _explanation(self, contribs: Mapping[str, npt.NDArray[np.float32]],
                      margins: Mapping[str, npt.NDArray[np.float32]],
