@@ -148,3 +148,27 @@ def test_outcomes_are_learnt_from_approved_proposals_only(portfolio: DemoPortfol
     approved = sum(o.approved for o in portfolio.outcomes)
     assert len(tset.frame) == approved < len(portfolio.outcomes)
     assert isinstance(portfolio.outcomes[0], ProposalOutcome)
+
+
+def test_registry_records_are_the_rows_as_pandas_converts_them(portfolio: DemoPortfolio) -> None:
+    """A lab's or program's record (the evidence beside a match) is its row of the registry
+    frame as ``to_dict`` converts one row; a duplicated code keeps its first row."""
+    twin = portfolio.labs[0].model_copy(update={"name": "A later row with the same code"})
+    context = build_registry_context([*portfolio.labs, twin], portfolio.programs[:300])
+    for frame, record in ((context.labs, context.lab_record),
+                          (context.programs, context.program_record)):
+        seen: set[str] = set()
+        for at, code in enumerate(frame.index.tolist()):
+            if code in seen:
+                continue
+            seen.add(code)
+            want = frame.iloc[[at]].to_dict(orient="records")[0]
+            got = record(str(code))
+            assert got is not None and list(got) == [str(k) for k in want]
+            for key, value in want.items():
+                have = got[str(key)]
+                assert type(have) is type(value)
+                assert have == value or (value != value and have != have)  # NaN is NaN
+    first = context.lab_record(portfolio.labs[0].lab_code)
+    assert first is not None and first["name"] == portfolio.labs[0].name
+    assert context.lab_record("NO-SUCH-LAB") is None

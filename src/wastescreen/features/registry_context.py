@@ -129,7 +129,6 @@ class RegistryContext:
     _track: TrackRecordTable | None = field(default=None, init=False, repr=False)
     _regional: RegionalLabs | None = field(default=None, init=False, repr=False)
     _shared: SharedUseLabs | None = field(default=None, init=False, repr=False)
-    _positions: dict[str, dict[str, int]] = field(default_factory=dict, init=False, repr=False)
     _records: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, init=False,
                                                            repr=False)
     _starts: dict[str, list[Any]] | None = field(default=None, init=False, repr=False)
@@ -164,23 +163,16 @@ class RegistryContext:
         return self._record("programs", self.programs, program_code)
 
     def _record(self, name: str, frame: pd.DataFrame, code: str) -> dict[str, Any] | None:
-        if name not in self._positions:
-            # A duplicated code keeps its first row, as ``.loc`` evidence always did.
-            positions: dict[str, int] = {}
-            for pos, key in enumerate(frame.index.tolist()):
-                positions.setdefault(str(key), pos)
-            self._positions[name] = positions
-            self._records[name] = {}
-        records = self._records[name]
-        if code not in records:
-            at = self._positions[name].get(code)
-            if at is None:
-                return None
-            # One row at a time (a screening shows a few dozen of thousands), converted as a
-            # whole frame's ``to_dict`` converts it.
-            row = frame.iloc[[at]].to_dict(orient="records")[0]
-            records[code] = {str(k): v for k, v in row.items()}
-        return records[code]
+        if name not in self._records:
+            # The whole frame at once, on first use: row by row, pandas spends milliseconds
+            # a row, and a stream of pre-checks keeps meeting rows not converted yet. A
+            # duplicated code keeps its first row, as ``.loc`` evidence always did.
+            records: dict[str, dict[str, Any]] = {}
+            for key, row in zip(frame.index.tolist(), frame.to_dict(orient="records"),
+                                strict=True):
+                records.setdefault(str(key), {str(k): v for k, v in row.items()})
+            self._records[name] = records
+        return self._records[name].get(code)
 
     def programs_started(self, statuses: Sequence[str], year: int) -> int:
         """How many programs of one of ``statuses`` started by ``year`` (a program without a
@@ -200,12 +192,10 @@ class RegistryContext:
         self._regional = None
         self._shared = None
         self._records.pop("labs", None)
-        self._positions.pop("labs", None)
 
     def replace_programs(self, programs: pd.DataFrame) -> None:
         self.programs = programs
         self._records.pop("programs", None)
-        self._positions.pop("programs", None)
         self._starts = None
 
 
