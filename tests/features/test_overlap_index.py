@@ -336,3 +336,17 @@ def test_pairs_of_one_text_scored_once_give_what_every_pair_scored_by_scipy_give
     assert [index.query_many(qs, k=4, **kw) for kw in kws] == found
     assert found[0][0] != found[0][1]  # the budgets do change the matches
     assert 0 < scored["once"] < scored["every"]
+
+
+def test_a_process_that_loaded_the_kernel_scores_a_few_queries_the_same(
+        index: OverlapIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server loads the compiled scorer at start-up and then scores every pair with it; a
+    one-shot screening walks postings in NumPy: the matches are the same."""
+    from wastescreen.features import overlap_index as oi
+    from wastescreen.features.pair_dots import load_kernel
+    assert load_kernel()
+    qs = _queries()
+    kws: list[dict[str, Any]] = [{}, {"kinds": {"lab", "program"}, "per_kind": True}]
+    compiled = [index.query_many(qs, k=4, **kw) for kw in kws]
+    monkeypatch.setattr(oi, "kernel_loaded", lambda: False)
+    assert [index.query_many(qs, k=4, **kw) for kw in kws] == compiled

@@ -145,3 +145,18 @@ def test_the_posting_walk_declines_a_pair_asked_twice_and_pair_dots_answers_anyw
     num, _ = pair_dots(a, rows, q, pq, 300, compiled=False, inv=a.T.tocsr())
     want, _ = scipy_pair_dots(a, rows, q, pq, 300)
     assert num.tobytes() == want.tobytes() and num[0] == num[2]
+
+
+def test_a_loaded_kernel_leaves_its_pooled_scratch_as_zeros() -> None:
+    from wastescreen.features import pair_dots as pd_
+    assert pd_.load_kernel() and pd_.kernel_loaded()
+    rng = np.random.default_rng(31)
+    a = _random_csr(rng, 50, 3_000, 200, 1.0)
+    q = _random_csr(rng, 4, 3_000, 200, 1.0)
+    for _ in range(3):
+        rows, pq = _distinct_pairs(rng, a.shape[0], q.shape[0], 120)
+        num, _ = compiled_pair_dots(a, rows, q, pq, 2_900)
+        assert num.tobytes() == scipy_pair_dots(a, rows, q, pq, 2_900)[0].tobytes()
+    pooled = [arrays for arrays in pd_._pool if arrays[0].size == 3_000]
+    assert len(pooled) == 1  # one call at a time: one set of arrays, reused
+    assert not pooled[0][0].any() and not pooled[0][1].any()

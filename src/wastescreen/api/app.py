@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = None
         try:
             with app.state.db.sessions() as session:
-                engine = load_engine(cfg, session)
+                engine = load_engine(cfg, session, compiled=True)
         except Exception as exc:  # serve /health and report not-ready rather than crash-loop
             log.error("screening engine failed to load: %s", exception_summary(exc))
         app.state.screener = Screener(

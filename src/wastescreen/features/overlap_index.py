@@ -39,11 +39,10 @@ from wastescreen.features.overlap_segment import (
     CATEGORIES,
     Segment,
     best_per_group,
-    self_scores,
     side_by_side,
     top_rows,
 )
-from wastescreen.features.pair_dots import pair_dots
+from wastescreen.features.pair_dots import kernel_loaded, pair_dots
 
 __all__ = ["DEFAULT_WEIGHTS", "OverlapDoc", "OverlapIndex", "OverlapMatch", "TextMemo",
            "applicable_components"]
@@ -57,7 +56,8 @@ FORMAT = "wastescreen-overlap-index/4"
 _PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
 _CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
 # From this many (query, row) pairs the exact text scores are compiled (features.pair_dots): a
-# batch's chunk has about 100,000, one pre-check a few hundred (it does not load Numba).
+# batch's chunk has about 100,000, one pre-check a few hundred, for which Numba is not loaded
+# (a one-shot screening would spend a second on it) unless the process loaded it at start-up.
 _COMPILED_MIN_PAIRS = 20_000
 # Hashed query terms by hashing settings and distinct (text, title) pairs: literal, cross.
 TextMemo = dict[tuple[Any, ...], tuple[sp.csr_matrix, sp.csr_matrix | None]]
@@ -438,7 +438,8 @@ class OverlapIndex:
     def _text_pairs(self, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
                     pq: np.ndarray) -> np.ndarray:
         num32, num_x = pair_dots(seg.rows, rows, enc["full"], pq, self.n_features,
-                                 compiled=rows.size >= _COMPILED_MIN_PAIRS, inv=seg.inv)
+                                 compiled=rows.size >= _COMPILED_MIN_PAIRS or kernel_loaded(),
+                                 inv=seg.inv)
         num = num32.astype(np.float64)
         idf_lit, idf_x = self._idf_parts()
         d_self = seg.norms(rows, idf_lit) if self.text_similarity == "cosine" else None
@@ -446,7 +447,7 @@ class OverlapIndex:
         if num_x is not None:
             # A query and a document of different languages: the larger of the two cosines.
             m = np.flatnonzero(num_x > 0)
-            d_x = (self_scores(seg.rows[rows[m]], idf_x) if self.text_similarity == "cosine"
+            d_x = (seg.cross_norms(rows[m], idf_x) if self.text_similarity == "cosine"
                    else None)
             sim_x = ot.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
             sim[m] = np.maximum(sim[m], sim_x)

@@ -26,6 +26,11 @@ products of the pairs asked for, in the order SciPy's would be added.
 from __future__ import annotations
 
 import logging
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,6 +42,8 @@ class KernelUnavailable(RuntimeError):
 
 
 _kernel_error: str | None = None  # why the kernel could not be loaded, once it could not
+_pool: list[tuple[np.ndarray, np.ndarray]] = []  # zeroed (values, bits) arrays, see _scratch
+_pool_lock = threading.Lock()
 
 
 # The posting walk keeps a (distinct queries, rows of ``a``) table of pair numbers: above this
@@ -142,7 +149,6 @@ def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq:
                        n_literal: int) -> tuple[np.ndarray, np.ndarray | None]:
     """:func:`pair_dots` by the compiled kernel (canonical matrices only); raises
     :class:`KernelUnavailable` when Numba cannot load it."""
-    global _kernel_error
     if _kernel_error is not None:  # failed once: not retried on every batch
         raise KernelUnavailable(_kernel_error)
     if not (a.has_canonical_format and q.has_canonical_format):
@@ -167,6 +173,17 @@ def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq:
     # value is NaN, a nonzero product, as in SciPy (op(a, 0) is kept when != 0).
     longest = (a.indptr[rows + 1] - a.indptr[rows]).max(initial=0)  # O(pairs), not O(rows of a)
     buf = np.zeros(max(int(longest), 1), np.float32)
+    dots = _kernel()
+    with _scratch(q.shape[1]) as (dense, held):
+        n_cross = dots(a.indptr, a.indices, a_val, rows, q.indptr, q.indices, q_val, pq,
+                       int(n_literal), num, num_x, buf, dense, held)
+    return num, (num_x if n_cross else None)
+
+
+def _kernel() -> Any:
+    """The compiled kernel; raises :class:`KernelUnavailable` (logged once) when Numba cannot
+    load it."""
+    global _kernel_error
     try:
         from wastescreen.features.pair_kernel import dots  # Numba: loaded on first use
     except (ImportError, RuntimeError, OSError) as exc:
@@ -175,9 +192,38 @@ def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq:
         logging.getLogger(__name__).warning("compiled pair scores unavailable (%s); the "
                                             "overlap search uses SciPy", exc)
         raise KernelUnavailable(_kernel_error) from exc
+    return dots
 
-    dense = np.zeros(q.shape[1], np.float32)  # calloc'd: pages of untouched columns stay free
-    held = np.zeros((q.shape[1] + 63) // 64, np.uint64)
-    n_cross = dots(a.indptr, a.indices, a_val, rows, q.indptr, q.indices, q_val, pq,
-                   int(n_literal), num, num_x, buf, dense, held)
-    return num, (num_x if n_cross else None)
+
+@contextmanager
+def _scratch(width: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(values, bits) of ``width`` columns for one kernel call, all zeros: taken from a pool
+    and given back, since the kernel leaves them as it found them (a one-query call would
+    otherwise spend more on the 10 MB than on its pairs). The pool holds as many as ever
+    ran at once, not one per thread of a server."""
+    with _pool_lock:
+        found = next((i for i, (d, _) in enumerate(_pool) if d.size == width), None)
+        arrays = (_pool.pop(found) if found is not None else
+                  (np.zeros(width, np.float32), np.zeros((width + 63) // 64, np.uint64)))
+    try:
+        yield arrays
+    finally:
+        with _pool_lock:
+            _pool.append(arrays)
+
+
+def load_kernel() -> bool:
+    """Load the compiled kernel now (a long-running process at start-up: its first pre-check
+    then does not pay for it); whether it loaded. Once loaded, :func:`kernel_loaded` is true
+    and the overlap search scores every pair with it."""
+    if _kernel_error is None:
+        try:
+            _kernel()
+        except KernelUnavailable:
+            return False
+    return kernel_loaded()
+
+
+def kernel_loaded() -> bool:
+    """Whether the compiled kernel is in this process already (loading it costs a second)."""
+    return _kernel_error is None and "wastescreen.features.pair_kernel" in sys.modules

@@ -41,7 +41,7 @@ def _screener(settings_json: str) -> Screener:
         settings = Settings.model_validate_json(settings_json)
         db = open_database(settings, migrate=False)
         with db.sessions() as session:
-            screener = Screener(load_engine(settings, session))
+            screener = Screener(load_engine(settings, session, compiled=True))
         _SCREENERS[settings_json] = screener
     return screener
 

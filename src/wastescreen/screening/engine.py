@@ -25,6 +25,7 @@ from wastescreen.features.build import feature_fingerprint
 from wastescreen.features.duplicate_likelihood import DuplicateLikelihood
 from wastescreen.features.duplicate_likelihood import default as default_likelihood
 from wastescreen.features.overlap_index import OverlapIndex
+from wastescreen.features.pair_dots import load_kernel
 from wastescreen.features.peers import PeerSet
 from wastescreen.features.proposal_frame import proposal_rows
 from wastescreen.features.registry_context import (
@@ -245,9 +246,16 @@ def _context_from_database(session: Session, index: OverlapIndex | None
     return context, registry, outcomes
 
 
-def load_engine(settings: Settings, session: Session) -> ScreeningEngine:
+def load_engine(settings: Settings, session: Session, *, compiled: bool = False
+                ) -> ScreeningEngine:
     """Build the engine from the database (or the snapshots of it saved under
-    ``settings.index_dir`` when they reflect its state) and the promoted model."""
+    ``settings.index_dir`` when they reflect its state) and the promoted model.
+
+    ``compiled``: also load the compiled pair scorer of the overlap search now (a server at
+    start-up: about a second once, then every screening's exact text scores are compiled;
+    a one-shot screening is quicker without it). The scores are the same bits either way."""
+    if compiled and not load_kernel():
+        log.warning("the compiled pair scorer did not load: the overlap search uses NumPy")
     context = registry_context(session, index_dir=settings.index_dir)
     key = peer_snapshot.state_key(session, PEER_KINDS)
     saved = peer_snapshot.load(settings.index_dir, key)
