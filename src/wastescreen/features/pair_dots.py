@@ -4,8 +4,8 @@
 The overlap search scores each query's candidate rows exactly. The SciPy way copies every
 candidate row and every query row once per pair, multiplies them column by column and sums each
 product row; in a batch that copying is most of the search. :func:`pair_dots`, compiled by
-Numba, spreads each query row out once and walks each document row in place against it, and
-adds in the order NumPy adds:
+Numba, marks each query row's columns once in a bitmap and walks each document row in place
+against it, and adds in the order NumPy adds:
 
 - literal columns (``< n_literal``): ``np.add.reduceat`` over the nonzero float32 products of a
   pair in column order, which is ``first + pairwise_sum(rest)`` with NumPy's unrolled pairwise
@@ -42,7 +42,7 @@ class KernelUnavailable(RuntimeError):
 
 
 _kernel_error: str | None = None  # why the kernel could not be loaded, once it could not
-_pool: list[tuple[np.ndarray, np.ndarray]] = []  # zeroed (values, bits) arrays, see _scratch
+_pool: list[tuple[np.ndarray, np.ndarray]] = []  # (zeroed bits, first) arrays, see _scratch
 _pool_lock = threading.Lock()
 
 
@@ -174,9 +174,14 @@ def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq:
     longest = (a.indptr[rows + 1] - a.indptr[rows]).max(initial=0)  # O(pairs), not O(rows of a)
     buf = np.zeros(max(int(longest), 1), np.float32)
     dots = _kernel()
-    with _scratch(q.shape[1]) as (dense, held):
+    # Over the pairs' stored values, or all of ``a`` when that is fewer (a batch's chunk
+    # reads each row many times).
+    lengths = a.indptr[rows + 1] - a.indptr[rows]
+    seen = a_val if a.nnz <= lengths.sum() else a_val[_spans(a.indptr[rows], lengths)]
+    finite = bool(np.isfinite(seen).all())
+    with _scratch(q.shape[1]) as (held, first):
         n_cross = dots(a.indptr, a.indices, a_val, rows, q.indptr, q.indices, q_val, pq,
-                       int(n_literal), num, num_x, buf, dense, held)
+                       int(n_literal), num, num_x, buf, held, first, finite)
     return num, (num_x if n_cross else None)
 
 
@@ -197,14 +202,15 @@ def _kernel() -> Any:
 
 @contextmanager
 def _scratch(width: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(values, bits) of ``width`` columns for one kernel call, all zeros: taken from a pool
-    and given back, since the kernel leaves them as it found them (a one-query call would
-    otherwise spend more on the 10 MB than on its pairs). The pool holds as many as ever
-    ran at once, not one per thread of a server."""
+    """(bits, first) of ``width`` columns for one kernel call, the bits all zeros: taken from
+    a pool and given back, since the kernel leaves the bits as it found them (a one-query
+    call would otherwise spend more on making them than on its pairs). The pool holds as
+    many as ever ran at once, not one per thread of a server."""
+    words = (width + 63) // 64
     with _pool_lock:
-        found = next((i for i, (d, _) in enumerate(_pool) if d.size == width), None)
+        found = next((i for i, (h, _) in enumerate(_pool) if h.size == words), None)
         arrays = (_pool.pop(found) if found is not None else
-                  (np.zeros(width, np.float32), np.zeros((width + 63) // 64, np.uint64)))
+                  (np.zeros(words, np.uint64), np.zeros(words, np.int64)))
     try:
         yield arrays
     finally:

@@ -18,13 +18,22 @@ def _block(buf: np.ndarray, lo: int, n: int) -> np.float32:
         for i in range(lo, lo + n):
             res += buf[i]
         return res
-    r = buf[lo : lo + 8].copy()
+    # Eight float32 accumulators in locals (an array copy would be a heap allocation a pair).
+    r0, r1, r2, r3 = buf[lo], buf[lo + 1], buf[lo + 2], buf[lo + 3]
+    r4, r5, r6, r7 = buf[lo + 4], buf[lo + 5], buf[lo + 6], buf[lo + 7]
     i = 8
     while i < n - (n % 8):
-        for j in range(8):
-            r[j] += buf[lo + i + j]
+        at = lo + i
+        r0 += buf[at]
+        r1 += buf[at + 1]
+        r2 += buf[at + 2]
+        r3 += buf[at + 3]
+        r4 += buf[at + 4]
+        r5 += buf[at + 5]
+        r6 += buf[at + 6]
+        r7 += buf[at + 7]
         i += 8
-    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while i < n:
         res += buf[lo + i]
         i += 1
@@ -69,17 +78,31 @@ def pairwise(buf: np.ndarray, lo: int, n: int) -> np.float32:
 
 
 @numba.njit(cache=True, nogil=True)
+def _popcount(x: np.uint64) -> int:
+    """Set bits of a 64-bit word (SWAR)."""
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2))
+                                               & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@numba.njit(cache=True, nogil=True)
 def dots(a_ptr: np.ndarray, a_ind: np.ndarray, a_val: np.ndarray, rows: np.ndarray,
          q_ptr: np.ndarray, q_ind: np.ndarray, q_val: np.ndarray, pq: np.ndarray,
          n_literal: int, num: np.ndarray, num_x: np.ndarray, buf: np.ndarray,
-         dense: np.ndarray, held: np.ndarray) -> int:
+         held: np.ndarray, first: np.ndarray, finite: bool) -> int:
     """Fill ``num`` (float32) and ``num_x`` (float64) per pair; the number of nonzero products
     in columns from ``n_literal`` on. A pair's literal sum is ``np.add.reduceat``'s: the first
-    product plus the pairwise sum of the others, in column order. ``dense`` (zeros, one per
-    column) holds the current query's values while its pairs are scored (pairs come grouped
-    by query) and ``held`` (uint64 zeros, one bit per column) which columns it has; both are
-    left as zeros. The bits (a few hundred KB) stay in cache where the values (MB) do not:
-    most of a document's columns are not the query's and are passed over on the bit alone."""
+    product plus the pairwise sum of the others, in column order.
+
+    The current query (pairs come grouped by query) is held as one bit per column (``held``,
+    uint64 words, zeros outside a call) and, for each word it touches, the number of its
+    first stored value in that word (``first``): a query value is found by counting the set
+    bits below its column. A few hundred KB that stay in cache, where a dense row of every
+    column (10 MB) would be read from memory at every shared term. ``finite``: every value
+    of ``a`` is finite, so a column the query lacks gives a 0 product (else inf or NaN
+    times 0 gives NaN, a product SciPy keeps)."""
     n_cross = 0
     cur = -1
     for p in range(rows.size):
@@ -87,21 +110,25 @@ def dots(a_ptr: np.ndarray, a_ind: np.ndarray, a_val: np.ndarray, rows: np.ndarr
         if q != cur:
             if cur >= 0:
                 for j in range(q_ptr[cur], q_ptr[cur + 1]):
-                    dense[q_ind[j]] = 0
                     held[q_ind[j] >> 6] = 0
             for j in range(q_ptr[q], q_ptr[q + 1]):
-                dense[q_ind[j]] = q_val[j]
-                held[q_ind[j] >> 6] |= np.uint64(1) << np.uint64(q_ind[j] & 63)
+                w = q_ind[j] >> 6
+                if held[w] == 0:
+                    first[w] = j
+                held[w] |= np.uint64(1) << np.uint64(q_ind[j] & 63)
             cur = q
         n, acc_x = 0, 0.0
         for i in range(a_ptr[rows[p]], a_ptr[rows[p] + 1]):
             col = a_ind[i]
-            if (held[col >> 6] >> np.uint64(col & 63)) & np.uint64(1):
-                prod = a_val[i] * dense[col]
-            elif np.isfinite(a_val[i]):
-                continue  # a finite value times the query's 0
+            bits = held[col >> 6]
+            bit = np.uint64(col & 63)
+            if (bits >> bit) & np.uint64(1):
+                below = bits & ((np.uint64(1) << bit) - np.uint64(1))
+                prod = a_val[i] * q_val[first[col >> 6] + _popcount(below)]
+            elif finite:
+                continue
             else:
-                prod = a_val[i] * np.float32(0.0)  # inf or NaN times 0: NaN, kept as SciPy
+                prod = a_val[i] * np.float32(0.0)
             if prod != 0:
                 if col < n_literal:
                     buf[n] = prod
@@ -114,6 +141,5 @@ def dots(a_ptr: np.ndarray, a_ind: np.ndarray, a_val: np.ndarray, rows: np.ndarr
         num_x[p] = acc_x
     if cur >= 0:
         for j in range(q_ptr[cur], q_ptr[cur + 1]):
-            dense[q_ind[j]] = 0
             held[q_ind[j] >> 6] = 0
     return n_cross
