@@ -1,8 +1,8 @@
 """Frozen: ``OverlapIndex.query_many`` as it was, with its ``_query_chunk``, ``_encode`` (each
 query's text hashed for itself, the literal and cross-language columns stacked by scipy),
-``_text`` (every pair scored, by SciPy below the compiled path's size) and ``_rank`` (each
-match's shared equipment searched for on its own), as functions of a live index (``self``);
-the index's other methods are the service's."""
+``_candidates`` (one query at a time), ``_text`` (every pair scored, by SciPy below the compiled
+path's size) and ``_rank`` (each match's shared equipment searched for on its own), as
+functions of a live index (``self``); the index's other methods are the service's."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def _query_chunk(
     q_units = enc["eq"][:, q_cols].toarray()
     found: list[dict[str, np.ndarray]] = []
     for pos, seg in enumerate(self.segments_):
-        pq, rr = self._candidates(enc, seg, self._allowed(pos, kinds, max_year, exclude_ids),
+        pq, rr = _candidates(self, enc, seg, self._allowed(pos, kinds, max_year, exclude_ids),
                                   len(qs), per_kind)
         if pq.size == 0:
             continue
@@ -167,3 +167,37 @@ def _rank(self: OverlapIndex, found: list[dict[str, np.ndarray]], n_queries: int
             components=dict(zip(oc.COMPONENTS, comps[j], strict=True)),
             shared_equipment={codes[c]: int(shared[j, c]) for c in np.flatnonzero(shared[j])}))
     return out
+
+
+def _candidates(self: OverlapIndex, enc: dict[str, Any], seg: Segment, ok: np.ndarray,
+                n_queries: int, per_kind: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(query number, row) pairs: up to n_candidates rows of ``seg`` per query (per query
+    and kind with ``per_kind``)."""
+    w = self.component_weights()
+    dense_w = w["text"] * self.dense_share
+    # Place/area/budget/agency/dense add at most this much: rows whose term score is further
+    # than that below the n-th best cannot enter the top n, so they are not scored.
+    ctx_max = w["place"] + w["area"] + w["budget"] + w["agency"] + dense_w
+    gen = enc["gen"] @ seg.inv
+    if enc["eq_gen"].nnz and seg.eq_inv.shape[0]:
+        gen = gen + enc["eq_gen"][:, : seg.eq_inv.shape[0]] @ seg.eq_inv
+    gen = sp.csr_matrix(gen)
+    pq_parts, row_parts = [], []
+    for i in range(n_queries):
+        idx = gen.indices[gen.indptr[i] : gen.indptr[i + 1]]
+        val = gen.data[gen.indptr[i] : gen.indptr[i + 1]]
+        keep = ok[idx]
+        idx, val = idx[keep], val[keep]
+        q = {f: enc[f][i] for f in ("province", "region", "area", "log_budget", "group")}
+        q["applies"] = {c: a[i] for c, a in enc["applies"].items()}
+        groups = [(idx, val)]
+        if per_kind:
+            kind = seg.arr["kind"][idx]
+            groups = [(idx[kind == c], val[kind == c]) for c in np.unique(kind)]
+        for g_idx, g_val in groups:
+            top = self._top_candidates(g_idx, g_val, q, seg, enc, i, ctx_max, dense_w)
+            pq_parts.append(np.full(top.size, i))
+            row_parts.append(top)
+    if not pq_parts:  # per kind, a query with no candidate row adds no group at all
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(pq_parts), np.concatenate(row_parts).astype(np.int64)

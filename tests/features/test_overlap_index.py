@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from wastescreen.core.text import fold
 from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
@@ -350,3 +351,25 @@ def test_a_process_that_loaded_the_kernel_scores_a_few_queries_the_same(
     compiled = [index.query_many(qs, k=4, **kw) for kw in kws]
     monkeypatch.setattr(oi, "kernel_loaded", lambda: False)
     assert [index.query_many(qs, k=4, **kw) for kw in kws] == compiled
+
+
+@pytest.mark.parametrize("n_candidates", [1, 2, 3, 200])
+def test_candidates_of_all_queries_at_once_equal_those_query_by_query(n_candidates: int) -> None:
+    """The candidate cut made for every query (and kind) at once keeps, for each, the rows the
+    cut made one query at a time keeps (small cuts: exact ties at the cut-off are decided)."""
+    index = OverlapIndex(n_candidates=n_candidates).fit(REGISTRY)
+    qs = [replace(q, budget_vnd=b) for q in _queries() for b in (0, 10**9, 10**11)]
+    enc = index._encode(qs)
+    w = index.component_weights()
+    ctx_max = w["place"] + w["area"] + w["budget"] + w["agency"]
+    for per_kind in (False, True):
+        for pos, seg in enumerate(index.segments_):
+            ok = index._allowed(pos, None, None, ())
+            pq, rows = index._candidates(enc, seg, ok, len(qs), per_kind)
+            gen = sp.csr_matrix(enc["gen"] @ seg.inv
+                                + enc["eq_gen"][:, : seg.eq_inv.shape[0]] @ seg.eq_inv)
+            want_q, want_rows = index._candidates_by_query(gen, enc, seg, ok, len(qs), per_kind,
+                                                           ctx_max, 0.0)
+            assert sorted(zip(pq.tolist(), rows.tolist(), strict=True)) == sorted(
+                zip(want_q.tolist(), want_rows.tolist(), strict=True))
+            assert pq.size and bool(np.all(np.diff(pq) >= 0))  # grouped by query

@@ -109,3 +109,26 @@ def context_score(
     if q["applies"]["agency"]:
         out += weights["agency"] * agency_score(q["group"], rows["group"])
     return out
+
+
+def context_score_pairs(
+    q: dict[str, np.ndarray], applies: dict[str, np.ndarray], rows: dict[str, np.ndarray],
+    weights: dict[str, float], span_decades: float,
+) -> np.ndarray:
+    """``context_score`` for many queries at once: ``q`` and ``applies`` hold each pair's
+    query values and flags (n_pairs,), ``rows`` its candidate's. A component that does not
+    apply adds exactly 0, so each pair gets the float32 sum ``context_score`` gives it."""
+    out = np.zeros(rows["province"].size, np.float32)
+    for name in ("place", "area", "budget", "agency"):
+        if not applies[name].any():
+            continue
+        if name == "place":
+            score = place_score(q["province"], q["region"], rows["province"], rows["region"])
+        elif name == "area":
+            score = area_score(q["area"], rows["area"])
+        elif name == "budget":
+            score = budget_score(q["log_budget"], rows["log_budget"], span_decades)
+        else:
+            score = agency_score(q["group"], rows["group"])
+        out += np.where(applies[name], weights[name] * score, np.float32(0.0))
+    return out

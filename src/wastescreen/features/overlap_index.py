@@ -35,12 +35,16 @@ from wastescreen.features.overlap_docs import (
     OverlapMatch,
     applicable_components,
 )
+from wastescreen.features.overlap_rank import (
+    best_per_group,
+    kth_largest_per_group,
+    top_per_group,
+    top_rows,
+)
 from wastescreen.features.overlap_segment import (
     CATEGORIES,
     Segment,
-    best_per_group,
     side_by_side,
-    top_rows,
 )
 from wastescreen.features.pair_dots import kernel_loaded, pair_dots
 
@@ -379,7 +383,7 @@ class OverlapIndex:
     def _candidates(self, enc: dict[str, Any], seg: Segment, ok: np.ndarray,
                     n_queries: int, per_kind: bool) -> tuple[np.ndarray, np.ndarray]:
         """(query number, row) pairs: up to n_candidates rows of ``seg`` per query (per query
-        and kind with ``per_kind``)."""
+        and kind with ``per_kind``), grouped by query."""
         w = self.component_weights()
         dense_w = w["text"] * self.dense_share
         # Place/area/budget/agency/dense add at most this much: rows whose term score is further
@@ -389,6 +393,38 @@ class OverlapIndex:
         if enc["eq_gen"].nnz and seg.eq_inv.shape[0]:
             gen = gen + enc["eq_gen"][:, : seg.eq_inv.shape[0]] @ seg.eq_inv
         gen = sp.csr_matrix(gen)
+        if dense_w > 0:  # a sentence-embedding product per query: kept query by query
+            return self._candidates_by_query(gen, enc, seg, ok, n_queries, per_kind, ctx_max,
+                                             dense_w)
+        q = np.repeat(np.arange(n_queries), np.diff(gen.indptr))
+        keep = ok[gen.indices]
+        q, idx, val = q[keep], gen.indices[keep], gen.data[keep]
+        if per_kind:  # the groups of one query and kind, numbered query by query
+            kinds, kind = np.unique(seg.arr["kind"][idx], return_inverse=True)
+            group, n_groups = q * kinds.size + kind.ravel(), n_queries * kinds.size
+        else:
+            group, n_groups = q, n_queries
+        # What _top_candidates does to each group, for every group at once (same float32
+        # arithmetic, element by element): the near cut, the context, the top rows.
+        n = self.n_candidates
+        if (np.bincount(group, minlength=n_groups) > n).any():
+            nth = kth_largest_per_group(group, val, n, n_groups).astype(np.float32)
+            near = np.flatnonzero(~np.isfinite(nth[group])
+                                  | (val >= nth[group] - ctx_max - 1e-6))
+            q, idx, val, group = q[near], idx[near], val[near], group[near]
+        val = val + oc.context_score_pairs(
+            {f: enc[f][q] for f in ("province", "region", "area", "log_budget", "group")},
+            {c: a[q] for c, a in enc["applies"].items()},
+            {f: seg.arr[f][idx] for f in ("province", "region", "area", "log_budget", "group")},
+            w, self.budget_span_decades)
+        top = top_per_group(group, idx, val, n, n_groups)
+        top = top[np.argsort(q[top], kind="stable")]
+        return q[top], idx[top].astype(np.int64)
+
+    def _candidates_by_query(self, gen: sp.csr_matrix, enc: dict[str, Any], seg: Segment,
+                             ok: np.ndarray, n_queries: int, per_kind: bool, ctx_max: float,
+                             dense_w: float) -> tuple[np.ndarray, np.ndarray]:
+        """``_candidates`` one query (and kind) at a time."""
         pq_parts, row_parts = [], []
         for i in range(n_queries):
             idx = gen.indices[gen.indptr[i] : gen.indptr[i + 1]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wastescreen.features.overlap_segment import best_per_group
+from wastescreen.features.overlap_rank import best_per_group, top_per_group, top_rows
 
 
 def _by_full_sort(group: np.ndarray, total: np.ndarray, ids: np.ndarray, k: int,
@@ -37,3 +37,17 @@ def test_best_per_group_of_nothing() -> None:
     assert best_per_group(empty, np.zeros(0), np.array([], dtype=str), 5, 3).size == 0
     one = np.zeros(1, np.int64)
     assert best_per_group(one, np.ones(1), np.array(["a"]), 0, 1).size == 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_top_per_group_keeps_what_top_rows_keeps_of_each_group(seed: int) -> None:
+    rng = np.random.default_rng(50 + seed)
+    n_groups, n = 30, [1, 3, 20, 500][seed % 4]
+    group = rng.integers(0, n_groups, 2_000)
+    idx = rng.permutation(2_000)  # distinct rows, in no order
+    val = (rng.integers(0, 8, 2_000) / 7.0).astype(np.float32)  # many exact ties
+    got = top_per_group(group, idx, val, n, n_groups)
+    for g in range(n_groups):
+        mine = np.flatnonzero(group == g)
+        want = top_rows(idx[mine], val[mine], n)
+        assert sorted(idx[got[group[got] == g]].tolist()) == sorted(want.tolist())
