@@ -13,6 +13,7 @@ its column like any other and corpus statistics (document frequencies) stay exac
 from __future__ import annotations
 
 import importlib
+import itertools
 import os
 import re
 import unicodedata
@@ -92,7 +93,9 @@ def word_ngrams(text: str, n_max: int = 2) -> list[str]:
     folded to the singular."""
     toks = [t if t[-1] != "s" else singular(t) for t in syllables(text)]
     grams = list(toks)
-    for n in range(2, n_max + 1):
+    if n_max >= 2:  # the common case, without a slice and a join per bigram
+        grams.extend([a + " " + b for a, b in itertools.pairwise(toks)])
+    for n in range(3, n_max + 1):
         grams.extend(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
     return grams
 

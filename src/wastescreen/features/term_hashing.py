@@ -20,7 +20,7 @@ def term_columns(terms: Sequence[str], n_features: int) -> np.ndarray:
     """The column of each term, int32 of shape (len(terms),)."""
     # In int64, abs(-2**31) is defined; scikit-learn special-cases that hash to the same column,
     # (2**31 - 1 - (n - 1)) % n == 2**31 % n.
-    h = np.fromiter((mmh3.hash(t) for t in terms), dtype=np.int64, count=len(terms))
+    h = np.array(list(map(mmh3.hash, terms)), dtype=np.int64).reshape(len(terms))
     return (np.abs(h) % n_features).astype(np.int32)
 
 
