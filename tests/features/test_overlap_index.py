@@ -373,3 +373,16 @@ def test_candidates_of_all_queries_at_once_equal_those_query_by_query(n_candidat
             assert sorted(zip(pq.tolist(), rows.tolist(), strict=True)) == sorted(
                 zip(want_q.tolist(), want_rows.tolist(), strict=True))
             assert pq.size and bool(np.all(np.diff(pq) >= 0))  # grouped by query
+
+
+@pytest.mark.parametrize("k", [1, 2, 10])
+def test_a_document_indexed_without_a_kind_is_a_kind_of_its_own(k: int) -> None:
+    docs = [*REGISTRY, OverlapDoc("nameless", "", "laboratory for testing batteries")]
+    index = OverlapIndex().fit(docs)
+    found = index.query_many(_queries(), k=k, per_kind=True)
+    kinds = [m.kind for row in found for m in row]
+    assert "" in kinds  # the battery query finds it, labelled with no kind
+    for row in found:  # each kind's matches together, at most k of each
+        seen = [m.kind for m in row]
+        assert all(seen.count(x) <= k for x in set(seen))
+        assert seen == sorted(seen, key=lambda x: (x == "", seen.index(x)))

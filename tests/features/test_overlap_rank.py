@@ -51,3 +51,32 @@ def test_top_per_group_keeps_what_top_rows_keeps_of_each_group(seed: int) -> Non
         mine = np.flatnonzero(group == g)
         want = top_rows(idx[mine], val[mine], n)
         assert sorted(idx[got[group[got] == g]].tolist()) == sorted(want.tolist())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_one_long_group_is_ranked_by_a_sort_not_laid_out(seed: int,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A group far longer than the others would make the side-by-side layout mostly padding
+    (memory of groups x the longest group): the k-th values then come from a sort, and the
+    kept rows are the same."""
+    from wastescreen.features import overlap_rank
+    rng = np.random.default_rng(70 + seed)
+    group = np.r_[np.repeat(np.arange(40), 5), np.full(3_000, 40)]
+    total = rng.integers(0, 6, group.size) / 5.0
+    ids = np.array([f"doc-{i:05d}" for i in rng.permutation(group.size)])
+    idx = rng.permutation(group.size)
+    monkeypatch.setattr(overlap_rank, "_LANE_CELLS", 1 << 40)  # laid out side by side
+    want_best = best_per_group(group, total, ids, 3, 41).tolist()
+    want_top = top_per_group(group, idx, total, 3, 41).tolist()
+    monkeypatch.setattr(overlap_rank, "_LANE_CELLS", 1 << 21)  # too much padding: a sort
+    assert best_per_group(group, total, ids, 3, 41).tolist() == want_best
+    assert top_per_group(group, idx, total, 3, 41).tolist() == want_top
+    assert want_best == _by_full_sort(group, total, ids, 3, 41).tolist()
+
+
+def test_a_nan_total_is_ranked_last_as_the_full_sort_ranks_it() -> None:
+    group = np.zeros(3, np.int64)
+    total = np.array([0.9, np.nan, 0.5])
+    ids = np.array(["a", "b", "c"])
+    got = best_per_group(group, total, ids, 3, 1)
+    assert got.tolist() == _by_full_sort(group, total, ids, 3, 1).tolist() == [0, 2, 1]

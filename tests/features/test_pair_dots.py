@@ -160,3 +160,31 @@ def test_a_loaded_kernel_leaves_its_pooled_scratch_as_zeros() -> None:
     pooled = [arrays for arrays in pd_._pool if arrays[0].size == (3_000 + 63) // 64]
     assert len(pooled) == 1  # one call at a time: one set of arrays, reused
     assert not pooled[0][0].any()  # no column of the last query left marked
+
+
+def test_a_query_with_an_inf_is_scored_as_scipy_scores_it_on_every_path() -> None:
+    """SciPy multiplies a query's inf by a document's absent zero (NaN, kept); the posting
+    walk and the kernel never visit that column, so such a query goes to SciPy."""
+    from wastescreen.features import pair_dots as pd_
+    assert pd_.load_kernel()
+    rng = np.random.default_rng(41)
+    a = _random_csr(rng, 20, 500, 60, 1.0)
+    q = _random_csr(rng, 2, 500, 60, 1.0)
+    q.data[3] = np.inf
+    rows, pq = _distinct_pairs(rng, a.shape[0], q.shape[0], 30)
+    want, _ = scipy_pair_dots(a, rows, q, pq, 500)
+    assert np.isnan(want).any()
+    for compiled in (True, False):
+        num, _ = pair_dots(a, rows, q, pq, 500, compiled=compiled, inv=a.T.tocsr(), finite=True)
+        assert num.tobytes() == want.tobytes()
+
+
+def test_a_document_with_an_inf_is_not_walked_by_postings() -> None:
+    rng = np.random.default_rng(43)
+    a = _random_csr(rng, 20, 500, 60, 1.0)
+    a.data[5] = np.inf
+    q = _random_csr(rng, 2, 500, 60, 1.0)
+    rows, pq = _distinct_pairs(rng, a.shape[0], q.shape[0], 30)
+    want, _ = scipy_pair_dots(a, rows, q, pq, 500)
+    num, _ = pair_dots(a, rows, q, pq, 500, compiled=False, inv=a.T.tocsr(), finite=False)
+    assert num.tobytes() == want.tobytes() and np.isnan(want).any()

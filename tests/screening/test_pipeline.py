@@ -172,3 +172,23 @@ def test_registry_records_are_the_rows_as_pandas_converts_them(portfolio: DemoPo
     first = context.lab_record(portfolio.labs[0].lab_code)
     assert first is not None and first["name"] == portfolio.labs[0].name
     assert context.lab_record("NO-SUCH-LAB") is None
+
+
+def test_an_upserted_lab_changes_its_record_alone(portfolio: DemoPortfolio) -> None:
+    """After an upsert (the engine's catch-up with a registry edit) the changed lab's record is
+    its new row and every other record stays converted; each equals its row of the new frame."""
+    from wastescreen.features.registry_context import labs_frame
+    context = build_registry_context(portfolio.labs[:50], portfolio.programs[:50])
+    edited = portfolio.labs[3].model_copy(update={"name": "Renamed after an upsert"})
+    kept = context.lab_record(portfolio.labs[0].lab_code)
+    labs = context.labs.drop(index=[edited.lab_code])
+    context.replace_labs(pd.concat([labs, labs_frame([edited])]), [edited.lab_code])
+    assert context.lab_record(portfolio.labs[0].lab_code) is kept
+    record = context.lab_record(edited.lab_code)
+    assert record is not None and record["name"] == "Renamed after an upsert"
+    for at, code in enumerate(context.labs.index.tolist()):
+        want = context.labs.iloc[[at]].to_dict(orient="records")[0]
+        got = context.lab_record(str(code))
+        assert got is not None
+        assert [(k, type(v)) for k, v in got.items()] == [(str(k), type(v))
+                                                        for k, v in want.items()]

@@ -475,7 +475,7 @@ class OverlapIndex:
                     pq: np.ndarray) -> np.ndarray:
         num32, num_x = pair_dots(seg.rows, rows, enc["full"], pq, self.n_features,
                                  compiled=rows.size >= _COMPILED_MIN_PAIRS or kernel_loaded(),
-                                 inv=seg.inv)
+                                 inv=seg.inv, finite=seg.all_finite())
         num = num32.astype(np.float64)
         idf_lit, idf_x = self._idf_parts()
         d_self = seg.norms(rows, idf_lit) if self.text_similarity == "cosine" else None
@@ -537,8 +537,10 @@ class OverlapIndex:
         if not found:
             return out
         f = {key: np.concatenate([d[key] for d in found]) for key in found[0]}
-        n_kinds = len(self.vocab_["kind"]) if per_kind else 1
-        group = f["q"] * n_kinds + (f["kind"] if per_kind else 0)
+        # A document indexed without a kind (code -1) is a kind of its own, after the others.
+        n_kinds = len(self.vocab_["kind"]) + 1 if per_kind else 1
+        kind_of = np.where(f["kind"] < 0, n_kinds - 1, f["kind"]) if per_kind else 0
+        group = f["q"] * n_kinds + kind_of
         best = best_per_group(group, f["total"], f["id"], k, n_queries * n_kinds)
         sel = best[f["total"][best] >= self.min_score]
         codes = [self.vocab_["equipment"][c] for c in q_cols]
@@ -555,7 +557,8 @@ class OverlapIndex:
         for q, doc_id, kind, total, comp, eq in zip(
                 f["q"][sel].tolist(), f["id"][sel].tolist(), f["kind"][sel].tolist(),
                 f["total"][sel].tolist(), comps, units, strict=True):
-            out[q].append(OverlapMatch(doc_id=doc_id, kind=kinds[kind], score=total,
+            out[q].append(OverlapMatch(doc_id=doc_id, kind=kinds[kind] if kind >= 0 else "",
+                                       score=total,
                                        components=dict(zip(oc.COMPONENTS, comp, strict=True)),
                                        shared_equipment=eq))
         return out

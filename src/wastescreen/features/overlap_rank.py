@@ -19,18 +19,29 @@ def top_rows(idx: np.ndarray, val: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([above, np.sort(idx[val == thr])[: n - above.size]])
 
 
+_LANE_CELLS = 1 << 21  # side by side, the groups may take this many cells (or 4 per value)
+
+
 def kth_largest_per_group(group: np.ndarray, val: np.ndarray, k: int,
                           n_groups: int) -> np.ndarray:
     """(n_groups,) the k-th largest of each group's values (``group`` in ``[0, n_groups)``,
-    k >= 1), -inf for a group of fewer than k: a partition of the groups laid out side by
-    side, one row each."""
+    k >= 1), -inf for a group of fewer than k. The groups laid out side by side, one row each,
+    and partitioned; when one group is much longer than the others that layout would be
+    mostly padding, and a sort by group and value is taken instead."""
     by_group = (np.arange(group.size) if bool(np.all(group[1:] >= group[:-1]))
                 else np.argsort(group, kind="stable"))
     g = group[by_group]
     starts = np.searchsorted(g, np.arange(n_groups + 1))
-    width = int(np.diff(starts).max(initial=0))
+    sizes = np.diff(starts)
+    width = int(sizes.max(initial=0))
+    out = np.full(n_groups, -np.inf)
     if width < k:
-        return np.full(n_groups, -np.inf)
+        return out
+    if n_groups * width > max(_LANE_CELLS, 4 * group.size):
+        order = np.lexsort((-val, group))
+        full = sizes >= k
+        out[full] = val[order[starts[:-1][full] + k - 1]]
+        return out
     lanes = np.full((n_groups, width), -np.inf)
     lanes[g, np.arange(g.size) - starts[g]] = val[by_group]
     kth: np.ndarray = -np.partition(-lanes, k - 1, axis=1)[:, k - 1]
@@ -68,7 +79,9 @@ def best_per_group(group: np.ndarray, total: np.ndarray, ids: np.ndarray, k: int
     id (slow on strings) runs on those alone."""
     if group.size == 0 or k <= 0:
         return np.zeros(0, np.int64)
-    sel = np.flatnonzero(total >= kth_largest_per_group(group, total, k, n_groups)[group])
+    kth = kth_largest_per_group(group, total, k, n_groups)[group]
+    # A NaN k-th value (NaN totals sort last in the full sort) keeps its group whole.
+    sel = np.flatnonzero((total >= kth) | np.isnan(kth))
     order = sel[np.lexsort((ids[sel], -total[sel], group[sel]))]
     g = group[order]
     place = np.arange(order.size) - np.searchsorted(g, g)

@@ -35,6 +35,8 @@ class Segment:
     partial_norms: int = 0  # queries since the idf changed that computed candidates' norms only
     cross_score: np.ndarray | None = None  # the same over the cross-language columns
     partial_cross: int = 0
+    # Every text weight is finite (rows never change once built): checked on first use.
+    _finite: bool | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.inv = self.rows.T.tocsr()
@@ -60,6 +62,12 @@ class Segment:
         arr["dense"] = np.zeros((0, 0), np.float32)
         return cls(np.array([], dtype=str), sp.csr_matrix((0, n_features), dtype=np.float32),
                    sp.csr_matrix((0, n_eq), dtype=np.float32), arr)
+
+    def all_finite(self) -> bool:
+        """Whether every stored text weight is finite (checked once: rows never change)."""
+        if self._finite is None:
+            self._finite = bool(np.isfinite(self.rows.data).all())
+        return self._finite
 
     def reset_norms(self) -> None:
         """Forget the cached norms (the idf they were computed with changed)."""

@@ -52,22 +52,26 @@ _POSTING_TABLE_MAX = 1 << 22
 
 
 def pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
-              n_literal: int, *, compiled: bool, inv: sp.csr_matrix | None = None
-              ) -> tuple[np.ndarray, np.ndarray | None]:
+              n_literal: int, *, compiled: bool, inv: sp.csr_matrix | None = None,
+              finite: bool | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """For each pair k, the products of row ``rows[k]`` of ``a`` and row ``pq[k]`` of ``q``
     (float32 CSR matrices of the same width): (the sum over columns below ``n_literal`` as
     float32 ``(n_pairs,)``, the sum over the columns from ``n_literal`` on as float64
     ``(n_pairs,)``, or None when no pair has a nonzero product there). ``compiled``: by the
     compiled kernel where the matrices allow it and Numba loads; else, given ``inv`` (``a``
-    transposed, CSR) and few enough distinct queries, by :func:`posting_pair_dots`; else by
-    SciPy. The same bits every way."""
+    transposed, CSR), ``finite`` (every value of ``a`` is finite, as the caller knows) and
+    few enough distinct queries, by :func:`posting_pair_dots`; else by SciPy. The same bits
+    every way: a query with an inf or NaN (which SciPy multiplies by the document's absent
+    zeros) always goes to SciPy."""
     canonical = a.has_canonical_format and q.has_canonical_format
-    if compiled and canonical:
+    if not (canonical and np.isfinite(q.data).all()):
+        return scipy_pair_dots(a, rows, q, pq, n_literal)
+    if compiled:
         try:
-            return compiled_pair_dots(a, rows, q, pq, n_literal)
+            return compiled_pair_dots(a, rows, q, pq, n_literal, finite=finite)
         except KernelUnavailable:  # logged once when it first failed
             pass
-    if inv is not None and canonical:
+    if inv is not None and finite:
         found = posting_pair_dots(inv, rows, q, pq, n_literal)
         if found is not None:
             return found
@@ -99,8 +103,9 @@ def posting_pair_dots(inv: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq
                       n_literal: int) -> tuple[np.ndarray, np.ndarray | None] | None:
     """:func:`pair_dots` from ``inv``, the (width, rows of ``a``) transpose of a canonical
     ``a`` of finite values (the overlap index keeps it as a segment's inverted index), and a
-    canonical ``q``; None when the pairs are not distinct or their table would be too large
-    (the caller then takes another path).
+    canonical ``q`` of finite values (the caller checks both: a column one side lacks is never
+    visited here, where SciPy multiplies an inf or NaN by its zero); None when the pairs are
+    not distinct or their table would be too large (the caller then takes another path).
 
     Each query's terms are looked up in ``inv``; the postings of the rows paired with that
     query give the pair's products. Stable-sorted by pair (a CSC-to-CSR turn, linear), each
@@ -146,15 +151,20 @@ def posting_pair_dots(inv: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq
 
 
 def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq: np.ndarray,
-                       n_literal: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """:func:`pair_dots` by the compiled kernel (canonical matrices only); raises
-    :class:`KernelUnavailable` when Numba cannot load it."""
+                       n_literal: int, *, finite: bool | None = None
+                       ) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`pair_dots` by the compiled kernel (canonical matrices, finite query values
+    only); raises :class:`KernelUnavailable` when Numba cannot load it. ``finite``: whether
+    every value of ``a`` is finite, when the caller knows (else the pairs' values are
+    checked)."""
     if _kernel_error is not None:  # failed once: not retried on every batch
         raise KernelUnavailable(_kernel_error)
     if not (a.has_canonical_format and q.has_canonical_format):
         raise ValueError("compiled pair dots need canonical CSR matrices (sorted, no duplicates)")
     if a.shape[1] != q.shape[1]:
         raise ValueError(f"pair_dots needs one width, not {a.shape[1]} and {q.shape[1]}")
+    if not np.isfinite(q.data).all():
+        raise ValueError("compiled pair dots need finite query values")
     rows = np.asarray(rows, np.int64)
     pq = np.asarray(pq, np.int64)
     # The kernel runs without bounds checks: indices out of range would read or write
@@ -174,11 +184,12 @@ def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq:
     longest = (a.indptr[rows + 1] - a.indptr[rows]).max(initial=0)  # O(pairs), not O(rows of a)
     buf = np.zeros(max(int(longest), 1), np.float32)
     dots = _kernel()
-    # Over the pairs' stored values, or all of ``a`` when that is fewer (a batch's chunk
-    # reads each row many times).
-    lengths = a.indptr[rows + 1] - a.indptr[rows]
-    seen = a_val if a.nnz <= lengths.sum() else a_val[_spans(a.indptr[rows], lengths)]
-    finite = bool(np.isfinite(seen).all())
+    if finite is None:
+        # Over the pairs' stored values, or all of ``a`` when that is fewer (a batch's chunk
+        # reads each row many times).
+        lengths = a.indptr[rows + 1] - a.indptr[rows]
+        seen = a_val if a.nnz <= lengths.sum() else a_val[_spans(a.indptr[rows], lengths)]
+        finite = bool(np.isfinite(seen).all())
     with _scratch(q.shape[1]) as (held, first):
         n_cross = dots(a.indptr, a.indices, a_val, rows, q.indptr, q.indices, q_val, pq,
                        int(n_literal), num, num_x, buf, held, first, finite)

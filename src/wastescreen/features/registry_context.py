@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wastescreen.core.reference import region_of
@@ -187,16 +188,35 @@ class RegistryContext:
         return sum(bisect.bisect_right(self._starts.get(s, []), year)
                    for s in dict.fromkeys(statuses))
 
-    def replace_labs(self, labs: pd.DataFrame) -> None:
+    def replace_labs(self, labs: pd.DataFrame, changed: Sequence[str] = ()) -> None:
+        """A new labs frame; ``changed``: the only codes whose rows differ from the old
+        frame's (an upsert), so that the other records converted so far are kept."""
+        self._replace_records("labs", self.labs, labs, changed)
         self.labs = labs
         self._regional = None
         self._shared = None
-        self._records.pop("labs", None)
 
-    def replace_programs(self, programs: pd.DataFrame) -> None:
+    def replace_programs(self, programs: pd.DataFrame, changed: Sequence[str] = ()) -> None:
+        """``replace_labs`` for programs."""
+        self._replace_records("programs", self.programs, programs, changed)
         self.programs = programs
-        self._records.pop("programs", None)
         self._starts = None
+
+    def _replace_records(self, name: str, old: pd.DataFrame, new: pd.DataFrame,
+                         changed: Sequence[str]) -> None:
+        records = self._records.get(name)
+        if records is None:
+            return
+        if not changed or not old.dtypes.equals(new.dtypes):
+            # Other rows may convert differently now (a column's type changed): all again.
+            del self._records[name]
+            return
+        for code in changed:  # converted as the whole frame converts it (first row wins)
+            records.pop(code, None)
+            at = np.flatnonzero(new.index == code)
+            if at.size:
+                row = new.iloc[[int(at[0])]].to_dict(orient="records")[0]
+                records[code] = {str(k): v for k, v in row.items()}
 
 
 def build_registry_context(labs: Sequence[Lab], programs: Sequence[Program],

@@ -170,7 +170,7 @@ class ScreeningEngine:
         with self.lock:
             self.context.index.add([lab_doc(lab)])
             labs = self.context.labs.drop(index=[lab.lab_code], errors="ignore")
-            self.context.replace_labs(pd.concat([labs, labs_frame([lab])]))
+            self.context.replace_labs(pd.concat([labs, labs_frame([lab])]), [lab.lab_code])
             self.context.snapshot = revision
 
     def upsert_program(self, program: Program, revision: int) -> None:
@@ -178,7 +178,8 @@ class ScreeningEngine:
             self.context.index.add([program_doc(program)])
             programs = self.context.programs.drop(index=[program.program_code],
                                                   errors="ignore")
-            self.context.replace_programs(pd.concat([programs, programs_frame([program])]))
+            self.context.replace_programs(pd.concat([programs, programs_frame([program])]),
+                                          [program.program_code])
             self.context.snapshot = revision
 
 
