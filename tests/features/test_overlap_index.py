@@ -386,3 +386,36 @@ def test_a_document_indexed_without_a_kind_is_a_kind_of_its_own(k: int) -> None:
         seen = [m.kind for m in row]
         assert all(seen.count(x) <= k for x in set(seen))
         assert seen == sorted(seen, key=lambda x: (x == "", seen.index(x)))
+
+
+def test_a_loaded_index_answers_queries_side_by_side(index: OverlapIndex,
+                                                      tmp_path: Path) -> None:
+    """Queries only read a loaded index (its term weights are made on the first one): threads
+    that query a fresh index at the same moment all get the answer one thread gets."""
+    index.save(tmp_path)
+    want = OverlapIndex.load(tmp_path).query_many(_queries(), k=4)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: races show
+    try:
+        _query_side_by_side(tmp_path, want)
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _query_side_by_side(folder: Path, want: Any) -> None:
+    import threading
+    for _ in range(20):
+        fresh = OverlapIndex.load(folder)
+        start = threading.Barrier(4)
+        found: list[Any] = []
+
+        def ask(ix: OverlapIndex = fresh, gate: threading.Barrier = start) -> None:
+            gate.wait()
+            found.append(ix.query_many(_queries(), k=4))
+
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert found == [want] * 4

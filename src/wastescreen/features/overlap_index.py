@@ -253,14 +253,18 @@ class OverlapIndex:
 
     def _idf(self) -> np.ndarray:
         """(n_features,) float32 BM25 idf of the current documents, recomputed after changes."""
-        if self._idf_cache is None:
-            self._idf_cache = ot.bm25_idf(self.df_, len(self))
-            self._idf_literal = self._idf_cache.copy()
-            self._idf_literal[self.n_features :] = 0
-            self._idf_cross = self._idf_cache - self._idf_literal
+        idf = self._idf_cache
+        if idf is None:
+            idf = ot.bm25_idf(self.df_, len(self))
+            literal = idf.copy()
+            literal[self.n_features :] = 0
+            self._idf_literal, self._idf_cross = literal, idf - literal
             for seg in self.segments_:
                 seg.reset_norms()
-        return self._idf_cache
+            # Published last: a reader that sees it sees the parts too (queries of a loaded
+            # index are read-only and may run side by side; changes take the engine's lock).
+            self._idf_cache = idf
+        return idf
 
     def _idf_parts(self) -> tuple[np.ndarray, np.ndarray]:
         """(idf with the cross columns 0, idf with the literal columns 0), for the two norms."""
