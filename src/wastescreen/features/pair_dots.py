@@ -14,13 +14,15 @@ against it, and adds in the order NumPy adds:
   float32 products turned to float64 and added one after the other from 0.
 
 The kernel is in :mod:`features.pair_kernel`; Numba is imported and the kernel compiled (then
-cached on disk) on the first call, so only the work that needs it pays for it: the overlap
-search takes this path for large batches of pairs.
+cached on disk) on the first call, or at a server's start-up (:func:`load_kernel`): the
+overlap search takes this path for large batches of pairs, and for every pair once the kernel
+is loaded.
 
-A few queries against a small index (one pre-check: a proposal and its variants share one
-text) take :func:`posting_pair_dots` instead: it walks the postings of the queries' terms in
-the index's inverted rows, which are far fewer than the pairs' stored values, and keeps the
-products of the pairs asked for, in the order SciPy's would be added.
+Where it is not loaded (a one-shot screening, which would spend a second on it), a few queries
+against a small index (one pre-check: a proposal and its variants share one text) take
+:func:`posting_pair_dots`: it walks the postings of the queries' terms in the index's
+inverted rows and keeps the products of the pairs asked for, in the order SciPy's would be
+added.
 """
 
 from __future__ import annotations
