@@ -44,6 +44,7 @@ from wastescreen.features.overlap_rank import (
 from wastescreen.features.overlap_segment import (
     CATEGORIES,
     Segment,
+    self_scores,
     side_by_side,
 )
 from wastescreen.features.pair_dots import kernel_loaded, pair_dots
@@ -487,7 +488,7 @@ class OverlapIndex:
         if num_x is not None:
             # A query and a document of different languages: the larger of the two cosines.
             m = np.flatnonzero(num_x > 0)
-            d_x = (seg.cross_norms(rows[m], idf_x) if self.text_similarity == "cosine"
+            d_x = (self_scores(seg.rows[rows[m]], idf_x) if self.text_similarity == "cosine"
                    else None)
             sim_x = ot.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
             sim[m] = np.maximum(sim[m], sim_x)

@@ -33,8 +33,6 @@ class Segment:
     alive: np.ndarray = field(init=False)
     self_score: np.ndarray | None = None  # (n,) sum idf * weight^2, reset when the idf changes
     partial_norms: int = 0  # queries since the idf changed that computed candidates' norms only
-    cross_score: np.ndarray | None = None  # the same over the cross-language columns
-    partial_cross: int = 0
     # Every text weight is finite (rows never change once built): checked on first use.
     _finite: bool | None = field(default=None, init=False, repr=False)
 
@@ -73,41 +71,22 @@ class Segment:
         """Forget the cached norms (the idf they were computed with changed)."""
         self.self_score = None
         self.partial_norms = 0
-        self.cross_score = None
-        self.partial_cross = 0
 
     def norms(self, rows: np.ndarray, idf: np.ndarray) -> np.ndarray:
-        """(len(rows),) float64 squared norms (sum idf * weight^2) of the given rows, over the
-        literal columns (``idf`` 0 on the cross-language ones)."""
-        if self.self_score is None:
-            scores, self.partial_norms = self._norms(rows, idf, self.partial_norms)
-            if scores is None:
-                return self_scores(self.rows[rows], idf)
-            self.self_score = scores
-        cached: np.ndarray = self.self_score[rows]
-        return cached
-
-    def cross_norms(self, rows: np.ndarray, idf: np.ndarray) -> np.ndarray:
-        """``norms`` over the cross-language columns (``idf`` 0 on the literal ones), cached
-        apart from them."""
-        if self.cross_score is None:
-            scores, self.partial_cross = self._norms(rows, idf, self.partial_cross)
-            if scores is None:
-                return self_scores(self.rows[rows], idf)
-            self.cross_score = scores
-        cached: np.ndarray = self.cross_score[rows]
-        return cached
-
-    def _norms(self, rows: np.ndarray, idf: np.ndarray, partial: int
-               ) -> tuple[np.ndarray | None, int]:
-        """Every row's norms to cache, or None (and one more partial query) when only the
-        candidates' are worth computing: a few queries right after a change of a large
-        segment, rather than a pass over every row (same arithmetic, same values). Once
-        queries keep coming, the whole segment's norms are cached as for small ones."""
+        """(len(rows),) float64 squared norms (sum idf * weight^2) of the given rows."""
+        if self.self_score is not None:
+            cached: np.ndarray = self.self_score[rows]
+            return cached
         if (rows.size * 4 < len(self.ids) and len(self.ids) > _SELF_CACHE_MIN_ROWS
-                and partial < _PARTIAL_NORM_QUERIES):
-            return None, partial + 1
-        return self_scores(self.rows, idf), partial
+                and self.partial_norms < _PARTIAL_NORM_QUERIES):
+            # A few queries right after a change: norms of the candidates only, rather than a
+            # pass over every row of a large segment (same arithmetic, same values). Once
+            # queries keep coming, the whole segment's norms are cached as for small ones.
+            self.partial_norms += 1
+            return self_scores(self.rows[rows], idf)
+        self.self_score = self_scores(self.rows, idf)
+        picked: np.ndarray = self.self_score[rows]
+        return picked
 
     def save(self, directory: Path, n_eq: int) -> None:
         """``text.npz`` and ``equipment.npz`` (scipy CSR), ``rows.npz`` (ids and arr)."""

@@ -183,13 +183,12 @@ def compiled_pair_dots(a: sp.csr_matrix, rows: np.ndarray, q: sp.csr_matrix, pq:
     # A pair stores at most one product per column of its document row (canonical: no
     # duplicates). Sizing by the query rows is not enough: inf or NaN times an absent query
     # value is NaN, a nonzero product, as in SciPy (op(a, 0) is kept when != 0).
-    longest = (a.indptr[rows + 1] - a.indptr[rows]).max(initial=0)  # O(pairs), not O(rows of a)
-    buf = np.zeros(max(int(longest), 1), np.float32)
+    lengths = a.indptr[rows + 1] - a.indptr[rows]  # O(pairs), not O(rows of a)
+    buf = np.zeros(max(int(lengths.max(initial=0)), 1), np.float32)
     dots = _kernel()
     if finite is None:
         # Over the pairs' stored values, or all of ``a`` when that is fewer (a batch's chunk
         # reads each row many times).
-        lengths = a.indptr[rows + 1] - a.indptr[rows]
         seen = a_val if a.nnz <= lengths.sum() else a_val[_spans(a.indptr[rows], lengths)]
         finite = bool(np.isfinite(seen).all())
     with _scratch(q.shape[1]) as (held, first):

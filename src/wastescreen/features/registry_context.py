@@ -171,7 +171,7 @@ class RegistryContext:
             records: dict[str, dict[str, Any]] = {}
             for key, row in zip(frame.index.tolist(), frame.to_dict(orient="records"),
                                 strict=True):
-                records.setdefault(str(key), {str(k): v for k, v in row.items()})
+                records.setdefault(str(key), _as_record(row))
             self._records[name] = records
         return self._records[name].get(code)
 
@@ -215,8 +215,12 @@ class RegistryContext:
             records.pop(code, None)
             at = np.flatnonzero(new.index == code)
             if at.size:
-                row = new.iloc[[int(at[0])]].to_dict(orient="records")[0]
-                records[code] = {str(k): v for k, v in row.items()}
+                records[code] = _as_record(new.iloc[[int(at[0])]].to_dict(orient="records")[0])
+
+
+def _as_record(row: dict[Any, Any]) -> dict[str, Any]:
+    """A row as ``to_dict(orient="records")`` gives it, with text keys."""
+    return {str(k): v for k, v in row.items()}
 
 
 def build_registry_context(labs: Sequence[Lab], programs: Sequence[Program],

@@ -118,11 +118,8 @@ class Explainer:
         else:
             # Contributions of row 0 alone (a one-row matrix: the other rows' would be thrown
             # away), margins of every row.
-            contribs, _ = self._predict(x[:1], margins=False)
-            dm, boosters = self._dmatrix(x)
-            margins = {t.name: boosters[t.name].predict(dm, output_margin=True,
-                                                        validate_features=False)
-                       for t in self.bundle.targets}
+            contribs = self._contribs(*self._dmatrix(x[:1]))
+            margins = self._margins(*self._dmatrix(x))
         first = self._explanation({t: c[:1] for t, c in contribs.items()},
                                   {t: m[:1] for t, m in margins.items()}, True)
         # Calibrated on the rest alone, as score_encoded(x[1:]) would: same shapes, same bits.
@@ -130,21 +127,24 @@ class Explainer:
                             for t, m in margins.items()])
         return first, np.asarray(rest, dtype=np.float64)
 
-    def _predict(self, x: npt.NDArray[np.float32], *, margins: bool = True
+    def _predict(self, x: npt.NDArray[np.float32]
                  ) -> tuple[dict[str, npt.NDArray[np.float32]], dict[str, npt.NDArray[np.float32]]]:
         """Per target: contributions with the bias last (n_rows, n_features + 1) and margins
-        (n_rows,; empty when not ``margins``), both log-odds."""
+        (n_rows,), both log-odds."""
         dm, boosters = self._dmatrix(x)
-        contribs: dict[str, npt.NDArray[np.float32]] = {}
-        margin: dict[str, npt.NDArray[np.float32]] = {}
-        for target in self.bundle.targets:
-            booster = boosters[target.name]
-            contribs[target.name] = booster.predict(dm, pred_contribs=True,
-                                                    validate_features=False)
-            if margins:
-                margin[target.name] = booster.predict(dm, output_margin=True,
-                                                      validate_features=False)
-        return contribs, margin
+        return self._contribs(dm, boosters), self._margins(dm, boosters)
+
+    def _contribs(self, dm: xgb.DMatrix, boosters: Mapping[str, xgb.Booster]
+                  ) -> dict[str, npt.NDArray[np.float32]]:
+        """Per target: SHAP contributions with the bias last (n_rows, n_features + 1)."""
+        return {t.name: boosters[t.name].predict(dm, pred_contribs=True, validate_features=False)
+                for t in self.bundle.targets}
+
+    def _margins(self, dm: xgb.DMatrix, boosters: Mapping[str, xgb.Booster]
+                 ) -> dict[str, npt.NDArray[np.float32]]:
+        """Per target: margins (n_rows,), log-odds."""
+        return {t.name: boosters[t.name].predict(dm, output_margin=True, validate_features=False)
+                for t in self.bundle.targets}
 
     def _explanation(self, contribs: Mapping[str, npt.NDArray[np.float32]],
                      margins: Mapping[str, npt.NDArray[np.float32]],
@@ -174,9 +174,8 @@ class Explainer:
     def score_encoded(self, x: FloatArray) -> npt.NDArray[np.float64]:
         """The overall (noisy-OR) score (n_rows,) of an encoded float32 matrix, without
         contributions: the same margins and calibration as ``explain_encoded``."""
-        dm, boosters = self._dmatrix(np.ascontiguousarray(x, dtype=np.float32))
-        probabilities = [self.bundle.models[t.name].calibration.apply(boosters[t.name].predict(
-            dm, output_margin=True, validate_features=False)) for t in self.bundle.targets]
+        margins = self._margins(*self._dmatrix(np.ascontiguousarray(x, dtype=np.float32)))
+        probabilities = [self.bundle.models[t].calibration.apply(m) for t, m in margins.items()]
         return np.asarray(combine_any(probabilities), dtype=np.float64)
 
     def explain_rows(self, rows: Sequence[Mapping[str, Any]]) -> Explanation:
