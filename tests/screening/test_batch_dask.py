@@ -27,6 +27,12 @@ def _engines_loaded() -> int:
     return len(batch_dask._SCREENERS)
 
 
+def _freed_memory_kept() -> bool:
+    from wastescreen.core.memory import freed_memory_kept
+
+    return freed_memory_kept()
+
+
 def _rows(service: DemoService) -> list[BatchRow]:
     """80 rows of the example file (20 of them invalid), then ``DIFFERENT`` different
     proposals (most moved to the cycle with filed peers, some under an agency that filed)."""
@@ -55,7 +61,10 @@ def test_cluster_results_equal_local_results(service: DemoService) -> None:
                                         as_of=AS_OF)
         with distributed.Client(cluster) as client:
             loaded = client.run(_engines_loaded)
+            kept = client.run(_freed_memory_kept)
     assert len(loaded) == 2 and all(n == 1 for n in loaded.values())  # both workers screened
+    # The workers reuse freed blocks despite the nanny's trim threshold (core.memory).
+    assert list(kept.values()) == [True, True]
     db.dispose()
     assert remote == local
     assert [repr(r.get("overall_score")) for r in remote] == [
