@@ -6,6 +6,9 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+# White space that ``_SPACE`` would change: any but a plain space, or two spaces in a row.
+# Most texts have none, and searching for it costs far less than rebuilding the text.
+_SPACE_TO_COLLAPSE = re.compile(r"[^\S ]|  ")
 # đ/Đ are letters of their own, not d plus a combining mark, so NFD does not strip them.
 _STROKE = str.maketrans({"đ": "d", "Đ": "D"})
 # Characters no stored text has a use for: C0/C1 control characters that are not white space
@@ -20,7 +23,10 @@ _PARAM_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 def nfc(text: str) -> str:
     """NFC-normalise and collapse runs of white space; the form every stored text takes."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    text = unicodedata.normalize("NFC", text)
+    if _SPACE_TO_COLLAPSE.search(text) is not None:
+        text = _SPACE.sub(" ", text)
+    return text.strip()
 
 
 def fold(text: str) -> str:
