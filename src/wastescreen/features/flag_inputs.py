@@ -48,7 +48,9 @@ class FlagLookups:
     def __init__(self, context: RegistryContext, peers: PeerSet) -> None:
         self.context, self.peers = context, peers
         self._others: dict[tuple[int, str], float] = {}
-        self._holders: dict[tuple[str, int, frozenset[str]], list[Holder]] = {}
+        # (region, year) -> the categories asked for -> holders: a bulk screening's rows
+        # each look up the entries of their own region and year, not every entry made.
+        self._holders: dict[tuple[str, int], dict[frozenset[str], list[Holder]]] = {}
         self._held: dict[tuple[Any, ...], tuple[float, list[Holder]]] = {}
 
     def programs(self, statuses: Sequence[str], year: int) -> float:
@@ -66,16 +68,15 @@ class FlagLookups:
         for part of what its proposal asks for: its holders are the proposal's, each with only
         the categories the variant still asks for, in the same order."""
         wanted = frozenset(c for c, q in requested.items() if q > 0)
-        key = (region, year, wanted)
-        if key not in self._holders:
-            wider = next((found for (r, y, w), found in self._holders.items()
-                          if r == region and y == year and wanted <= w), None)
-            self._holders[key] = (
+        known = self._holders.setdefault((region, year), {})
+        if wanted not in known:
+            wider = next((found for w, found in known.items() if wanted <= w), None)
+            known[wanted] = (
                 self.context.shared_use.holders(region, year, requested) if wider is None
                 else [h if held == h.categories else dataclasses.replace(h, categories=held)
                       for h in wider
                       if (held := tuple(c for c in h.categories if c in wanted))])
-        return self._holders[key]
+        return known[wanted]
 
     def held_share(self, region: str, year: int, requested: Mapping[str, int], *,
                    below: float, open_for_sharing: bool) -> tuple[float, list[Holder]]:
