@@ -124,7 +124,7 @@ def _without_compiled_pair_scores(fn: Callable[[], list[dict[str, Any]]]
                                   ) -> tuple[list[dict[str, Any]], float, float]:
     """``_timed(fn)`` with the overlap search's exact text scores taken by SciPy's gather,
     multiply and sum (the path before ``features.pair_dots``), every pair scored."""
-    from wastescreen.features import overlap_index
+    from wastescreen.features import overlap_query
     from wastescreen.features.pair_dots import scipy_pair_dots
 
     def by_scipy(a: Any, rows: Any, q: Any, pq: Any, n_literal: int,
@@ -132,12 +132,12 @@ def _without_compiled_pair_scores(fn: Callable[[], list[dict[str, Any]]]
         return scipy_pair_dots(a, rows, q, pq, n_literal)
 
     name = "pair_dots"  # the name the overlap search calls
-    saved = getattr(overlap_index, name)
-    setattr(overlap_index, name, by_scipy)
+    saved = getattr(overlap_query, name)  # raises if the search stopped calling it so
+    setattr(overlap_query, name, by_scipy)
     try:
         return _timed(fn)
     finally:
-        setattr(overlap_index, name, saved)
+        setattr(overlap_query, name, saved)
 
 
 def _engines_loaded() -> int:

@@ -15,15 +15,17 @@ import scipy.sparse as sp
 from wastescreen.core.agency import agency_key as _agency_key
 from wastescreen.features import overlap_components as oc
 from wastescreen.features import overlap_text as ot
+from wastescreen.features.overlap_candidates import top_candidates
 from wastescreen.features.overlap_index import (
-    _CHUNK,
-    _COMPILED_MIN_PAIRS,
-    _PRUNE_FLOOR,
     OverlapDoc,
     OverlapIndex,
     OverlapMatch,
     applicable_components,
 )
+from wastescreen.features.overlap_query import CHUNK as _CHUNK
+from wastescreen.features.overlap_query import COMPILED_MIN_PAIRS as _COMPILED_MIN_PAIRS
+from wastescreen.features.overlap_query import PRUNE_FLOOR as _PRUNE_FLOOR
+from wastescreen.features.overlap_query import allowed_rows
 from wastescreen.features.overlap_segment import Segment, self_scores
 from wastescreen.features.pair_dots import pair_dots
 
@@ -58,8 +60,9 @@ def _query_chunk(
     q_units = enc["eq"][:, q_cols].toarray()
     found: list[dict[str, np.ndarray]] = []
     for pos, seg in enumerate(self.segments_):
-        pq, rr = _candidates(self, enc, seg, self._allowed(pos, kinds, max_year, exclude_ids),
-                                  len(qs), per_kind)
+        pq, rr = _candidates(self, enc, seg,
+                             allowed_rows(self, pos, kinds, max_year, exclude_ids),
+                             len(qs), per_kind)
         if pq.size == 0:
             continue
         held = np.zeros((rr.size, n_eq), np.float32)
@@ -195,7 +198,7 @@ def _candidates(self: OverlapIndex, enc: dict[str, Any], seg: Segment, ok: np.nd
             kind = seg.arr["kind"][idx]
             groups = [(idx[kind == c], val[kind == c]) for c in np.unique(kind)]
         for g_idx, g_val in groups:
-            top = self._top_candidates(g_idx, g_val, q, seg, enc, i, ctx_max, dense_w)
+            top = top_candidates(self, g_idx, g_val, q, seg, enc, i, ctx_max, dense_w)
             pq_parts.append(np.full(top.size, i))
             row_parts.append(top)
     if not pq_parts:  # per kind, a query with no candidate row adds no group at all

@@ -17,7 +17,9 @@ import pytest
 import scipy.sparse as sp
 
 from wastescreen.core.text import fold
+from wastescreen.features.overlap_candidates import candidates, candidates_by_query
 from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex, OverlapMatch
+from wastescreen.features.overlap_query import allowed_rows, query_arrays
 from wastescreen.features.overlap_text import fast_fold, syllables, word_ngrams
 
 MS, SEM, PCR = "MASS_SPECTROMETER", "ELECTRON_MICROSCOPE", "PCR"
@@ -301,11 +303,11 @@ def test_optional_dense_component_mixes_into_text_and_round_trips(tmp_path: Path
 
 def test_compiled_pair_scores_give_what_scipy_gives(index: OverlapIndex,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from wastescreen.features import overlap_index as oi
+    from wastescreen.features import overlap_query as oq
     qs = _queries() * 3
     kws: list[dict[str, Any]] = [{}, {"kinds": {"lab", "program"}, "per_kind": True}]
     want = [index.query_many(qs, k=4, **kw) for kw in kws]
-    monkeypatch.setattr(oi, "_COMPILED_MIN_PAIRS", 1)
+    monkeypatch.setattr(oq, "COMPILED_MIN_PAIRS", 1)
     assert [index.query_many(qs, k=4, **kw) for kw in kws] == want
 
 
@@ -314,7 +316,7 @@ def test_pairs_of_one_text_scored_once_give_what_every_pair_scored_by_scipy_give
     """Queries sharing a text (a proposal and its what-if variants: other budgets, fewer
     instruments) score each (text, row) pair once, by the posting walk: the matches are those
     of every pair scored by SciPy."""
-    from wastescreen.features import overlap_index as oi
+    from wastescreen.features import overlap_query as oq
     from wastescreen.features import pair_dots as pd_
     qs = [replace(q, budget_vnd=b, equipment=q.equipment[:n])
           for q in _queries() for b, n in ((10**9, 9), (10**12, 9), (10**9, 0))]
@@ -330,10 +332,10 @@ def test_pairs_of_one_text_scored_once_give_what_every_pair_scored_by_scipy_give
         scored["every"] += rows.size
         return pd_.scipy_pair_dots(a, rows, q, pq, n_literal)
 
-    monkeypatch.setattr(oi, "pair_dots", once)
+    monkeypatch.setattr(oq, "pair_dots", once)
     found = [index.query_many(qs, k=4, **kw) for kw in kws]
-    monkeypatch.setattr(oi, "pair_dots", every_pair_by_scipy)
-    monkeypatch.setattr(oi.OverlapIndex, "_text", oi.OverlapIndex._text_pairs)
+    monkeypatch.setattr(oq, "pair_dots", every_pair_by_scipy)
+    monkeypatch.setattr(oq, "text_scores", oq.text_pair_scores)
     assert [index.query_many(qs, k=4, **kw) for kw in kws] == found
     assert found[0][0] != found[0][1]  # the budgets do change the matches
     assert 0 < scored["once"] < scored["every"]
@@ -343,13 +345,13 @@ def test_a_process_that_loaded_the_kernel_scores_a_few_queries_the_same(
         index: OverlapIndex, monkeypatch: pytest.MonkeyPatch) -> None:
     """A server loads the compiled scorer at start-up and then scores every pair with it; a
     one-shot screening walks postings in NumPy: the matches are the same."""
-    from wastescreen.features import overlap_index as oi
+    from wastescreen.features import overlap_query as oq
     from wastescreen.features.pair_dots import load_kernel
     assert load_kernel()
     qs = _queries()
     kws: list[dict[str, Any]] = [{}, {"kinds": {"lab", "program"}, "per_kind": True}]
     compiled = [index.query_many(qs, k=4, **kw) for kw in kws]
-    monkeypatch.setattr(oi, "kernel_loaded", lambda: False)
+    monkeypatch.setattr(oq, "kernel_loaded", lambda: False)
     assert [index.query_many(qs, k=4, **kw) for kw in kws] == compiled
 
 
@@ -359,17 +361,17 @@ def test_candidates_of_all_queries_at_once_equal_those_query_by_query(n_candidat
     cut made one query at a time keeps (small cuts: exact ties at the cut-off are decided)."""
     index = OverlapIndex(n_candidates=n_candidates).fit(REGISTRY)
     qs = [replace(q, budget_vnd=b) for q in _queries() for b in (0, 10**9, 10**11)]
-    enc = index._encode(qs)
+    enc = query_arrays(index, qs)
     w = index.component_weights()
     ctx_max = w["place"] + w["area"] + w["budget"] + w["agency"]
     for per_kind in (False, True):
         for pos, seg in enumerate(index.segments_):
-            ok = index._allowed(pos, None, None, ())
-            pq, rows = index._candidates(enc, seg, ok, len(qs), per_kind)
+            ok = allowed_rows(index, pos, None, None, ())
+            pq, rows = candidates(index, enc, seg, ok, len(qs), per_kind)
             gen = sp.csr_matrix(enc["gen"] @ seg.inv
                                 + enc["eq_gen"][:, : seg.eq_inv.shape[0]] @ seg.eq_inv)
-            want_q, want_rows = index._candidates_by_query(gen, enc, seg, ok, len(qs), per_kind,
-                                                           ctx_max, 0.0)
+            want_q, want_rows = candidates_by_query(index, gen, enc, seg, ok, len(qs),
+                                                    per_kind, ctx_max, 0.0)
             assert sorted(zip(pq.tolist(), rows.tolist(), strict=True)) == sorted(
                 zip(want_q.tolist(), want_rows.tolist(), strict=True))
             assert pq.size and bool(np.all(np.diff(pq) >= 0))  # grouped by query

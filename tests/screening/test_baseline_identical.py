@@ -57,11 +57,11 @@ def test_the_service_screens_as_the_baseline_did_bit_for_bit(
     """Both ways the service scores a screening's text pairs: the compiled kernel a server
     loads at start-up, and the NumPy posting walk of a one-shot screening (whether an earlier
     test loaded the kernel must not decide which one is compared)."""
-    from wastescreen.features import overlap_index
+    from wastescreen.features import overlap_query
     from wastescreen.features.pair_dots import load_kernel
     loaded = scorer == "kernel" and load_kernel()
     assert loaded or scorer == "postings"
-    monkeypatch.setattr(overlap_index, "kernel_loaded", lambda: loaded)
+    monkeypatch.setattr(overlap_query, "kernel_loaded", lambda: loaded)
     proposals = varied_proposals(service, SCREENINGS)
     assert len({p.model_dump_json() for p in proposals}) == SCREENINGS
     seen_bands: set[str] = set()

@@ -14,6 +14,9 @@ document frequencies. So after ``add``/``remove`` results equal those of a refit
 documents with ``length_scale=length_scale_``, except for the order of candidates exactly tied at
 the ``n_candidates`` cut-off. Documents sharing no term and no equipment category with a query
 are never candidates, whatever their place or area.
+
+This module holds the index and its storage; ``overlap_query`` the search (with
+``overlap_candidates`` for step 1).
 """
 
 from __future__ import annotations
@@ -35,19 +38,8 @@ from wastescreen.features.overlap_docs import (
     OverlapMatch,
     applicable_components,
 )
-from wastescreen.features.overlap_rank import (
-    best_per_group,
-    kth_largest_per_group,
-    top_per_group,
-    top_rows,
-)
-from wastescreen.features.overlap_segment import (
-    CATEGORIES,
-    Segment,
-    self_scores,
-    side_by_side,
-)
-from wastescreen.features.pair_dots import kernel_loaded, pair_dots
+from wastescreen.features.overlap_query import TextMemo, query_many
+from wastescreen.features.overlap_segment import CATEGORIES, Segment
 
 __all__ = ["DEFAULT_WEIGHTS", "OverlapDoc", "OverlapIndex", "OverlapMatch", "TextMemo",
            "applicable_components"]
@@ -58,14 +50,6 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 # 2: agency names stored folded (core.agency.agency_key); 3: cross-language columns after the
 # literal ones; 4: agency names folded as the agency's identity (accents kept)
 FORMAT = "wastescreen-overlap-index/4"
-_PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
-_CHUNK = 256  # queries per sparse product in query_many: bounds the candidate matrix in memory
-# From this many (query, row) pairs the exact text scores are compiled (features.pair_dots): a
-# batch's chunk has about 100,000, one pre-check a few hundred, for which Numba is not loaded
-# (a one-shot screening would spend a second on it) unless the process loaded it at start-up.
-_COMPILED_MIN_PAIRS = 20_000
-# Hashed query terms by hashing settings and distinct (text, title) pairs: literal, cross.
-TextMemo = dict[tuple[Any, ...], tuple[sp.csr_matrix, sp.csr_matrix | None]]
 _PARAMS = ("weights", "min_score", "n_features", "ngram_max", "k1", "b", "length_scale",
            "n_candidates", "candidate_max_df", "budget_span_decades", "text_similarity",
            "dense_share", "dense_model", "title_boost", "cross_language", "cross_features")
@@ -278,7 +262,7 @@ class OverlapIndex:
         w = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
         return {c: float(w.get(c, 0.0)) for c in oc.COMPONENTS}
 
-    # -- querying ---------------------------------------------------------------------------
+    # -- querying (overlap_query) -----------------------------------------------------------
     def query(self, q: OverlapDoc, *, k: int = 10, kinds: Collection[str] | None = None,
               max_year: int | None = None, exclude_ids: Collection[str] = ()) -> list[OverlapMatch]:
         """The ``k`` best matches of ``q``, best first (ties by doc_id), score >= ``min_score``.
@@ -300,273 +284,8 @@ class OverlapIndex:
         exactly what one call per kind would give, for the price of one call. ``text_memo``:
         the queries' hashed terms, kept for another index that hashes alike (one screening
         queries the registry and then the peers with the same texts)."""
-        if not hasattr(self, "df_"):
-            return [[] for _ in qs]
-        out: list[list[OverlapMatch]] = []
-        for start in range(0, len(qs), _CHUNK):
-            out.extend(self._query_chunk(qs[start : start + _CHUNK], k, kinds, max_year,
-                                         exclude_ids, per_kind, text_memo))
-        return out
-
-    def _allowed(self, pos: int, kinds: Collection[str] | None, max_year: int | None,
-                 exclude_ids: Collection[str]) -> np.ndarray:
-        seg = self.segments_[pos]
-        ok = seg.alive.copy()
-        if kinds is not None:
-            ok &= np.isin(seg.arr["kind"], [self._codes["kind"].get(x, -9) for x in kinds])
-        if max_year is not None:
-            ok &= (seg.arr["year"] > 0) & (seg.arr["year"] <= max_year)
-        for doc_id in exclude_ids:
-            hit = self.where_.get(doc_id)
-            if hit is not None and hit[0] == pos:
-                ok[hit[1]] = False
-        return ok
-
-    def _query_counts(self, qs: Sequence[OverlapDoc], memo: TextMemo | None
-                      ) -> tuple[sp.csr_matrix, sp.csr_matrix | None, np.ndarray]:
-        """The queries' term counts (``_counts``) and cross terms, each distinct text hashed
-        once (a proposal and its what-if variants share theirs), and each query's distinct
-        text number; rows are hashed one by one, so a row copied from another query's is the
-        row hashing gives."""
-        pairs = [(q.text, q.title) for q in qs]
-        first: dict[tuple[str, str], int] = {}
-        for pair in pairs:
-            first.setdefault(pair, len(first))
-        key = (self.n_features, self.ngram_max, self.title_boost, self._n_cross, tuple(first))
-        found = None if memo is None else memo.get(key)
-        if found is None:
-            texts = [text for text, _ in first]
-            found = (ot.field_counts(self._hasher, texts, [title for _, title in first],
-                                     self.title_boost),
-                     self._cross.counts(texts, as_query=True) if self._n_cross else None)
-            if memo is not None:
-                memo[key] = found
-        pos = np.array([first[pair] for pair in pairs], np.int64)
-        if len(first) == len(pairs):
-            return found[0], found[1], pos
-        return found[0][pos], None if found[1] is None else found[1][pos], pos
-
-    def _encode(self, qs: Sequence[OverlapDoc], memo: TextMemo | None = None
-                ) -> dict[str, Any]:
-        """Query-side arrays (one entry per query): text rows, equipment, codes, applicability."""
-        w = self.component_weights()
-        max_df = int(max(self.candidate_max_df * len(self), _PRUNE_FLOOR))
-        idf, n_lit = self._idf(), self.n_features
-        counts, cross, text_of = self._query_counts(qs, memo)
-        full, q_self, gen = ot.encode_queries(
-            counts, idf[:n_lit], self.df_[:n_lit], k1=self.k1,
-            b=self.b, length_scale=self.length_scale_, max_df=max_df)
-        x_self = np.zeros(len(qs))
-        if cross is not None:
-            x_full, x_self, x_gen = ot.encode_queries(
-                cross, idf[n_lit:], self.df_[n_lit:], k1=self.k1, b=0.0, length_scale=1.0,
-                max_df=max_df)
-            full = side_by_side(full, x_full)
-            gen = side_by_side(gen, x_gen)
-        eq = self._equipment(qs, grow=False)
-        total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
-        applies = [applicable_components(q) for q in qs]
-        cats = {"province": [q.province for q in qs], "region": [q.region for q in qs],
-                "area": [q.technology_area for q in qs],
-                "group": [agency_key(q.group) for q in qs]}
-        gen.data *= w["text"]  # gen is ours: scaled in place, as gen * w would, without a copy
-        # Each requested unit's share of the equipment weight; one multiply per stored value,
-        # as diag(w / total) @ eq gives, without building the diagonal matrix.
-        per_unit = (w["equipment"] / np.maximum(total, 1)).astype(np.float32)
-        eq_gen = sp.csr_matrix((eq.data * np.repeat(per_unit, np.diff(eq.indptr)), eq.indices,
-                                eq.indptr), shape=eq.shape, dtype=np.float32)
-        return {
-            "full": full, "self": q_self, "gen": gen, "x_self": x_self, "text_of": text_of,
-            "eq": eq, "eq_total": total, "dense": self._dense([q.text for q in qs]),
-            "eq_gen": eq_gen,
-            **{f: np.array([self._code(f, v, grow=False) for v in vs], np.int32)
-               for f, vs in cats.items()},
-            "log_budget": np.array([oc.log10_budget(q.budget_vnd) for q in qs], np.float32),
-            "applies": {c: np.array([a[c] for a in applies], bool) for c in oc.COMPONENTS},
-        }
-
-    def _candidates(self, enc: dict[str, Any], seg: Segment, ok: np.ndarray,
-                    n_queries: int, per_kind: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(query number, row) pairs: up to n_candidates rows of ``seg`` per query (per query
-        and kind with ``per_kind``), grouped by query."""
-        w = self.component_weights()
-        dense_w = w["text"] * self.dense_share
-        # Place/area/budget/agency/dense add at most this much: rows whose term score is further
-        # than that below the n-th best cannot enter the top n, so they are not scored.
-        ctx_max = w["place"] + w["area"] + w["budget"] + w["agency"] + dense_w
-        gen = enc["gen"] @ seg.inv
-        if enc["eq_gen"].nnz and seg.eq_inv.shape[0]:
-            gen = gen + enc["eq_gen"][:, : seg.eq_inv.shape[0]] @ seg.eq_inv
-        gen = sp.csr_matrix(gen)
-        if dense_w > 0:  # a sentence-embedding product per query: kept query by query
-            return self._candidates_by_query(gen, enc, seg, ok, n_queries, per_kind, ctx_max,
-                                             dense_w)
-        q = np.repeat(np.arange(n_queries), np.diff(gen.indptr))
-        keep = ok[gen.indices]
-        q, idx, val = q[keep], gen.indices[keep], gen.data[keep]
-        if per_kind:  # the groups of one query and kind, numbered query by query
-            kinds, kind = np.unique(seg.arr["kind"][idx], return_inverse=True)
-            group, n_groups = q * kinds.size + kind.ravel(), n_queries * kinds.size
-        else:
-            group, n_groups = q, n_queries
-        # What _top_candidates does to each group, for every group at once (same float32
-        # arithmetic, element by element): the near cut, the context, the top rows.
-        n = self.n_candidates
-        if (np.bincount(group, minlength=n_groups) > n).any():
-            nth = kth_largest_per_group(group, val, n, n_groups).astype(np.float32)
-            near = np.flatnonzero(~np.isfinite(nth[group])
-                                  | (val >= nth[group] - ctx_max - 1e-6))
-            q, idx, val, group = q[near], idx[near], val[near], group[near]
-        val = val + oc.context_score_pairs(
-            {f: enc[f][q] for f in ("province", "region", "area", "log_budget", "group")},
-            {c: a[q] for c, a in enc["applies"].items()},
-            {f: seg.arr[f][idx] for f in ("province", "region", "area", "log_budget", "group")},
-            w, self.budget_span_decades)
-        top = top_per_group(group, idx, val, n, n_groups)
-        top = top[np.argsort(q[top], kind="stable")]
-        return q[top], idx[top].astype(np.int64)
-
-    def _candidates_by_query(self, gen: sp.csr_matrix, enc: dict[str, Any], seg: Segment,
-                             ok: np.ndarray, n_queries: int, per_kind: bool, ctx_max: float,
-                             dense_w: float) -> tuple[np.ndarray, np.ndarray]:
-        """``_candidates`` one query (and kind) at a time."""
-        pq_parts, row_parts = [], []
-        for i in range(n_queries):
-            idx = gen.indices[gen.indptr[i] : gen.indptr[i + 1]]
-            val = gen.data[gen.indptr[i] : gen.indptr[i + 1]]
-            keep = ok[idx]
-            idx, val = idx[keep], val[keep]
-            q = {f: enc[f][i] for f in ("province", "region", "area", "log_budget", "group")}
-            q["applies"] = {c: a[i] for c, a in enc["applies"].items()}
-            groups = [(idx, val)]
-            if per_kind:
-                kind = seg.arr["kind"][idx]
-                groups = [(idx[kind == c], val[kind == c]) for c in np.unique(kind)]
-            for g_idx, g_val in groups:
-                top = self._top_candidates(g_idx, g_val, q, seg, enc, i, ctx_max, dense_w)
-                pq_parts.append(np.full(top.size, i))
-                row_parts.append(top)
-        if not pq_parts:  # per kind, a query with no candidate row adds no group at all
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(pq_parts), np.concatenate(row_parts).astype(np.int64)
-
-    def _top_candidates(self, idx: np.ndarray, val: np.ndarray, q: dict[str, Any],
-                        seg: Segment, enc: dict[str, Any], i: int, ctx_max: float,
-                        dense_w: float) -> np.ndarray:
-        """The n_candidates rows among ``idx`` (term scores ``val``) best by term + context."""
-        if val.size > self.n_candidates:
-            nth = np.partition(val, val.size - self.n_candidates)[-self.n_candidates]
-            near = val >= nth - ctx_max - 1e-6
-            idx, val = idx[near], val[near]
-        val = val + oc.context_score(q, {f: seg.arr[f][idx] for f in q if f != "applies"},
-                                     self.component_weights(), self.budget_span_decades)
-        if dense_w > 0:
-            val += dense_w * np.maximum(seg.arr["dense"][idx] @ enc["dense"][i], 0)
-        return top_rows(idx, val, self.n_candidates)
-
-    def _text(self, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
-              pq: np.ndarray) -> np.ndarray:
-        """(len(rows),) text component of each (row of ``seg``, query ``pq``) pair. Queries
-        with the same text (a proposal and its what-if variants) have the same text score
-        against a row, so each distinct (text, row) pair is scored once."""
-        key = enc["text_of"][pq] * len(seg.ids) + rows
-        distinct, first, back = np.unique(key, return_index=True, return_inverse=True)
-        if distinct.size == key.size:
-            return self._text_pairs(seg, rows, enc, pq)
-        sim: np.ndarray = self._text_pairs(seg, rows[first], enc, pq[first])[back]
-        return sim
-
-    def _text_pairs(self, seg: Segment, rows: np.ndarray, enc: dict[str, Any],
-                    pq: np.ndarray) -> np.ndarray:
-        num32, num_x = pair_dots(seg.rows, rows, enc["full"], pq, self.n_features,
-                                 compiled=rows.size >= _COMPILED_MIN_PAIRS or kernel_loaded(),
-                                 inv=seg.inv, finite=seg.all_finite())
-        num = num32.astype(np.float64)
-        idf_lit, idf_x = self._idf_parts()
-        d_self = seg.norms(rows, idf_lit) if self.text_similarity == "cosine" else None
-        sim = ot.text_similarity(num, enc["self"][pq], d_self)
-        if num_x is not None:
-            # A query and a document of different languages: the larger of the two cosines.
-            m = np.flatnonzero(num_x > 0)
-            d_x = (self_scores(seg.rows[rows[m]], idf_x) if self.text_similarity == "cosine"
-                   else None)
-            sim_x = ot.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
-            sim[m] = np.maximum(sim[m], sim_x)
-        if self.dense_share > 0:
-            cos = np.einsum("ij,ij->i", seg.arr["dense"][rows], enc["dense"][pq])
-            sim = (1 - self.dense_share) * sim + self.dense_share * np.clip(cos, 0.0, 1.0)
-        return sim
-
-    def _query_chunk(
-        self, qs: Sequence[OverlapDoc], k: int, kinds: Collection[str] | None,
-        max_year: int | None, exclude_ids: Collection[str], per_kind: bool = False,
-        text_memo: TextMemo | None = None,
-    ) -> list[list[OverlapMatch]]:
-        enc = self._encode(qs, text_memo)
-        n_eq = len(self.vocab_["equipment"])
-        q_cols = np.unique(enc["eq"].indices)
-        # Requested units in the requested categories, dense (n_queries, len(q_cols)): a few
-        # dozen categories at most, so dense beats sparse fancy indexing per pair.
-        q_units = enc["eq"][:, q_cols].toarray()
-        found: list[dict[str, np.ndarray]] = []
-        for pos, seg in enumerate(self.segments_):
-            pq, rr = self._candidates(enc, seg, self._allowed(pos, kinds, max_year, exclude_ids),
-                                      len(qs), per_kind)
-            if pq.size == 0:
-                continue
-            held = np.zeros((rr.size, n_eq), np.float32)
-            held[:, : seg.eq.shape[1]] = seg.eq[rr].toarray()
-            cover, shared = oc.equipment_shared(q_units[pq], enc["eq_total"][pq],
-                                                held[:, q_cols])
-            parts = {
-                "text": self._text(seg, rr, enc, pq), "equipment": cover,
-                "place": oc.place_score(enc["province"][pq], enc["region"][pq],
-                                        seg.arr["province"][rr], seg.arr["region"][rr]),
-                "area": oc.area_score(enc["area"][pq], seg.arr["area"][rr]),
-                "budget": oc.budget_score(enc["log_budget"][pq], seg.arr["log_budget"][rr],
-                                          self.budget_span_decades),
-                "agency": oc.agency_score(enc["group"][pq], seg.arr["group"][rr]),
-            }
-            total = oc.combine(parts, {c: a[pq] for c, a in enc["applies"].items()},
-                               self.component_weights())
-            found.append({"q": pq, "total": total, "id": seg.ids[rr],
-                          "kind": seg.arr["kind"][rr], "shared": shared,
-                          **{f"c_{c}": np.asarray(v, np.float64) for c, v in parts.items()}})
-        return self._rank(found, len(qs), k, q_cols, per_kind)
-
-    def _rank(self, found: list[dict[str, np.ndarray]], n_queries: int, k: int,
-              q_cols: np.ndarray, per_kind: bool) -> list[list[OverlapMatch]]:
-        """Best ``k`` per query (per query and kind) by total score, then doc_id, at least
-        ``min_score``."""
-        out: list[list[OverlapMatch]] = [[] for _ in range(n_queries)]
-        if not found:
-            return out
-        f = {key: np.concatenate([d[key] for d in found]) for key in found[0]}
-        # A document indexed without a kind (code -1) is a kind of its own, after the others.
-        n_kinds = len(self.vocab_["kind"]) + 1 if per_kind else 1
-        kind_of = np.where(f["kind"] < 0, n_kinds - 1, f["kind"]) if per_kind else 0
-        group = f["q"] * n_kinds + kind_of
-        best = best_per_group(group, f["total"], f["id"], k, n_queries * n_kinds)
-        sel = best[f["total"][best] >= self.min_score]
-        codes = [self.vocab_["equipment"][c] for c in q_cols]
-        comps = list(zip(*(f[f"c_{c}"][sel].tolist() for c in oc.COMPONENTS), strict=True))
-        # The shared units of all kept matches at once, row by row (as np.flatnonzero of
-        # each row would list them), rather than a search of every match's row.
-        shared = f["shared"][sel]
-        at, col = np.nonzero(shared)
-        units: list[dict[str, int]] = [{} for _ in range(sel.size)]
-        for j, c, n in zip(at.tolist(), col.tolist(), shared[at, col].astype(np.int64).tolist(),
-                           strict=True):
-            units[j][codes[c]] = n
-        kinds = self.vocab_["kind"]
-        for q, doc_id, kind, total, comp, eq in zip(
-                f["q"][sel].tolist(), f["id"][sel].tolist(), f["kind"][sel].tolist(),
-                f["total"][sel].tolist(), comps, units, strict=True):
-            out[q].append(OverlapMatch(doc_id=doc_id, kind=kinds[kind] if kind >= 0 else "",
-                                       score=total,
-                                       components=dict(zip(oc.COMPONENTS, comp, strict=True)),
-                                       shared_equipment=eq))
-        return out
+        return query_many(self, qs, k=k, kinds=kinds, max_year=max_year,
+                          exclude_ids=exclude_ids, per_kind=per_kind, text_memo=text_memo)
 
     # -- persistence (no pickle: scipy/numpy .npz with allow_pickle=False, and JSON) ---------
     def save(self, directory: Path) -> None:

@@ -1,0 +1,99 @@
+"""Candidate rows of a segment for each query of the overlap search: the rows whose term and
+equipment scores (a sparse product with the segment's inverted index) plus the most that
+place, area, budget and agency can add put them among the ``n_candidates`` best. Only these
+rows are scored exactly (``overlap_query``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from wastescreen.features import overlap_components as oc
+from wastescreen.features.overlap_rank import kth_largest_per_group, top_per_group, top_rows
+from wastescreen.features.overlap_searchable import SearchableIndex
+from wastescreen.features.overlap_segment import Segment
+
+
+def candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segment, ok: np.ndarray,
+               n_queries: int, per_kind: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(query number, row) pairs: up to n_candidates rows of ``seg`` per query (per query
+    and kind with ``per_kind``), grouped by query."""
+    w = index.component_weights()
+    dense_w = w["text"] * index.dense_share
+    # Place/area/budget/agency/dense add at most this much: rows whose term score is further
+    # than that below the n-th best cannot enter the top n, so they are not scored.
+    ctx_max = w["place"] + w["area"] + w["budget"] + w["agency"] + dense_w
+    gen = enc["gen"] @ seg.inv
+    if enc["eq_gen"].nnz and seg.eq_inv.shape[0]:
+        gen = gen + enc["eq_gen"][:, : seg.eq_inv.shape[0]] @ seg.eq_inv
+    gen = sp.csr_matrix(gen)
+    if dense_w > 0:  # a sentence-embedding product per query: kept query by query
+        return candidates_by_query(index, gen, enc, seg, ok, n_queries, per_kind, ctx_max,
+                                   dense_w)
+    q = np.repeat(np.arange(n_queries), np.diff(gen.indptr))
+    keep = ok[gen.indices]
+    q, idx, val = q[keep], gen.indices[keep], gen.data[keep]
+    if per_kind:  # the groups of one query and kind, numbered query by query
+        kinds, kind = np.unique(seg.arr["kind"][idx], return_inverse=True)
+        group, n_groups = q * kinds.size + kind.ravel(), n_queries * kinds.size
+    else:
+        group, n_groups = q, n_queries
+    # What top_candidates does to each group, for every group at once (same float32
+    # arithmetic, element by element): the near cut, the context, the top rows.
+    n = index.n_candidates
+    if (np.bincount(group, minlength=n_groups) > n).any():
+        nth = kth_largest_per_group(group, val, n, n_groups).astype(np.float32)
+        near = np.flatnonzero(~np.isfinite(nth[group])
+                              | (val >= nth[group] - ctx_max - 1e-6))
+        q, idx, val, group = q[near], idx[near], val[near], group[near]
+    val = val + oc.context_score_pairs(
+        {f: enc[f][q] for f in ("province", "region", "area", "log_budget", "group")},
+        {c: a[q] for c, a in enc["applies"].items()},
+        {f: seg.arr[f][idx] for f in ("province", "region", "area", "log_budget", "group")},
+        w, index.budget_span_decades)
+    top = top_per_group(group, idx, val, n, n_groups)
+    top = top[np.argsort(q[top], kind="stable")]
+    return q[top], idx[top].astype(np.int64)
+
+
+def candidates_by_query(index: SearchableIndex, gen: sp.csr_matrix, enc: dict[str, Any],
+                        seg: Segment, ok: np.ndarray, n_queries: int, per_kind: bool,
+                        ctx_max: float, dense_w: float) -> tuple[np.ndarray, np.ndarray]:
+    """``candidates`` one query (and kind) at a time."""
+    pq_parts, row_parts = [], []
+    for i in range(n_queries):
+        idx = gen.indices[gen.indptr[i] : gen.indptr[i + 1]]
+        val = gen.data[gen.indptr[i] : gen.indptr[i + 1]]
+        keep = ok[idx]
+        idx, val = idx[keep], val[keep]
+        q = {f: enc[f][i] for f in ("province", "region", "area", "log_budget", "group")}
+        q["applies"] = {c: a[i] for c, a in enc["applies"].items()}
+        groups = [(idx, val)]
+        if per_kind:
+            kind = seg.arr["kind"][idx]
+            groups = [(idx[kind == c], val[kind == c]) for c in np.unique(kind)]
+        for g_idx, g_val in groups:
+            top = top_candidates(index, g_idx, g_val, q, seg, enc, i, ctx_max, dense_w)
+            pq_parts.append(np.full(top.size, i))
+            row_parts.append(top)
+    if not pq_parts:  # per kind, a query with no candidate row adds no group at all
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(pq_parts), np.concatenate(row_parts).astype(np.int64)
+
+
+def top_candidates(index: SearchableIndex, idx: np.ndarray, val: np.ndarray, q: dict[str, Any],
+                   seg: Segment, enc: dict[str, Any], i: int, ctx_max: float,
+                   dense_w: float) -> np.ndarray:
+    """The n_candidates rows among ``idx`` (term scores ``val``) best by term + context."""
+    if val.size > index.n_candidates:
+        nth = np.partition(val, val.size - index.n_candidates)[-index.n_candidates]
+        near = val >= nth - ctx_max - 1e-6
+        idx, val = idx[near], val[near]
+    val = val + oc.context_score(q, {f: seg.arr[f][idx] for f in q if f != "applies"},
+                                 index.component_weights(), index.budget_span_decades)
+    if dense_w > 0:
+        val += dense_w * np.maximum(seg.arr["dense"][idx] @ enc["dense"][i], 0)
+    return top_rows(idx, val, index.n_candidates)
