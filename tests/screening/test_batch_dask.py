@@ -5,6 +5,7 @@ worker screening its chunks in bulk."""
 from __future__ import annotations
 
 import datetime as dt
+import platform
 
 import pytest
 
@@ -63,8 +64,8 @@ def test_cluster_results_equal_local_results(service: DemoService) -> None:
             loaded = client.run(_engines_loaded)
             kept = client.run(_freed_memory_kept)
     assert len(loaded) == 2 and all(n == 1 for n in loaded.values())  # both workers screened
-    # The workers reuse freed blocks despite the nanny's trim threshold (core.memory).
-    assert list(kept.values()) == [True, True]
+    # The workers reuse freed blocks despite the nanny's trim threshold (core.memory; glibc).
+    assert list(kept.values()) == [platform.libc_ver()[0] == "glibc"] * 2
     db.dispose()
     assert remote == local
     assert [repr(r.get("overall_score")) for r in remote] == [
