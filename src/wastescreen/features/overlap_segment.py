@@ -1,5 +1,5 @@
 """Segments of the overlap index: rows appended together, their inverted indexes, row norms and
-files. ``features.overlap_index`` appends, merges and queries them.
+files. ``features.overlap_index`` appends and merges them; ``features.overlap_query`` queries them.
 
 A segment never changes its rows after it is built; removal only clears ``alive``. Files are
 scipy/numpy ``.npz`` read with ``allow_pickle=False`` (no pickle anywhere).
