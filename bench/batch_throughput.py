@@ -10,7 +10,9 @@ Three paths over the same validated rows (``BatchRow``), each giving the batch o
 - bulk: ``Screener.screen_rows`` on all rows (``screening.bulk``, ``bulk.CHUNK`` rows per call);
 - Dask: ``batch_dask.screen_rows_on_cluster`` on a ``LocalCluster`` of 2 worker processes
   (1 thread each), all rows; the cluster's start and the workers' engine loading are not timed
-  (a warm-up batch loads each worker's engine first).
+  (a warm-up batch loads each worker's engine first). Twice on the same cluster: first with
+  the workers' allocator as Dask's nanny sets it (a 64 KiB trim threshold: every large array
+  fresh pages), then as the service sets it (``core.memory.keep_freed_memory``).
 
 The rows of the three paths must be equal (bulk against per row on the sample, Dask against
 bulk on all rows), or the run stops. The proposals: historical proposals of the database moved
@@ -31,7 +33,7 @@ one ``make run`` fills; without it a small demo set-up is built in a temporary f
 (``time.perf_counter``) and CPU (``time.process_time`` of this process, and of the Dask
 workers): with other work on the machine, screenings per CPU second compare the paths. Writes
 ``bench/results/batch-throughput.json`` (top-level ``bulk_per_s``, ``per_row_per_s``,
-``dask_per_s``).
+``dask_per_s``, ``dask_nanny_allocator_per_s``).
 """
 from __future__ import annotations
 
@@ -146,16 +148,30 @@ def _engines_loaded() -> int:
     return len(batch_dask._SCREENERS)
 
 
-def _dask(rows: list[Any], as_of: dt.date) -> tuple[list[dict[str, Any]], float, float]:
+def _nanny_allocator() -> bool:
+    """Runs on a worker: its allocator put back as Dask's nanny starts it
+    (``MALLOC_TRIM_THRESHOLD_=65536``: a 64 KiB trim threshold and glibc's first mmap
+    threshold, 128 KiB, fixed), undoing ``core.memory.keep_freed_memory``."""
+    import ctypes
+
+    mallopt = ctypes.CDLL(None).mallopt
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    return bool(mallopt(-3, 128 * 1024) == 1 and mallopt(-1, 65536) == 1)
+
+
+def _dask(rows: list[Any], as_of: dt.date) -> dict[str, tuple[list[dict[str, Any]], float, float]]:
     """(rows, wall seconds, CPU seconds of the workers and this client together) of the rows
-    screened on a local cluster."""
+    screened on one local cluster twice: ``"nanny"`` with the workers' allocator as Dask's
+    nanny sets it, then ``"kept"`` as the service sets it (``keep_freed_memory``)."""
     import distributed
 
+    from wastescreen.core.memory import keep_freed_memory
     from wastescreen.core.settings import Settings
     from wastescreen.screening.batch_dask import screen_rows_on_cluster
 
     settings = Settings()
     new_cluster: Callable[..., Any] = distributed.LocalCluster  # untyped
+    out: dict[str, tuple[list[dict[str, Any]], float, float]] = {}
     with new_cluster(n_workers=DASK_WORKERS, threads_per_worker=1, processes=True,
                      dashboard_address=None) as cluster:
         screen_rows_on_cluster(cluster.scheduler_address, settings, rows[:40], as_of=as_of)
@@ -163,11 +179,15 @@ def _dask(rows: list[Any], as_of: dt.date) -> tuple[list[dict[str, Any]], float,
             loaded = client.run(_engines_loaded)
             if len(loaded) != DASK_WORKERS or not all(loaded.values()):
                 raise SystemExit(f"the warm-up did not load an engine on every worker: {loaded}")
-            before = client.run(time.process_time)
-            out, wall, cpu = _timed(lambda: screen_rows_on_cluster(
-                cluster.scheduler_address, settings, rows, as_of=as_of))
-            after = client.run(time.process_time)
-    return out, wall, cpu + sum(after[w] - before[w] for w in before)
+            for name, setting in (("nanny", _nanny_allocator), ("kept", keep_freed_memory)):
+                if not all(client.run(setting).values()):
+                    raise SystemExit(f"a worker refused the allocator setting {name!r}")
+                before = client.run(time.process_time)
+                done, wall, cpu = _timed(lambda: screen_rows_on_cluster(
+                    cluster.scheduler_address, settings, rows, as_of=as_of))
+                after = client.run(time.process_time)
+                out[name] = (done, wall, cpu + sum(after[w] - before[w] for w in before))
+    return out
 
 
 def measure(var: Path, n: int, sample: int, dask: bool, profile_rows: int) -> None:
@@ -227,14 +247,24 @@ def measure(var: Path, n: int, sample: int, dask: bool, profile_rows: int) -> No
                      f"{scipy_n / scipy_cpu:,.0f}",
                      f"{(scipy_n / scipy_s) / (len(picked) / per_row_s):.1f}×", "same rows"))
     if dask:
-        remote, dask_s, dask_cpu = _dask(rows, as_of)
-        if remote != bulk:
+        runs = _dask(rows, as_of)
+        if any(remote != bulk for remote, _, _ in runs.values()):
             raise SystemExit("the Dask cluster's rows differ from the local bulk rows")
+        (_, nanny_s, nanny_cpu), (_, dask_s, dask_cpu) = runs["nanny"], runs["kept"]
         figures.update({"dask_workers": DASK_WORKERS, "dask_seconds": dask_s,
-                        "dask_cpu_seconds": dask_cpu, "dask_per_s": n / dask_s})
-        table.append((f"bulk on a Dask LocalCluster, {DASK_WORKERS} worker processes", f"{n:,}",
-                      f"{dask_s:.2f}", f"{n / dask_s:,.0f}", f"{n / dask_cpu:,.0f}",
-                      f"{(n / dask_s) / (len(picked) / per_row_s):.1f}×", "same rows"))
+                        "dask_cpu_seconds": dask_cpu, "dask_per_s": n / dask_s,
+                        "dask_nanny_allocator_seconds": nanny_s,
+                        "dask_nanny_allocator_cpu_seconds": nanny_cpu,
+                        "dask_nanny_allocator_per_s": n / nanny_s})
+        for label, wall, cpu, target in (
+                ("the workers' allocator as Dask's nanny sets it", nanny_s, nanny_cpu,
+                 "same rows"),
+                ("freed blocks kept (core.memory, as the service runs)", dask_s, dask_cpu,
+                 f"≥ {TARGET_PER_S:,.0f}/s")):
+            table.append((f"bulk on a Dask LocalCluster, {DASK_WORKERS} worker processes, "
+                          + label, f"{n:,}", f"{wall:.2f}", f"{n / wall:,.0f}",
+                          f"{n / cpu:,.0f}", f"{(n / wall) / (len(picked) / per_row_s):.1f}×",
+                          target))
     load_after = os.getloadavg()
     figures["load_average_1m_5m"] = [load_before[:2], load_after[:2]]
     print_rows(f"batch screening of {n:,} different proposals, wall time, the per-row path "
@@ -249,8 +279,9 @@ def measure(var: Path, n: int, sample: int, dask: bool, profile_rows: int) -> No
                    [(label, f"{sec:.2f}", f"{100 * sec / whole:.0f} %")
                     for label, sec in stages.items()], ("stage", "seconds", "share"))
     write_results("batch-throughput", figures)
-    print(json.dumps({k: round(figures[k], 1) for k in ("per_row_per_s", "bulk_per_s",
-                                                        "dask_per_s") if k in figures}))
+    print(json.dumps({k: round(figures[k], 1) for k in (
+        "per_row_per_s", "bulk_per_s", "dask_nanny_allocator_per_s", "dask_per_s")
+        if k in figures}))
 
 
 def print_rows(title: str, rows: list[tuple[str, ...]],
