@@ -3,8 +3,10 @@
 Beside it, in the same run: a trivial endpoint of the same app (``GET /health``: the
 framework's ceiling), a naive implementation (one-row pandas frame and a
 ``shap.TreeExplainer`` built per request) and the pre-check as it was before issue 17 (the
-frozen baseline of ``bench/baseline``, mounted on the same app). Each configuration runs in
-its own uvicorn process against the same database and model, for a fixed time.
+frozen baseline of ``bench/baseline``, mounted on the same app) and the service with every
+request screened as soon as it arrives (no ``api.limits.ScreeningSlots``: more slots than the
+thread pool has threads). Each configuration runs in its own uvicorn process against the same
+database and model, for a fixed time.
 
 Usage: ``python -m bench.http [--var DIR] [--seconds 10]``; without ``--var`` a small demo
 set-up (60 labs, 600 programs, 2,500 past proposals) is built in a temporary folder. The load
@@ -44,9 +46,10 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(app: str, workers: int, var: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(app: str, workers: int, var: Path, port: int,
+           extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "WASTESCREEN_VAR_DIR": str(var),
-           "WASTESCREEN_RATE_LIMIT_PER_MINUTE": "10000000"}
+           "WASTESCREEN_RATE_LIMIT_PER_MINUTE": "10000000", **(extra_env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port",
          str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
@@ -115,9 +118,10 @@ def _load_wrk(url: str, method: str, body: Any, headers: dict[str, str], seconds
 
 
 def _measure(app: str, workers: int, var: Path, path: str, method: str, body: Any,
-             headers: dict[str, str], seconds: float) -> dict[str, float]:
+             headers: dict[str, str], seconds: float,
+             extra_env: dict[str, str] | None = None) -> dict[str, float]:
     port = _port()
-    proc = _serve(app, workers, var, port)
+    proc = _serve(app, workers, var, port, extra_env)
     try:
         url = f"http://127.0.0.1:{port}{path}"
         asyncio.run(_load(url, method, body, headers, 2.0))  # warm-up: caches, connections
@@ -162,6 +166,10 @@ def main() -> None:
         s = args.seconds
         one = _measure(app, 1, var, "/v1/prechecks", "POST", body, auth, s)
         two = _measure(app, 2, var, "/v1/prechecks", "POST", body, auth, s)
+        # Every request screened as soon as it arrives (more slots than the thread pool has
+        # threads), as before api.limits.ScreeningSlots.
+        unslotted = _measure(app, 2, var, "/v1/prechecks", "POST", body, auth, s,
+                             {"WASTESCREEN_SCREENING_CONCURRENCY": "64"})
         trivial = _measure(app, 2, var, "/health", "GET", None, {}, s)
         slow = _measure(naive, 2, var, "/naive/prechecks", "POST", body, auth, s)
         before = _measure("bench.baseline.route:create_baseline_app", 2, var,
@@ -174,6 +182,8 @@ def main() -> None:
                "naive_p50_ms_2w": slow["p50_ms"], "naive_p99_ms_2w": slow["p99_ms"],
                "baseline_per_s_2w": before["per_s"], "baseline_p50_ms_2w": before["p50_ms"],
                "baseline_p99_ms_2w": before["p99_ms"],
+               "unslotted_per_s_2w": unslotted["per_s"], "unslotted_p50_ms_2w":
+               unslotted["p50_ms"], "unslotted_p99_ms_2w": unslotted["p99_ms"],
                "clients": CLIENTS, "seconds": s,
                "setup": setup, "load_generator": "wrk" if shutil.which("wrk") else "httpx",
                "load_average_1m_5m_after": [round(load[0], 2), round(load[1], 2)],
@@ -184,9 +194,11 @@ def main() -> None:
                 f"average after {load[0]:.2f} / {load[1]:.2f}", [
         ("screenings/s, 1 worker", "—", f(one["per_s"]), ""),
         ("screenings/s, 2 workers", f"before issue 17 {f(before['per_s'])}; naive "
-         f"{f(slow['per_s'])}", f(two["per_s"]), f"≥ {TARGET_PER_S}"),
+         f"{f(slow['per_s'])}; no slots {f(unslotted['per_s'])}", f(two["per_s"]),
+         f"≥ {TARGET_PER_S}"),
         ("p50 / p99 ms, 2 workers", f"before issue 17 {before['p50_ms']:.0f} / "
-         f"{before['p99_ms']:.0f}; naive {slow['p50_ms']:.0f} / {slow['p99_ms']:.0f}",
+         f"{before['p99_ms']:.0f}; naive {slow['p50_ms']:.0f} / {slow['p99_ms']:.0f}; no slots "
+         f"{unslotted['p50_ms']:.0f} / {unslotted['p99_ms']:.0f}",
          f"{two['p50_ms']:.0f} / {two['p99_ms']:.0f}", f"p99 ≤ {TARGET_P99_MS}"),
         ("GET /health per s, 2 workers (ceiling)", f(trivial["per_s"]), "", ""),
     ])

@@ -22,7 +22,7 @@ from wastescreen.api import (
 )
 from wastescreen.api.docs import install_docs
 from wastescreen.api.errors import install_error_handlers
-from wastescreen.api.limits import BodySizeLimit, RateLimits
+from wastescreen.api.limits import BodySizeLimit, RateLimits, ScreeningSlots
 from wastescreen.api.metrics import Metrics, MetricsMiddleware
 from wastescreen.api.pages import ROUTERS as PAGE_ROUTERS
 from wastescreen.api.pages.errors import page_error
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = app.state.db = open_database(cfg)
         app.state.rate_limits = RateLimits(cfg.rate_limit_per_minute,
                                            cfg.auth_failures_per_minute)
+        app.state.screening_slots = ScreeningSlots(cfg.screening_concurrency)
         engine = None
         try:
             with app.state.db.sessions() as session:

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from wastescreen.api.errors import ApiError
-from wastescreen.api.limits import RateLimits, client_address, retry_after_header
+from wastescreen.api.limits import RateLimits, ScreeningSlots, client_address, retry_after_header
 from wastescreen.core.labels.messages import msg
 from wastescreen.screening.usecases import Screener
 from wastescreen.storage.api_keys import Principal, Role, authenticate
@@ -32,6 +32,15 @@ async def get_screener(request: Request) -> Screener:
 
 
 ScreenerDep = Annotated[Screener, Depends(get_screener)]
+
+
+async def get_screening_slots(request: Request) -> ScreeningSlots:
+    """The process's screening slots (``limits.ScreeningSlots``; async: no thread-pool hop)."""
+    slots: ScreeningSlots = request.app.state.screening_slots
+    return slots
+
+
+SlotsDep = Annotated[ScreeningSlots, Depends(get_screening_slots)]
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:

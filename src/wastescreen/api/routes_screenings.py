@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
-from wastescreen.api.deps import ScreenerDep, SessionDep, require
+from wastescreen.api.deps import ScreenerDep, SessionDep, SlotsDep, require
 from wastescreen.api.errors import ERROR_RESPONSES
 from wastescreen.api.lang import ApiLang
 from wastescreen.api.report_view import REPORT_CSP
@@ -72,39 +72,41 @@ def _answer(session: SessionDep, principal: Principal, screened: Screened) -> Re
 
 
 @router.post("/prechecks", response_model=ScreeningOut, status_code=201)
-def precheck(proposal: Proposal, principal: Submitter, session: SessionDep,
-             screener: ScreenerDep) -> Response:
+async def precheck(proposal: Proposal, principal: Submitter, session: SessionDep,
+                   screener: ScreenerDep, slots: SlotsDep) -> Response:
     """Screen a proposal before it is filed; kept only as a pre-check, never queued."""
-    return _answer(session, principal,
-                   screener.precheck(session, proposal, Actor.of(principal)))
+    return await slots.run(lambda: _answer(
+        session, principal, screener.precheck(session, proposal, Actor.of(principal))))
 
 
 @router.post("/screenings", response_model=ScreeningOut, status_code=201,
              responses={200: {"description": "A retried submission (same Idempotency-Key)"}})
-def submit(proposal: Proposal, principal: AgencyOnly, session: SessionDep, screener: ScreenerDep,
-           idempotency_key: Annotated[str | None, Header(max_length=200,
-                                                         pattern=r"^[\x20-\x7e]+$")] = None
-           ) -> Response:
+async def submit(proposal: Proposal, principal: AgencyOnly, session: SessionDep,
+                 screener: ScreenerDep, slots: SlotsDep,
+                 idempotency_key: Annotated[str | None, Header(
+                     max_length=200, pattern=r"^[\x20-\x7e]+$")] = None) -> Response:
     """File a proposal: screened, stored and queued for review."""
-    return _answer(session, principal, screener.submit(session, proposal, Actor.of(principal),
-                                                       idempotency_key))
+    return await slots.run(lambda: _answer(session, principal, screener.submit(
+        session, proposal, Actor.of(principal), idempotency_key)))
 
 
 @router.post("/screenings/{screening_id}/revisions", response_model=ScreeningOut,
              status_code=201,
              responses={200: {"description": "A retried revision (same Idempotency-Key)"}})
-def revise(screening_id: str, body: RevisionIn, principal: AgencyOnly, session: SessionDep,
-           screener: ScreenerDep,
-           idempotency_key: Annotated[str | None, Header(max_length=200,
-                                                         pattern=r"^[\x20-\x7e]+$")] = None
-           ) -> Response:
+async def revise(screening_id: str, body: RevisionIn, principal: AgencyOnly,
+                 session: SessionDep, screener: ScreenerDep, slots: SlotsDep,
+                 idempotency_key: Annotated[str | None, Header(
+                     max_length=200, pattern=r"^[\x20-\x7e]+$")] = None) -> Response:
     """File a revised version of a proposal sent back for revision, with a justification for
     each red flag that fired on it; the first version is superseded (409 when it was not sent
     back, or was revised already)."""
-    row = review.visible_screening(session, principal, screening_id)
-    answers = [FlagAnswer(a.flag, a.justification) for a in body.answers]
-    return _answer(session, principal, screener.revise(session, row, body.proposal, answers,
-                                                       Actor.of(principal), idempotency_key))
+    def work() -> Response:
+        row = review.visible_screening(session, principal, screening_id)
+        answers = [FlagAnswer(a.flag, a.justification) for a in body.answers]
+        return _answer(session, principal, screener.revise(
+            session, row, body.proposal, answers, Actor.of(principal), idempotency_key))
+
+    return await slots.run(work)
 
 
 def _page(principal: Principal, session: SessionDep, f: review.QueueFilter, offset: int,

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = Field(
         default=20, gt=0, description="failed key checks and sign-ins per client address and "
         "minute, across all workers; past it every key check from that address answers 429")
+    screening_concurrency: int = Field(
+        default=2, ge=1, le=64, description="screenings an API worker runs at once (pre-checks, "
+        "submissions, revisions); the others wait their turn, first come first served")
     page_session_hours: float = Field(
         default=12.0, gt=0, description="how long a page sign-in lasts")
     batch_lease_seconds: float = Field(

@@ -1,0 +1,63 @@
+"""A process screens at most ``screening_concurrency`` requests at once; the others wait for a
+slot in the order they came, and the slots serve whichever event loop runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+from pydantic import ValidationError
+
+from wastescreen.api.limits import ScreeningSlots
+from wastescreen.core.settings import Settings
+
+
+def _run_many(slots: ScreeningSlots, n: int) -> tuple[int, list[int]]:
+    """The most works that ran at once, and the order they started in, for ``n`` requests
+    arriving one after the other (each work takes 30 ms of a thread)."""
+    running, most, started = 0, 0, []
+    lock = threading.Lock()
+
+    def work(i: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+            started.append(i)
+        time.sleep(0.03)
+        with lock:
+            running -= 1
+        return i
+
+    async def requests() -> list[int]:
+        tasks = []
+        for i in range(n):
+            tasks.append(asyncio.create_task(slots.run(lambda i=i: work(i))))  # type: ignore[misc]
+            await asyncio.sleep(0.001)  # arrivals in order
+        return list(await asyncio.gather(*tasks))
+
+    assert asyncio.run(requests()) == list(range(n))  # each answer is its own request's
+    return most, started
+
+
+@pytest.mark.parametrize("size", [1, 2])
+def test_at_most_size_at_once_first_come_first_served(size: int) -> None:
+    most, started = _run_many(ScreeningSlots(size), 8)
+    assert most == size
+    # In turn: a request starts at most size - 1 places from where it arrived (two slots
+    # freed together hand their works to the thread pool in either order).
+    assert sorted(started) == list(range(8))
+    assert all(abs(place - i) < size for place, i in enumerate(started))
+
+
+def test_the_slots_serve_a_new_event_loop() -> None:
+    slots = ScreeningSlots(1)
+    for _ in range(2):  # two asyncio.run calls: two loops (an app's lifespan can run twice)
+        assert _run_many(slots, 3)[0] == 1
+
+
+def test_a_concurrency_below_one_is_refused_naming_the_setting() -> None:
+    with pytest.raises(ValidationError, match="screening_concurrency"):
+        Settings(screening_concurrency=0)
