@@ -7,11 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from wastescreen.api.deps import ScreenerDep, SessionDep
+from wastescreen.api.deps import ScreenerDep, SessionDep, SlotsDep
 from wastescreen.api.pages.auth import Agency, SameOrigin
 from wastescreen.api.pages.forms import apply_row_action, form_values, read_form, rows_from_form
 from wastescreen.api.pages.layout import PageRoute, lang_of, url
@@ -93,7 +92,7 @@ def _answers(row: ScreeningRow, values: Mapping[str, str]
 @router.post("/ui/screenings/{screening_id}/revise", response_class=HTMLResponse,
              dependencies=[SameOrigin])
 async def revise(screening_id: str, request: Request, principal: Agency, session: SessionDep,
-                 screener: ScreenerDep) -> Response:
+                 screener: ScreenerDep, slots: SlotsDep) -> Response:
     values, upload = await read_form(request, "proposal_file")
     lang = lang_of(request, values.get("lang"))
     row = _sent_back_row(session, principal, screening_id)
@@ -113,8 +112,8 @@ async def revise(screening_id: str, request: Request, principal: Agency, session
     if proposal is None or errors:
         return again([*refused, *errors], values, rows, 422)
     try:
-        new_id = await run_in_threadpool(_file, request, screener, row.id, proposal, answers,
-                                         principal)
+        new_id = await slots.run(lambda: _file(request, screener, row.id, proposal, answers,
+                                               principal))
     except RevisionRefused as exc:  # shown beside the field (``proposal.cycle`` is ``cycle``)
         shown = [FieldError(e.field.removeprefix("proposal."), e.rule, e.detail)
                  for e in exc.errors]

@@ -8,11 +8,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from wastescreen.api.deps import ScreenerDep
+from wastescreen.api.deps import ScreenerDep, SlotsDep
 from wastescreen.api.pages.auth import Agency, SameOrigin
 from wastescreen.api.pages.forms import (
     ROWS,
@@ -104,7 +103,8 @@ def _uploaded(data: bytes) -> tuple[dict[str, Any], list[FieldError]]:
 
 
 @router.post("/ui/submit", response_class=HTMLResponse, dependencies=[SameOrigin])
-async def submit(request: Request, principal: Agency, screener: ScreenerDep) -> Response:
+async def submit(request: Request, principal: Agency, screener: ScreenerDep,
+                 slots: SlotsDep) -> Response:
     values, upload = await read_form(request, "proposal_file")
     lang = lang_of(request, values.get("lang"))
     kind = ScreeningKind.PRECHECK if values.get("kind") == "precheck" \
@@ -118,8 +118,8 @@ async def submit(request: Request, principal: Agency, screener: ScreenerDep) -> 
     if proposal is None:
         return form_page(request, principal, lang, values, rows, errors, kind.value, 422)
     try:
-        screening_id = await run_in_threadpool(_file, request, screener, proposal, kind,
-                                               principal)
+        screening_id = await slots.run(lambda: _file(request, screener, proposal, kind,
+                                                     principal))
     except NotYourAgency:
         error = FieldError("agency", "not_your_agency", "not your agency")
         return form_page(request, principal, lang, values, rows, [error], kind.value, 403)
