@@ -4,12 +4,19 @@ slot in the order they came, and the slots serve whichever event loop runs them.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from tests.conftest import EXAMPLES
+from tests.demo_service import AGENCY_A, AGENCY_B, DemoService
+from wastescreen.api.app import create_app
 from wastescreen.api.limits import ScreeningSlots
 from wastescreen.core.settings import Settings
 
@@ -61,3 +68,31 @@ def test_the_slots_serve_a_new_event_loop() -> None:
 def test_a_concurrency_below_one_is_refused_naming_the_setting() -> None:
     with pytest.raises(ValidationError, match="screening_concurrency"):
         Settings(screening_concurrency=0)
+
+
+def test_the_screening_routes_wait_for_a_slot_of_the_configured_size(
+        service: DemoService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pre-check, a filing and a revision each go through the app's slots (the filing and
+    the revision are refused inside their slot, so nothing is stored for them)."""
+    taken: list[int] = []
+    run = ScreeningSlots.run
+
+    async def counted(self: ScreeningSlots, work: Callable[[], Any]) -> Any:
+        taken.append(self.size)
+        return await run(self, work)
+
+    monkeypatch.setattr(ScreeningSlots, "run", counted)
+    body = json.loads((EXAMPLES / "proposal.json").read_text("utf-8"))
+    settings = service.settings.model_copy(update={"screening_concurrency": 1})
+    with TestClient(create_app(settings)) as client:
+        r = client.post("/v1/prechecks", json={**body, "agency": AGENCY_A},
+                        headers=service.auth("agency_a"))
+        assert r.status_code == 201, r.text
+        r = client.post("/v1/screenings", json={**body, "agency": AGENCY_B},
+                        headers=service.auth("agency_a"))
+        assert r.status_code == 403, r.text  # another agency's proposal
+        r = client.post("/v1/screenings/no-such-screening/revisions",
+                        json={"proposal": {**body, "agency": AGENCY_A}, "answers": []},
+                        headers=service.auth("agency_a"))
+        assert r.status_code == 404, r.text
+    assert taken == [1, 1, 1]

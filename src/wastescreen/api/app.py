@@ -65,7 +65,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = app.state.db = open_database(cfg)
         app.state.rate_limits = RateLimits(cfg.rate_limit_per_minute,
                                            cfg.auth_failures_per_minute)
-        app.state.screening_slots = ScreeningSlots(cfg.screening_concurrency)
         engine = None
         try:
             with app.state.db.sessions() as session:
@@ -87,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "and explains every score.",
                   dependencies=[Depends(no_control_characters)])
     app.state.metrics = metrics
+    app.state.screening_slots = ScreeningSlots(cfg.screening_concurrency)
     install_error_handlers(app, page_error=page_error)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)

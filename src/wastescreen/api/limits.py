@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -132,18 +133,21 @@ class ScreeningSlots:
     event loop, first come first served, with their body read and their key checked.
 
     Many screenings side by side in the thread pool share one GIL and the engine's lock in no
-    order, so a few waited far longer than the rest (measured with ``bench.http``, 16 clients,
-    2 workers: p99 665 ms beside a p50 of 178 ms, 84/s; one or two at a time: p99 about 400 ms,
-    104-107/s)."""
+    order, so a few waited far longer than the rest (``bench.http``, 16 clients, 2 workers, one
+    run: p99 636 ms beside a p50 of 140 ms, 103/s; two at a time: p99 285 ms, 110/s)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        # One semaphore per event loop (a semaphore serves the loop it first waited on; a
+        # test may run the app on several).
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary())
 
     async def run(self, work: Callable[[], T]) -> T:
         """``work()`` in the thread pool once a slot is free."""
         loop = asyncio.get_running_loop()
-        if self._gate is None or self._gate[0] is not loop:  # a semaphore serves one loop
-            self._gate = (loop, asyncio.Semaphore(self.size))
-        async with self._gate[1]:
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(self.size)
+        async with gate:
             return await run_in_threadpool(work)
