@@ -38,13 +38,8 @@ def query_many(index: SearchableIndex, qs: Sequence[OverlapDoc], *, k: int = 10,
                kinds: Collection[str] | None = None, max_year: int | None = None,
                exclude_ids: Collection[str] = (), per_kind: bool = False,
                text_memo: TextMemo | None = None) -> list[list[OverlapMatch]]:
-    """``query`` for each of ``qs`` with the same filters, in batches of sparse products;
-    row i equals ``query(qs[i], ...)`` exactly (``query`` is this with one row).
-
-    ``per_kind``: the ``k`` best of each kind (grouped by kind, best first within a kind),
-    exactly what one call per kind would give, for the price of one call. ``text_memo``:
-    the queries' hashed terms, kept for another index that hashes alike (one screening
-    queries the registry and then the peers with the same texts)."""
+    """``OverlapIndex.query_many`` (its docstring says what the options do): the queries in
+    chunks of ``CHUNK``, each chunk's matches from ``query_chunk``."""
     if not hasattr(index, "df_"):
         return [[] for _ in qs]
     out: list[list[OverlapMatch]] = []
