@@ -335,7 +335,8 @@ def test_pairs_of_one_text_scored_once_give_what_every_pair_scored_by_scipy_give
     monkeypatch.setattr(oq, "pair_dots", once)
     found = [index.query_many(qs, k=4, **kw) for kw in kws]
     monkeypatch.setattr(oq, "pair_dots", every_pair_by_scipy)
-    monkeypatch.setattr(oq, "text_scores", oq.text_pair_scores)
+    monkeypatch.setattr(oq, "text_scores", lambda index, seg, rows, enc, pq: (
+        oq.text_pair_scores(index, seg, rows, enc, enc["text_of"][pq])))
     assert [index.query_many(qs, k=4, **kw) for kw in kws] == found
     assert found[0][0] != found[0][1]  # the budgets do change the matches
     assert 0 < scored["once"] < scored["every"]

@@ -22,6 +22,7 @@ This module holds the index and its storage; ``overlap_query`` the search (with
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -164,15 +165,19 @@ class OverlapIndex:
 
     def _equipment(self, docs: Sequence[OverlapDoc], *, grow: bool) -> sp.csr_matrix:
         """(len(docs), n_equipment) units per category; categories unknown to the index are
-        dropped here (callers count them in the requested total)."""
-        pairs = [(i, self._code("equipment", c, grow=grow)) for i, d in enumerate(docs)
-                 for c in d.equipment]
-        r = [i for i, j in pairs if j >= 0]
-        c = [j for _, j in pairs if j >= 0]
-        m = sp.csr_matrix((np.ones(len(r), np.float32), (r, c)),
-                          shape=(len(docs), len(self.vocab_["equipment"])))
-        m.sum_duplicates()
-        return m
+        dropped here (callers count them in the requested total). Canonical CSR (float32
+        counts, int32 indices, sorted), as SciPy's COO conversion would build it."""
+        indptr, indices, units = [0], [], []
+        for d in docs:
+            held = Counter(j for j in (self._code("equipment", c, grow=grow)
+                                       for c in d.equipment) if j >= 0)
+            for j in sorted(held):
+                indices.append(j)
+                units.append(held[j])
+            indptr.append(len(indices))
+        return sp.csr_matrix((np.array(units, np.float32), np.array(indices, np.int32),
+                              np.array(indptr, np.int32)),
+                             shape=(len(docs), len(self.vocab_["equipment"])))
 
     def _counts(self, docs: Sequence[OverlapDoc]) -> sp.csr_matrix:
         """Term counts of ``text``, plus ``title_boost`` times those of ``title``."""

@@ -21,7 +21,7 @@ from wastescreen.features.overlap_candidates import candidates
 from wastescreen.features.overlap_docs import OverlapDoc, OverlapMatch, applicable_components
 from wastescreen.features.overlap_rank import best_per_group
 from wastescreen.features.overlap_searchable import SearchableIndex
-from wastescreen.features.overlap_segment import Segment, self_scores, side_by_side
+from wastescreen.features.overlap_segment import Segment, self_scores, side_by_side, take_rows
 from wastescreen.features.pair_dots import kernel_loaded, pair_dots
 
 PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
@@ -68,14 +68,12 @@ def allowed_rows(index: SearchableIndex, pos: int, kinds: Collection[str] | None
 
 def query_counts(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMemo | None
                  ) -> tuple[sp.csr_matrix, sp.csr_matrix | None, np.ndarray]:
-    """The queries' term counts (as ``OverlapIndex._counts``) and cross terms, each distinct
-    text hashed once (a proposal and its what-if variants share theirs), and each query's
-    distinct text number; rows are hashed one by one, so a row copied from another query's is
-    the row hashing gives."""
-    pairs = [(q.text, q.title) for q in qs]
+    """The term counts (as ``OverlapIndex._counts``) and cross terms of each distinct text of
+    the queries, each hashed once (a proposal and its what-if variants share theirs), and each
+    query's text number (a row of those)."""
     first: dict[tuple[str, str], int] = {}
-    for pair in pairs:
-        first.setdefault(pair, len(first))
+    for q in qs:
+        first.setdefault((q.text, q.title), len(first))
     key = (index.n_features, index.ngram_max, index.title_boost, index._n_cross, tuple(first))
     found = None if memo is None else memo.get(key)
     if found is None:
@@ -85,15 +83,16 @@ def query_counts(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMem
                  index._cross.counts(texts, as_query=True) if index._n_cross else None)
         if memo is not None:
             memo[key] = found
-    pos = np.array([first[pair] for pair in pairs], np.int64)
-    if len(first) == len(pairs):
-        return found[0], found[1], pos
-    return found[0][pos], None if found[1] is None else found[1][pos], pos
+    text_of = np.array([first[(q.text, q.title)] for q in qs], np.int64)
+    return found[0], found[1], text_of
 
 
 def query_arrays(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMemo | None = None
                  ) -> dict[str, Any]:
-    """Query-side arrays (one entry per query): text rows, equipment, codes, applicability."""
+    """Query-side arrays: the text rows of each distinct text (``full``, ``self``, ``x_self``;
+    ``text_of`` gives a query's), and per query the candidate rows (``gen``), equipment,
+    codes and applicability. Every text row is computed from its own counts alone, so a text
+    shared by several queries is encoded once, to the same bits."""
     w = index.component_weights()
     max_df = int(max(index.candidate_max_df * len(index), PRUNE_FLOOR))
     idf, n_lit = index._idf(), index.n_features
@@ -101,7 +100,7 @@ def query_arrays(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMem
     full, q_self, gen = ot.encode_queries(
         counts, idf[:n_lit], index.df_[:n_lit], k1=index.k1,
         b=index.b, length_scale=index.length_scale_, max_df=max_df)
-    x_self = np.zeros(len(qs))
+    x_self = np.zeros(counts.shape[0])
     if cross is not None:
         x_full, x_self, x_gen = ot.encode_queries(
             cross, idf[n_lit:], index.df_[n_lit:], k1=index.k1, b=0.0, length_scale=1.0,
@@ -115,6 +114,8 @@ def query_arrays(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMem
             "area": [q.technology_area for q in qs],
             "group": [agency_key(q.group) for q in qs]}
     gen.data *= w["text"]  # gen is ours: scaled in place, as gen * w would, without a copy
+    if gen.shape[0] != len(qs):
+        gen = take_rows(gen, text_of)
     # Each requested unit's share of the equipment weight; one multiply per stored value,
     # as diag(w / total) @ eq gives, without building the diagonal matrix.
     per_unit = (w["equipment"] / np.maximum(total, 1)).astype(np.float32)
@@ -136,17 +137,18 @@ def text_scores(index: SearchableIndex, seg: Segment, rows: np.ndarray, enc: dic
     """(len(rows),) text component of each (row of ``seg``, query ``pq``) pair. Queries
     with the same text (a proposal and its what-if variants) have the same text score
     against a row, so each distinct (text, row) pair is scored once."""
-    key = enc["text_of"][pq] * len(seg.ids) + rows
+    text = enc["text_of"][pq]
+    key = text * len(seg.ids) + rows
     distinct, first, back = np.unique(key, return_index=True, return_inverse=True)
     if distinct.size == key.size:
-        return text_pair_scores(index, seg, rows, enc, pq)
-    sim: np.ndarray = text_pair_scores(index, seg, rows[first], enc, pq[first])[back]
+        return text_pair_scores(index, seg, rows, enc, text)
+    sim: np.ndarray = text_pair_scores(index, seg, rows[first], enc, text[first])[back]
     return sim
 
 
 def text_pair_scores(index: SearchableIndex, seg: Segment, rows: np.ndarray,
                      enc: dict[str, Any], pq: np.ndarray) -> np.ndarray:
-    """``text_scores`` of every pair as given (no two with the same text and row)."""
+    """``text_scores`` of every (row, distinct text ``pq``) pair as given (no two alike)."""
     num32, num_x = pair_dots(seg.rows, rows, enc["full"], pq, index.n_features,
                              compiled=rows.size >= COMPILED_MIN_PAIRS or kernel_loaded(),
                              inv=seg.inv, finite=seg.all_finite())

@@ -146,10 +146,17 @@ def bm25_rows(counts: sp.csr_matrix, *, k1: float, b: float, length_scale: float
     row's weights never depend on the other rows and ``add``/``remove`` need no rewrite.
     """
     out = counts.copy()
-    doc_len = np.diff(out.indptr)  # distinct terms: robust to one phrase repeated many times
+    out.data = bm25_data(out.data, out.indptr, k1=k1, b=b, length_scale=length_scale)
+    return out
+
+
+def bm25_data(tf: np.ndarray, indptr: np.ndarray, *, k1: float, b: float,
+              length_scale: float) -> np.ndarray:
+    """``bm25_rows`` on the stored values ``tf`` of a CSR matrix with row pointers
+    ``indptr``: float32, one per stored value."""
+    doc_len = np.diff(indptr)  # distinct terms: robust to one phrase repeated many times
     norm = k1 * (1.0 - b + b * doc_len / max(length_scale, 1e-9))
-    tf = out.data
-    out.data = (tf * (k1 + 1.0) / (tf + np.repeat(norm, doc_len))).astype(np.float32)
+    out: np.ndarray = (tf * (k1 + 1.0) / (tf + np.repeat(norm, doc_len))).astype(np.float32)
     return out
 
 
@@ -206,20 +213,42 @@ def encode_queries(
     to terms seen in at most ``max_df`` documents: common terms carry little evidence but have
     the longest postings, so candidate generation skips them unless a query has nothing else.
     """
-    a = bm25_rows(counts, k1=k1, b=b, length_scale=length_scale)
-    # ``full`` shares ``a``'s (fresh) index arrays: one query is a handful of terms, so the
-    # copies and re-checks of whole matrices would cost more than the arithmetic.
-    full = sp.csr_matrix((a.data * idf[a.indices], a.indices, a.indptr), shape=a.shape)
-    q_self = np.asarray(full.multiply(a).sum(axis=1), np.float64).ravel()
-    term_df = df[a.indices]
+    if not counts.has_canonical_format:  # hashing gives canonical rows: this is a guard
+        counts = counts.copy()
+        counts.sum_duplicates()
+    n = counts.shape[0]
+    # Fresh index arrays: the counts may be kept for another index (a ``TextMemo``).
+    indptr, indices = counts.indptr.copy(), counts.indices.copy()
+    a = bm25_data(counts.data, indptr, k1=k1, b=b, length_scale=length_scale)
+    full_data = a * idf[indices]
+    full = sp.csr_matrix((full_data, indices, indptr), shape=counts.shape)
+    row_of = np.repeat(np.arange(n), np.diff(indptr))
+    q_self = row_sums(full_data * a, row_of, n)
+    term_df = df[indices]
     rare = (term_df > 0) & (term_df <= max_df)
-    row_of = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
-    has_rare = np.bincount(row_of[rare], minlength=a.shape[0]) > 0
+    has_rare = np.bincount(row_of[rare], minlength=n) > 0
     use = (rare | ~has_rare[row_of]) & (term_df > 0)
-    gen = sp.csr_matrix((np.where(use, full.data / np.maximum(q_self, 1e-12)[row_of], 0)
-                         .astype(np.float32), a.indices.copy(), a.indptr.copy()), shape=a.shape)
-    gen.eliminate_zeros()
+    gen_data = np.where(use, full_data / np.maximum(q_self, 1e-12)[row_of], 0).astype(np.float32)
+    keep = gen_data != 0  # what eliminate_zeros keeps
+    gen_ptr = np.zeros_like(indptr)
+    np.cumsum(np.bincount(row_of[keep], minlength=n), out=gen_ptr[1:])
+    gen = sp.csr_matrix((gen_data[keep], indices[keep], gen_ptr), shape=counts.shape)
     return full, q_self, gen
+
+
+def row_sums(products: np.ndarray, row_of: np.ndarray, n_rows: int) -> np.ndarray:
+    """(n_rows,) float64 sums of each row's nonzero float32 ``products`` (stored values in
+    row order, ``row_of`` the row of each), as SciPy's ``x.multiply(y).sum(axis=1)`` of two
+    canonical CSR matrices of one pattern gives: its product keeps the nonzero values in
+    column order and each row is added up in float32 by ``np.add.reduceat``."""
+    nonzero = products != 0
+    ptr = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(row_of[nonzero], minlength=n_rows), out=ptr[1:])
+    out = np.zeros(n_rows, np.float32)
+    rows = np.flatnonzero(np.diff(ptr))
+    if rows.size:
+        out[rows] = np.add.reduceat(products[nonzero], ptr[rows])
+    return out.astype(np.float64)
 
 
 def text_similarity(num: np.ndarray, q_self: np.ndarray, d_self: np.ndarray | None) -> np.ndarray:
