@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from tests.conftest import EXAMPLES
 from tests.demo_service import AGENCY_A, AGENCY_B, DemoService
@@ -77,9 +78,9 @@ def test_the_screening_routes_wait_for_a_slot_of_the_configured_size(
     taken: list[int] = []
     run = ScreeningSlots.run
 
-    async def counted(self: ScreeningSlots, work: Callable[[], Any]) -> Any:
+    async def counted(self: ScreeningSlots, work: Callable[[], Any], **kw: Any) -> Any:
         taken.append(self.size)
-        return await run(self, work)
+        return await run(self, work, **kw)
 
     monkeypatch.setattr(ScreeningSlots, "run", counted)
     body = json.loads((EXAMPLES / "proposal.json").read_text("utf-8"))
@@ -96,3 +97,38 @@ def test_the_screening_routes_wait_for_a_slot_of_the_configured_size(
                         headers=service.auth("agency_a"))
         assert r.status_code == 404, r.text
     assert taken == [1, 1, 1]
+
+
+def test_sessions_give_their_connection_back_in_a_thread_and_none_is_kept(
+        service: DemoService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session that still holds a connection is never closed on the event loop (that would
+    be database I/O there); the screening routes close theirs in their slot's thread, so
+    the request's dependency closes it on the loop with nothing left to give back; after
+    the answers, no connection is checked out of the pool."""
+    closes: list[tuple[bool, bool]] = []  # (on the event loop, holding a connection)
+    close = Session.close
+
+    def recorded(self: Session) -> None:
+        try:
+            asyncio.get_running_loop()
+            on_loop = True
+        except RuntimeError:
+            on_loop = False
+        closes.append((on_loop, self.in_transaction()))
+        close(self)
+
+    monkeypatch.setattr(Session, "close", recorded)
+    body = json.loads((EXAMPLES / "proposal.json").read_text("utf-8"))
+    with TestClient(create_app(service.settings)) as client:
+        closes.clear()  # the start-up's own (it loads the engine before serving)
+        r = client.post("/v1/prechecks", json={**body, "agency": AGENCY_A},
+                        headers=service.auth("agency_a"))
+        assert r.status_code == 201, r.text
+        precheck = closes[:]
+        assert client.get(f"/v1/screenings/{r.json()['id']}",
+                          headers=service.auth("agency_a")).status_code == 200
+        assert client.get("/v1/prechecks", headers={"Authorization": "Bearer nope"}
+                          ).status_code == 401
+        assert client.app.state.db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert (False, True) in precheck and (True, False) in precheck
+    assert (True, True) not in closes

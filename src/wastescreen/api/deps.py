@@ -3,11 +3,12 @@ and the process's screening service."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from wastescreen.api.errors import ApiError
 from wastescreen.api.limits import RateLimits, ScreeningSlots, client_address, retry_after_header
@@ -16,9 +17,19 @@ from wastescreen.screening.usecases import Screener
 from wastescreen.storage.api_keys import Principal, Role, authenticate
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with request.app.state.db.sessions() as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session. Made on the event loop (a session does no I/O before its first
+    statement) and closed there when it holds no connection any more (the screening routes
+    close theirs in their own thread), else in the thread pool: two fewer trips to the
+    thread pool than a plain generator, each about 0.25 ms of CPU."""
+    session = request.app.state.db.sessions()
+    try:
         yield session
+    finally:
+        if session.in_transaction():  # a connection is held: giving it back is I/O
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

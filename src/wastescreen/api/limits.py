@@ -143,11 +143,21 @@ class ScreeningSlots:
         self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary())
 
-    async def run(self, work: Callable[[], T]) -> T:
-        """``work()`` in the thread pool once a slot is free."""
+    async def run(self, work: Callable[[], T], *, closing: Session | None = None) -> T:
+        """``work()`` in the thread pool once a slot is free; ``closing``: a session closed in
+        the same thread when the work ends (its connection handed back there, rather than by
+        one more trip to the thread pool after the answer)."""
         loop = asyncio.get_running_loop()
         gate = self._gates.get(loop)
         if gate is None:
             gate = self._gates[loop] = asyncio.Semaphore(self.size)
+
+        def job() -> T:
+            try:
+                return work()
+            finally:
+                if closing is not None:
+                    closing.close()
+
         async with gate:
-            return await run_in_threadpool(work)
+            return await run_in_threadpool(job)

@@ -76,7 +76,8 @@ async def precheck(proposal: Proposal, principal: Submitter, session: SessionDep
                    screener: ScreenerDep, slots: SlotsDep) -> Response:
     """Screen a proposal before it is filed; kept only as a pre-check, never queued."""
     return await slots.run(lambda: _answer(
-        session, principal, screener.precheck(session, proposal, Actor.of(principal))))
+        session, principal, screener.precheck(session, proposal, Actor.of(principal))),
+        closing=session)
 
 
 @router.post("/screenings", response_model=ScreeningOut, status_code=201,
@@ -87,7 +88,7 @@ async def submit(proposal: Proposal, principal: AgencyOnly, session: SessionDep,
                      max_length=200, pattern=r"^[\x20-\x7e]+$")] = None) -> Response:
     """File a proposal: screened, stored and queued for review."""
     return await slots.run(lambda: _answer(session, principal, screener.submit(
-        session, proposal, Actor.of(principal), idempotency_key)))
+        session, proposal, Actor.of(principal), idempotency_key)), closing=session)
 
 
 @router.post("/screenings/{screening_id}/revisions", response_model=ScreeningOut,
@@ -106,7 +107,7 @@ async def revise(screening_id: str, body: RevisionIn, principal: AgencyOnly,
         return _answer(session, principal, screener.revise(
             session, row, body.proposal, answers, Actor.of(principal), idempotency_key))
 
-    return await slots.run(work)
+    return await slots.run(work, closing=session)
 
 
 def _page(principal: Principal, session: SessionDep, f: review.QueueFilter, offset: int,

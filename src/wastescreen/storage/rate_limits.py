@@ -10,8 +10,9 @@ a simpler rule than a token bucket, and enough to stop a flood.
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from wastescreen.storage.dialect import upsert_insert
@@ -19,6 +20,9 @@ from wastescreen.storage.tables import RateCounterRow, table_of
 
 WINDOW_S = 60
 _TABLE = table_of(RateCounterRow)
+_HIT: dict[str, Any] = {}  # the counting upsert by dialect name (_hit_statement)
+_COUNT = select(RateCounterRow.count).where(RateCounterRow.bucket == bindparam("bucket"),
+                                            RateCounterRow.window_no == bindparam("window_no"))
 
 
 def _window(now: float) -> int:
@@ -30,16 +34,27 @@ def _wait(now: float) -> float:
     return (_window(now) + 1) * WINDOW_S - now
 
 
+def _hit_statement(session: Session) -> Any:
+    """The counting upsert of the session's dialect, built once per dialect (a statement built
+    per request costs more than running it)."""
+    name = session.get_bind().dialect.name
+    stmt = _HIT.get(name)
+    if stmt is None:
+        stmt = upsert_insert(session, _TABLE).values(
+            bucket=bindparam("bucket"), window_no=bindparam("window_no"), count=1)
+        stmt = _HIT[name] = stmt.on_conflict_do_update(
+            index_elements=["bucket", "window_no"], set_={"count": _TABLE.c.count + 1}
+        ).returning(_TABLE.c.count)
+    return stmt
+
+
 def hit(session: Session, bucket: str, limit: int, *, now: float | None = None) -> float:
     """Count one request in ``bucket``: 0 when it is within ``limit`` for the current window,
     otherwise the seconds until the window ends. Commits."""
     now = time.time() if now is None else now
     window = _window(now)
-    stmt = upsert_insert(session, _TABLE).values(bucket=bucket[:200], window_no=window, count=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["bucket", "window_no"],
-                                      set_={"count": _TABLE.c.count + 1}
-                                      ).returning(_TABLE.c.count)
-    count = int(session.execute(stmt).scalar_one())
+    count = int(session.execute(_hit_statement(session),
+                                {"bucket": bucket[:200], "window_no": window}).scalar_one())
     if count == 1:  # a new window for this bucket: drop every finished window's counters
         session.execute(delete(RateCounterRow).where(RateCounterRow.window_no < window - 1))
     session.commit()
@@ -50,7 +65,6 @@ def exceeded(session: Session, bucket: str, limit: int, *, now: float | None = N
     """Without counting: 0 while ``bucket`` is under ``limit`` in the current window, otherwise
     the seconds until the window ends."""
     now = time.time() if now is None else now
-    count = session.execute(select(RateCounterRow.count).where(
-        RateCounterRow.bucket == bucket[:200], RateCounterRow.window_no == _window(now))
-    ).scalar_one_or_none()
+    count = session.execute(_COUNT, {"bucket": bucket[:200], "window_no": _window(now)}
+                            ).scalar_one_or_none()
     return 0.0 if count is None or count < limit else _wait(now)
