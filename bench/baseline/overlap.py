@@ -1,5 +1,7 @@
 """Frozen: ``OverlapIndex.query_many`` as it was, with its ``_query_chunk``, ``_encode`` (each
-query's text hashed for itself, the literal and cross-language columns stacked by scipy),
+query's text hashed for itself and encoded by ``_encode_queries``' SciPy matrix operations, the
+literal and cross-language columns stacked by scipy, equipment counts by ``_equipment``'s COO
+conversion),
 ``_candidates`` (one query at a time), ``_text`` (every pair scored, by SciPy below the compiled
 path's size) and ``_rank`` (each match's shared equipment searched for on its own), as
 functions of a live index (``self``); the index's other methods are the service's."""
@@ -91,17 +93,17 @@ def _encode(self: OverlapIndex, qs: Sequence[OverlapDoc]) -> dict[str, Any]:
     w = self.component_weights()
     max_df = int(max(self.candidate_max_df * len(self), _PRUNE_FLOOR))
     idf, n_lit = self._idf(), self.n_features
-    full, q_self, gen = ot.encode_queries(
+    full, q_self, gen = _encode_queries(
         self._counts(qs), idf[:n_lit], self.df_[:n_lit], k1=self.k1,
         b=self.b, length_scale=self.length_scale_, max_df=max_df)
     x_self = np.zeros(len(qs))
     if self._n_cross:
-        x_full, x_self, x_gen = ot.encode_queries(
+        x_full, x_self, x_gen = _encode_queries(
             self._cross.counts([q.text for q in qs], as_query=True), idf[n_lit:],
             self.df_[n_lit:], k1=self.k1, b=0.0, length_scale=1.0, max_df=max_df)
         full = sp.csr_matrix(sp.hstack([full, x_full], format="csr"))
         gen = sp.csr_matrix(sp.hstack([gen, x_gen], format="csr"))
-    eq = self._equipment(qs, grow=False)
+    eq = _equipment(self, qs)
     total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
     applies = [applicable_components(q) for q in qs]
     cats = {"province": [q.province for q in qs], "region": [q.region for q in qs],
@@ -204,3 +206,33 @@ def _candidates(self: OverlapIndex, enc: dict[str, Any], seg: Segment, ok: np.nd
     if not pq_parts:  # per kind, a query with no candidate row adds no group at all
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(pq_parts), np.concatenate(row_parts).astype(np.int64)
+
+
+def _encode_queries(counts: sp.csr_matrix, idf: np.ndarray, df: np.ndarray, *, k1: float,
+                    b: float, length_scale: float, max_df: int
+                    ) -> tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix]:
+    """``overlap_text.encode_queries`` as it was: (full, self, gen) of one part."""
+    a = ot.bm25_rows(counts, k1=k1, b=b, length_scale=length_scale)
+    full = sp.csr_matrix((a.data * idf[a.indices], a.indices, a.indptr), shape=a.shape)
+    q_self = np.asarray(full.multiply(a).sum(axis=1), np.float64).ravel()
+    term_df = df[a.indices]
+    rare = (term_df > 0) & (term_df <= max_df)
+    row_of = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
+    has_rare = np.bincount(row_of[rare], minlength=a.shape[0]) > 0
+    use = (rare | ~has_rare[row_of]) & (term_df > 0)
+    gen = sp.csr_matrix((np.where(use, full.data / np.maximum(q_self, 1e-12)[row_of], 0)
+                         .astype(np.float32), a.indices.copy(), a.indptr.copy()), shape=a.shape)
+    gen.eliminate_zeros()
+    return full, q_self, gen
+
+
+def _equipment(self: OverlapIndex, docs: Sequence[OverlapDoc]) -> sp.csr_matrix:
+    """``OverlapIndex._equipment(docs, grow=False)`` as it was (SciPy's COO conversion)."""
+    pairs = [(i, self._code("equipment", c, grow=False)) for i, d in enumerate(docs)
+             for c in d.equipment]
+    r = [i for i, j in pairs if j >= 0]
+    c = [j for _, j in pairs if j >= 0]
+    m = sp.csr_matrix((np.ones(len(r), np.float32), (r, c)),
+                      shape=(len(docs), len(self.vocab_["equipment"])))
+    m.sum_duplicates()
+    return m

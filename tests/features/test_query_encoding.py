@@ -1,5 +1,6 @@
 """The query side of the overlap search built from numpy arrays gives SciPy's arrays, bit for
-bit: the encoded query rows, a gather of rows, and the equipment counts."""
+bit: the encoded query rows (beside the SciPy form frozen in ``bench.baseline``), a gather of
+rows, the requested columns made dense, and the equipment counts."""
 
 from __future__ import annotations
 
@@ -8,32 +9,15 @@ import random
 import numpy as np
 import scipy.sparse as sp
 
+from bench.baseline.overlap import _encode_queries, _equipment
 from wastescreen.features import overlap_text as ot
 from wastescreen.features.overlap_docs import OverlapDoc
 from wastescreen.features.overlap_index import OverlapIndex
-from wastescreen.features.overlap_segment import take_rows
+from wastescreen.features.overlap_segment import dense_columns, side_by_side, take_rows
 
 TEXTS = ["Phòng thí nghiệm đo lường chất lượng nước", "", "water quality testing laboratory",
          "phong thi nghiem do luong", "Trung tâm dữ liệu lớn và trí tuệ nhân tạo cho y tế",
          "laboratory laboratories lab labs", "nước nước nước nước"]
-
-
-def _scipy_encode(counts: sp.csr_matrix, idf: np.ndarray, df: np.ndarray, *, k1: float,
-                  b: float, length_scale: float, max_df: int
-                  ) -> tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix]:
-    """The encoding as SciPy's matrix operations write it (the form before issue 17)."""
-    a = ot.bm25_rows(counts, k1=k1, b=b, length_scale=length_scale)
-    full = sp.csr_matrix((a.data * idf[a.indices], a.indices, a.indptr), shape=a.shape)
-    q_self = np.asarray(full.multiply(a).sum(axis=1), np.float64).ravel()
-    term_df = df[a.indices]
-    rare = (term_df > 0) & (term_df <= max_df)
-    row_of = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
-    has_rare = np.bincount(row_of[rare], minlength=a.shape[0]) > 0
-    use = (rare | ~has_rare[row_of]) & (term_df > 0)
-    gen = sp.csr_matrix((np.where(use, full.data / np.maximum(q_self, 1e-12)[row_of], 0)
-                         .astype(np.float32), a.indices.copy(), a.indptr.copy()), shape=a.shape)
-    gen.eliminate_zeros()
-    return full, q_self, gen
 
 
 def _same(x: sp.csr_matrix, y: sp.csr_matrix) -> bool:
@@ -43,28 +27,42 @@ def _same(x: sp.csr_matrix, y: sp.csr_matrix) -> bool:
 
 
 def test_queries_encode_to_scipys_bits() -> None:
+    """One part alone, and the literal and cross-language parts side by side: each part's
+    arrays are those it gets encoded alone (the cross part with b 0 and a length scale of 1),
+    its norm its own."""
     rng = np.random.default_rng(7)
-    hasher = ot.TextHasher(2**12)
+    hasher, cross = ot.TextHasher(2**12), ot.TextHasher(2**9, ngram_max=1)
     restricted = 0
     for trial in range(40):
         texts = [TEXTS[i] for i in rng.integers(0, len(TEXTS), rng.integers(1, 6))]
         counts = ot.field_counts(hasher, texts, texts[::-1], 3.0 * (trial % 2))
-        idf = rng.uniform(0.1, 9.0, 2**12).astype(np.float32)
+        x_counts = cross.counts(texts[1:] + texts[:1])
+        width = 2**12 + 2**9
+        idf = rng.uniform(0.1, 9.0, width).astype(np.float32)
         # Some terms unseen (df 0), some common (above max_df): both change ``gen``.
-        df = rng.integers(0, 40, 2**12) * (rng.random(2**12) < 0.8)
-        kw = {"k1": 1.2, "b": 0.75 * (trial % 3 != 0), "length_scale": 7.5, "max_df": 20}
-        full, q_self, gen = ot.encode_queries(counts, idf, df, **kw)
-        want = _scipy_encode(counts, idf, df, **kw)
-        assert _same(full, want[0]) and _same(gen, want[2])
-        assert q_self.dtype == want[1].dtype and np.array_equal(q_self, want[1])
+        df = rng.integers(0, 40, width) * (rng.random(width) < 0.8)
+        b, max_df = 0.75 * (trial % 3 != 0), 20
+        lit = _encode_queries(counts, idf[: 2**12], df[: 2**12], k1=1.2, b=b,
+                              length_scale=7.5, max_df=max_df)
+        full, q_self, x_self, gen = ot.encode_queries(
+            counts, idf[: 2**12], df[: 2**12], k1=1.2, b=b, length_scale=7.5, max_df=max_df)
+        assert _same(full, lit[0]) and _same(gen, lit[2]) and np.array_equal(q_self, lit[1])
+        assert q_self.dtype == lit[1].dtype and not x_self.any()
         restricted += 0 < gen.nnz < full.nnz
+        x = _encode_queries(x_counts, idf[2**12 :], df[2**12 :], k1=1.2, b=0.0,
+                            length_scale=1.0, max_df=max_df)
+        full, q_self, x_self, gen = ot.encode_queries(
+            side_by_side(counts, x_counts), idf, df, k1=1.2, b=b, length_scale=7.5,
+            max_df=max_df, cross_from=2**12)
+        assert _same(full, side_by_side(lit[0], x[0])) and _same(gen, side_by_side(lit[2], x[2]))
+        assert np.array_equal(q_self, lit[1]) and np.array_equal(x_self, x[1])
     assert restricted > 5  # the cases where candidate generation leaves terms out came up
 
 
 def test_encoding_leaves_the_counts_it_was_given_alone() -> None:
     counts = ot.TextHasher(2**12).counts(TEXTS)
     before = counts.copy()
-    full, _, gen = ot.encode_queries(counts, np.ones(2**12, np.float32),
+    full, _, _, gen = ot.encode_queries(counts, np.ones(2**12, np.float32),
                                      np.ones(2**12, np.int64), k1=1.2, b=0.75,
                                      length_scale=5.0, max_df=10)
     full.indices[:] = 0
@@ -79,17 +77,6 @@ def test_take_rows_is_scipys_row_gather() -> None:
         assert _same(got, sp.csr_matrix(want, dtype=m.dtype))
 
 
-def _scipy_equipment(index: OverlapIndex, docs: list[OverlapDoc], grow: bool) -> sp.csr_matrix:
-    pairs = [(i, index._code("equipment", c, grow=grow)) for i, d in enumerate(docs)
-             for c in d.equipment]
-    r = [i for i, j in pairs if j >= 0]
-    c = [j for _, j in pairs if j >= 0]
-    m = sp.csr_matrix((np.ones(len(r), np.float32), (r, c)),
-                      shape=(len(docs), len(index.vocab_["equipment"])))
-    m.sum_duplicates()
-    return m
-
-
 def test_equipment_counts_are_those_of_scipys_conversion() -> None:
     rnd = random.Random(3)
     cats = [f"cat-{i}" for i in range(20)] + [""]
@@ -102,6 +89,30 @@ def test_equipment_counts_are_those_of_scipys_conversion() -> None:
             index._start(length_scale=1.0)
             for c in cats[:8]:
                 index._code("equipment", c, grow=True)
-        grow = trial % 2 == 0  # unknown categories: new codes, or dropped
-        assert _same(ours._equipment(docs, grow=grow), _scipy_equipment(theirs, docs, grow))
+        assert _same(ours._equipment(docs, grow=False), _equipment(theirs, docs))
         assert ours.vocab_ == theirs.vocab_
+        # Growing: new categories get the next codes, in order of first appearance, and the
+        # counts are those the grown vocabulary gives.
+        grown = ours._equipment(docs, grow=True)
+        new = list(dict.fromkeys(c for d in docs for c in d.equipment if c and c not in cats[:8]))
+        assert ours.vocab_["equipment"] == cats[:8] + new
+        assert _same(grown, _equipment(ours, docs))
+
+
+def test_dense_columns_are_those_of_scipys_toarray() -> None:
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        m = sp.random(int(rng.integers(0, 7)), 12, density=0.4, format="csr", dtype=np.float32,
+                      random_state=int(rng.integers(1 << 30)))
+        if trial % 4 == 0:  # not canonical: each value stored twice, and toarray adds them
+            m = sp.csr_matrix((np.repeat(m.data, 2), np.repeat(m.indices, 2), m.indptr * 2),
+                              shape=m.shape)
+            assert not m.nnz or not m.has_canonical_format
+        cols = np.unique(rng.integers(0, 16, int(rng.integers(0, 8))))  # some past the width
+        rows = rng.integers(0, max(m.shape[0], 1), int(rng.integers(0, 9))) if m.shape[0] else (
+            np.zeros(0, np.int64))
+        wide = np.zeros((m.shape[0], 16), np.float32)
+        wide[:, :12] = m.toarray()
+        assert np.array_equal(dense_columns(m, None, cols), wide[:, cols])
+        got = dense_columns(m, rows, cols)
+        assert got.dtype == np.float32 and np.array_equal(got, wide[rows][:, cols])

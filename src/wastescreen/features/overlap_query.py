@@ -21,7 +21,13 @@ from wastescreen.features.overlap_candidates import candidates
 from wastescreen.features.overlap_docs import OverlapDoc, OverlapMatch, applicable_components
 from wastescreen.features.overlap_rank import best_per_group
 from wastescreen.features.overlap_searchable import SearchableIndex
-from wastescreen.features.overlap_segment import Segment, self_scores, side_by_side, take_rows
+from wastescreen.features.overlap_segment import (
+    Segment,
+    dense_columns,
+    self_scores,
+    side_by_side,
+    take_rows,
+)
 from wastescreen.features.pair_dots import kernel_loaded, pair_dots
 
 PRUNE_FLOOR = 1000  # postings this short are cheap: never leave such a term out of generation
@@ -30,8 +36,8 @@ CHUNK = 256  # queries per sparse product in query_many: bounds the candidate ma
 # batch's chunk has about 100,000, one pre-check a few hundred, for which Numba is not loaded
 # (a one-shot screening would spend a second on it) unless the process loaded it at start-up.
 COMPILED_MIN_PAIRS = 20_000
-# Hashed query terms by hashing settings and distinct (text, title) pairs: literal, cross.
-TextMemo = dict[tuple[Any, ...], tuple[sp.csr_matrix, sp.csr_matrix | None]]
+# Hashed query terms by hashing settings and distinct (text, title) pairs: literal, then cross.
+TextMemo = dict[tuple[Any, ...], sp.csr_matrix]
 
 
 def query_many(index: SearchableIndex, qs: Sequence[OverlapDoc], *, k: int = 10,
@@ -67,10 +73,10 @@ def allowed_rows(index: SearchableIndex, pos: int, kinds: Collection[str] | None
 
 
 def query_counts(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMemo | None
-                 ) -> tuple[sp.csr_matrix, sp.csr_matrix | None, np.ndarray]:
-    """The term counts (as ``OverlapIndex._counts``) and cross terms of each distinct text of
-    the queries, each hashed once (a proposal and its what-if variants share theirs), and each
-    query's text number (a row of those)."""
+                 ) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The term counts (as ``OverlapIndex._counts``), then each row's cross terms in the
+    columns after them, of each distinct text of the queries, each hashed once (a proposal and
+    its what-if variants share theirs), and each query's text number (a row of those)."""
     first: dict[tuple[str, str], int] = {}
     for q in qs:
         first.setdefault((q.text, q.title), len(first))
@@ -78,13 +84,14 @@ def query_counts(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMem
     found = None if memo is None else memo.get(key)
     if found is None:
         texts = [text for text, _ in first]
-        found = (ot.field_counts(index._hasher, texts, [title for _, title in first],
-                                 index.title_boost),
-                 index._cross.counts(texts, as_query=True) if index._n_cross else None)
+        found = ot.field_counts(index._hasher, texts, [title for _, title in first],
+                                index.title_boost)
+        if index._n_cross:
+            found = side_by_side(found, index._cross.counts(texts, as_query=True))
         if memo is not None:
             memo[key] = found
     text_of = np.array([first[(q.text, q.title)] for q in qs], np.int64)
-    return found[0], found[1], text_of
+    return found, text_of
 
 
 def query_arrays(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMemo | None = None
@@ -96,17 +103,10 @@ def query_arrays(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMem
     w = index.component_weights()
     max_df = int(max(index.candidate_max_df * len(index), PRUNE_FLOOR))
     idf, n_lit = index._idf(), index.n_features
-    counts, cross, text_of = query_counts(index, qs, memo)
-    full, q_self, gen = ot.encode_queries(
-        counts, idf[:n_lit], index.df_[:n_lit], k1=index.k1,
-        b=index.b, length_scale=index.length_scale_, max_df=max_df)
-    x_self = np.zeros(counts.shape[0])
-    if cross is not None:
-        x_full, x_self, x_gen = ot.encode_queries(
-            cross, idf[n_lit:], index.df_[n_lit:], k1=index.k1, b=0.0, length_scale=1.0,
-            max_df=max_df)
-        full = side_by_side(full, x_full)
-        gen = side_by_side(gen, x_gen)
+    counts, text_of = query_counts(index, qs, memo)
+    full, q_self, x_self, gen = ot.encode_queries(
+        counts, idf, index.df_, k1=index.k1, b=index.b, length_scale=index.length_scale_,
+        max_df=max_df, cross_from=n_lit if index._n_cross else None)
     eq = index._equipment(qs, grow=False)
     total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
     applies = [applicable_components(q) for q in qs]
@@ -176,21 +176,18 @@ def query_chunk(index: SearchableIndex, qs: Sequence[OverlapDoc], k: int,
     """``query_many`` of at most ``CHUNK`` queries: one encoding, one candidate search per
     segment, every (query, candidate) pair scored on the six components, then ranked."""
     enc = query_arrays(index, qs, text_memo)
-    n_eq = len(index.vocab_["equipment"])
     q_cols = np.unique(enc["eq"].indices)
     # Requested units in the requested categories, dense (n_queries, len(q_cols)): a few
     # dozen categories at most, so dense beats sparse fancy indexing per pair.
-    q_units = enc["eq"][:, q_cols].toarray()
+    q_units = dense_columns(enc["eq"], None, q_cols)
     found: list[dict[str, np.ndarray]] = []
     for pos, seg in enumerate(index.segments_):
         ok = allowed_rows(index, pos, kinds, max_year, exclude_ids)
         pq, rr = candidates(index, enc, seg, ok, len(qs), per_kind)
         if pq.size == 0:
             continue
-        held = np.zeros((rr.size, n_eq), np.float32)
-        held[:, : seg.eq.shape[1]] = seg.eq[rr].toarray()
         cover, shared = oc.equipment_shared(q_units[pq], enc["eq_total"][pq],
-                                            held[:, q_cols])
+                                            dense_columns(seg.eq, rr, q_cols))
         parts = {
             "text": text_scores(index, seg, rr, enc, pq), "equipment": cover,
             "place": oc.place_score(enc["province"][pq], enc["region"][pq],

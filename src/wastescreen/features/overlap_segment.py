@@ -144,6 +144,22 @@ def take_rows(m: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((m.data[pos], m.indices[pos], indptr), shape=(rows.size, m.shape[1]))
 
 
+def dense_columns(m: sp.csr_matrix, rows: np.ndarray | None, cols: np.ndarray) -> np.ndarray:
+    """``m[rows][:, cols].toarray()`` as float32 (all rows when ``rows`` is None; ``cols``
+    sorted and distinct; a column past ``m``'s width is 0): only the stored values that land
+    in ``cols`` are placed, instead of densifying every column of every row."""
+    sub = m if rows is None else take_rows(m, rows)
+    at = np.minimum(np.searchsorted(cols, sub.indices), max(cols.size - 1, 0))
+    hit = np.flatnonzero(cols[at] == sub.indices) if cols.size else np.zeros(0, np.int64)
+    row_of = np.repeat(np.arange(sub.shape[0]), np.diff(sub.indptr))[hit]
+    out = np.zeros((sub.shape[0], cols.size), sub.dtype)
+    if sub.has_canonical_format:  # one value per cell
+        out[row_of, at[hit]] = sub.data[hit]
+    else:  # duplicates add up, in the order toarray adds them
+        np.add.at(out, (row_of, at[hit]), sub.data[hit])
+    return out.astype(np.float32, copy=False)
+
+
 def self_scores(rows: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
     """(n,) float64 sum over each row's terms of idf * weight^2 (a row's squared norm)."""
     sq = rows.multiply(rows).tocsr()

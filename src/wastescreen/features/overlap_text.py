@@ -204,14 +204,20 @@ def dense_vectors(texts: Sequence[str], model: str = DEFAULT_DENSE_MODEL) -> np.
 
 def encode_queries(
     counts: sp.csr_matrix, idf: np.ndarray, df: np.ndarray, *, k1: float, b: float,
-    length_scale: float, max_df: int,
-) -> tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix]:
+    length_scale: float, max_df: int, cross_from: int | None = None,
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, sp.csr_matrix]:
     """Query-side text arrays from term counts (n_queries, n_features).
 
-    Returns (full, self, gen): ``full`` idf * BM25 weight per term; ``self`` (n_queries,) the
-    query's own sum of idf * weight^2 (its squared norm); ``gen`` = ``full`` / ``self`` restricted
-    to terms seen in at most ``max_df`` documents: common terms carry little evidence but have
-    the longest postings, so candidate generation skips them unless a query has nothing else.
+    Returns (full, self, x_self, gen): ``full`` idf * BM25 weight per term; ``self``
+    (n_queries,) the query's own sum of idf * weight^2 (its squared norm); ``gen`` = ``full`` /
+    ``self`` restricted to terms seen in at most ``max_df`` documents: common terms carry
+    little evidence but have the longest postings, so candidate generation skips them unless a
+    query has nothing else.
+
+    ``cross_from``: the columns from there on are another part (the cross-language terms,
+    after each row's literal ones) encoded on their own, with ``b`` 0 and a length scale of 1;
+    ``x_self`` is that part's norm (zeros without one), and each part's ``gen`` is divided by
+    its own norm. Each part gets exactly the arrays it would get encoded alone.
     """
     if not counts.has_canonical_format:  # hashing gives canonical rows: this is a guard
         counts = counts.copy()
@@ -219,28 +225,36 @@ def encode_queries(
     n = counts.shape[0]
     # Fresh index arrays: the counts may be kept for another index (a ``TextMemo``).
     indptr, indices = counts.indptr.copy(), counts.indices.copy()
-    a = bm25_data(counts.data, indptr, k1=k1, b=b, length_scale=length_scale)
+    row_of = np.repeat(np.arange(n), np.diff(indptr))
+    cross = (indices >= cross_from if cross_from is not None
+             else np.zeros(indices.size, bool))
+    part = row_of * 2 + cross  # (row, part): a row's literal values, then its cross ones
+    lengths = np.bincount(part, minlength=2 * n)
+    norm = np.where(cross, k1 * (1.0 - 0.0 + 0.0 * lengths[part] / 1.0),
+                    k1 * (1.0 - b + b * lengths[part] / max(length_scale, 1e-9)))
+    tf = counts.data
+    a = (tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
     full_data = a * idf[indices]
     full = sp.csr_matrix((full_data, indices, indptr), shape=counts.shape)
-    row_of = np.repeat(np.arange(n), np.diff(indptr))
-    q_self = row_sums(full_data * a, row_of, n)
+    norms = row_sums(full_data * a, part, 2 * n)
     term_df = df[indices]
     rare = (term_df > 0) & (term_df <= max_df)
-    has_rare = np.bincount(row_of[rare], minlength=n) > 0
-    use = (rare | ~has_rare[row_of]) & (term_df > 0)
-    gen_data = np.where(use, full_data / np.maximum(q_self, 1e-12)[row_of], 0).astype(np.float32)
+    has_rare = np.bincount(part[rare], minlength=2 * n) > 0
+    use = (rare | ~has_rare[part]) & (term_df > 0)
+    gen_data = np.where(use, full_data / np.maximum(norms, 1e-12)[part], 0).astype(np.float32)
     keep = gen_data != 0  # what eliminate_zeros keeps
     gen_ptr = np.zeros_like(indptr)
     np.cumsum(np.bincount(row_of[keep], minlength=n), out=gen_ptr[1:])
     gen = sp.csr_matrix((gen_data[keep], indices[keep], gen_ptr), shape=counts.shape)
-    return full, q_self, gen
+    return full, norms[0::2], norms[1::2], gen
 
 
 def row_sums(products: np.ndarray, row_of: np.ndarray, n_rows: int) -> np.ndarray:
     """(n_rows,) float64 sums of each row's nonzero float32 ``products`` (stored values in
-    row order, ``row_of`` the row of each), as SciPy's ``x.multiply(y).sum(axis=1)`` of two
-    canonical CSR matrices of one pattern gives: its product keeps the nonzero values in
-    column order and each row is added up in float32 by ``np.add.reduceat``."""
+    row order, ``row_of`` the row of each, rows contiguous), as SciPy's
+    ``x.multiply(y).sum(axis=1)`` of two canonical CSR matrices of one pattern gives: its
+    product keeps the nonzero values in column order and each row is added up in float32 by
+    ``np.add.reduceat``."""
     nonzero = products != 0
     ptr = np.zeros(n_rows + 1, np.int64)
     np.cumsum(np.bincount(row_of[nonzero], minlength=n_rows), out=ptr[1:])
