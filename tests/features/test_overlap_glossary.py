@@ -95,6 +95,24 @@ def test_a_vietnamese_copy_finds_its_english_source(indexes: dict[bool, OverlapI
     assert indexes[True].query(q, k=1)[0].doc_id == "e-vaccine"
 
 
+def test_cross_language_norms_are_cached_until_the_documents_change() -> None:
+    """A segment keeps its rows' cross-language norms between queries, as it keeps their
+    literal ones, and computes them again once the documents (so the idf) changed: the
+    matches are those of a fresh index of the same documents."""
+    q = OverlapDoc("q", "proposal", "Master crop genome decoding technology for agriculture.")
+    index = OverlapIndex().fit(VI_DOCS + EN_DOCS)
+    first = index.query(q, k=5)
+    assert first and all(s.cross_score is not None for s in index.segments_)
+    assert index.query(q, k=5) == first
+    kept = index.segments_[0].cross_score
+    index.add([OverlapDoc("p-rice", "program", "Giống lúa chịu mặn cho Cần Thơ.")])
+    again = index.query(q, k=5)
+    assert index.segments_[0].cross_score is not kept  # computed again with the new idf
+    assert again == OverlapIndex(length_scale=index.length_scale_).fit(
+        VI_DOCS + EN_DOCS + [OverlapDoc("p-rice", "program", "Giống lúa chịu mặn cho Cần Thơ.")]
+    ).query(q, k=5)
+
+
 @pytest.mark.parametrize("query", [
     OverlapDoc("q-vi", "proposal", "Nghiên cứu lưới điện thông minh và pin lithium cho Hà Nội"),
     OverlapDoc("q-en", "proposal", "Smart seaport platform for veterinary vaccine logistics"),

@@ -27,8 +27,11 @@ def candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segment, ok: np
     # than that below the n-th best cannot enter the top n, so they are not scored.
     ctx_max = w["place"] + w["area"] + w["budget"] + w["agency"] + dense_w
     gen = enc["gen"] @ seg.inv
-    if enc["eq_gen"].nnz and seg.eq_inv.shape[0]:
-        gen = gen + enc["eq_gen"][:, : seg.eq_inv.shape[0]] @ seg.eq_inv
+    eq_gen = enc["eq_gen"]
+    if eq_gen.nnz and seg.eq_inv.shape[0]:
+        if eq_gen.shape[1] != seg.eq_inv.shape[0]:  # categories the segment predates
+            eq_gen = eq_gen[:, : seg.eq_inv.shape[0]]
+        gen = gen + eq_gen @ seg.eq_inv
     gen = sp.csr_matrix(gen)
     if dense_w > 0:  # a sentence-embedding product per query: kept query by query
         return candidates_by_query(index, gen, enc, seg, ok, n_queries, per_kind, ctx_max,

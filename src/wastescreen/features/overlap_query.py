@@ -24,7 +24,6 @@ from wastescreen.features.overlap_searchable import SearchableIndex
 from wastescreen.features.overlap_segment import (
     Segment,
     dense_columns,
-    self_scores,
     side_by_side,
     take_rows,
 )
@@ -159,7 +158,7 @@ def text_pair_scores(index: SearchableIndex, seg: Segment, rows: np.ndarray,
     if num_x is not None:
         # A query and a document of different languages: the larger of the two cosines.
         m = np.flatnonzero(num_x > 0)
-        d_x = (self_scores(seg.rows[rows[m]], idf_x) if index.text_similarity == "cosine"
+        d_x = (seg.norms(rows[m], idf_x, cross=True) if index.text_similarity == "cosine"
                else None)
         sim_x = ot.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
         sim[m] = np.maximum(sim[m], sim_x)

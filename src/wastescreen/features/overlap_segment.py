@@ -32,6 +32,7 @@ class Segment:
     eq_inv: sp.csr_matrix = field(init=False)  # (n_equipment, n): 1 where a row holds it
     alive: np.ndarray = field(init=False)
     self_score: np.ndarray | None = None  # (n,) sum idf * weight^2, reset when the idf changes
+    cross_score: np.ndarray | None = None  # the same over the cross-language columns
     partial_norms: int = 0  # queries since the idf changed that computed candidates' norms only
     # Every text weight is finite (rows never change once built): checked on first use.
     _finite: bool | None = field(default=None, init=False, repr=False)
@@ -70,13 +71,16 @@ class Segment:
     def reset_norms(self) -> None:
         """Forget the cached norms (the idf they were computed with changed)."""
         self.self_score = None
+        self.cross_score = None
         self.partial_norms = 0
 
-    def norms(self, rows: np.ndarray, idf: np.ndarray) -> np.ndarray:
-        """(len(rows),) float64 squared norms (sum idf * weight^2) of the given rows."""
-        if self.self_score is not None:
-            cached: np.ndarray = self.self_score[rows]
-            return cached
+    def norms(self, rows: np.ndarray, idf: np.ndarray, *, cross: bool = False) -> np.ndarray:
+        """(len(rows),) float64 squared norms (sum idf * weight^2) of the given rows: of the
+        literal columns, or with ``cross`` of the cross-language ones (``idf`` 0 elsewhere)."""
+        cached = self.cross_score if cross else self.self_score
+        if cached is not None:
+            picked: np.ndarray = cached[rows]
+            return picked
         if (rows.size * 4 < len(self.ids) and len(self.ids) > _SELF_CACHE_MIN_ROWS
                 and self.partial_norms < _PARTIAL_NORM_QUERIES):
             # A few queries right after a change: norms of the candidates only, rather than a
@@ -84,8 +88,12 @@ class Segment:
             # queries keep coming, the whole segment's norms are cached as for small ones.
             self.partial_norms += 1
             return self_scores(self.rows[rows], idf)
-        self.self_score = self_scores(self.rows, idf)
-        picked: np.ndarray = self.self_score[rows]
+        whole = self_scores(self.rows, idf)
+        if cross:
+            self.cross_score = whole
+        else:
+            self.self_score = whole
+        picked = whole[rows]
         return picked
 
     def save(self, directory: Path, n_eq: int) -> None:
