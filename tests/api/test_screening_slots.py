@@ -7,9 +7,11 @@ import asyncio
 import json
 import threading
 import time
+import types
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import EXAMPLES
 from tests.demo_service import AGENCY_A, AGENCY_B, DemoService
 from wastescreen.api.app import create_app
+from wastescreen.api.deps import SessionDep
 from wastescreen.api.limits import ScreeningSlots
 from wastescreen.core.settings import Settings
 
@@ -132,3 +135,39 @@ def test_sessions_give_their_connection_back_in_a_thread_and_none_is_kept(
         assert client.app.state.db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     assert (False, True) in precheck and (True, False) in precheck
     assert (True, True) not in closes
+
+
+def test_a_session_is_given_back_when_every_pool_thread_waits_for_a_connection(
+        tmp_path: Any) -> None:
+    """Closing a session that holds a connection does not queue for the shared thread pool:
+    with 2 threads and 1 connection, six requests that each read and hold it a moment all
+    answer (a close waiting behind the threads that wait for its connection timed out)."""
+    import httpx
+    from fastapi import FastAPI
+    from fastapi.responses import PlainTextResponse
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import sessionmaker
+
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'pool.db'}", pool_size=1, max_overflow=0,
+                           pool_timeout=2)
+    app = FastAPI()
+    app.state.db = types.SimpleNamespace(sessions=sessionmaker(engine))
+
+    @app.get("/read", response_model=None)
+    def read(session: SessionDep) -> PlainTextResponse:  # a sync route: the pool's threads
+        session.execute(text("SELECT 1")).all()
+        time.sleep(0.05)
+        return PlainTextResponse("read")  # a Response: the transaction is still open here
+
+    async def six() -> list[int]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 2
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = await asyncio.gather(*[client.get("/read") for _ in range(6)])
+        return [a.status_code for a in answers]
+
+    try:
+        assert asyncio.run(six()) == [200] * 6
+    finally:
+        engine.dispose()

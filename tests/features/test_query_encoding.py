@@ -4,9 +4,11 @@ rows, the requested columns made dense, and the equipment counts."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from bench.baseline.overlap import _encode_queries, _equipment
@@ -116,3 +118,22 @@ def test_dense_columns_are_those_of_scipys_toarray() -> None:
         assert np.array_equal(dense_columns(m, None, cols), wide[:, cols])
         got = dense_columns(m, rows, cols)
         assert got.dtype == np.float32 and np.array_equal(got, wide[rows][:, cols])
+
+
+def test_queries_sharing_a_text_keep_their_own_dense_rows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a sentence-embedding share, texts are scored once each: a query after a repeated
+    text still gets its own text's embedding (each row of ``query_many`` is ``query``'s)."""
+    def fake_dense(texts: list[str], model: str = "") -> np.ndarray:
+        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest(), np.uint8)[:8] for t in texts]
+        out = np.array(rows, np.float32) - 127.5
+        unit: np.ndarray = out / np.linalg.norm(out, axis=1, keepdims=True)
+        return unit
+
+    monkeypatch.setattr(ot, "dense_vectors", fake_dense)
+    docs = [OverlapDoc(doc_id=f"d{i}", text=t, kind="lab") for i, t in enumerate(TEXTS) if t]
+    index = OverlapIndex(dense_share=0.5).fit(docs)
+    a = OverlapDoc(doc_id="qa", text="water quality laboratory", kind="lab")
+    b = OverlapDoc(doc_id="qb", text="phòng thí nghiệm dữ liệu lớn", kind="lab")
+    qs = [a, a, b, a, b]
+    assert index.query_many(qs, k=3) == [index.query(q, k=3) for q in qs]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from wastescreen.api.errors import ApiError
 from wastescreen.api.limits import RateLimits, ScreeningSlots, client_address, retry_after_header
@@ -27,7 +27,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         if session.in_transaction():  # a connection is held: giving it back is I/O
-            await run_in_threadpool(session.close)
+            # In a thread of its own, shielded, as FastAPI closes a generator dependency: a
+            # turn in the shared pool could wait behind threads that wait for this very
+            # connection, and a cancelled close would leave it to the garbage collector.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close,
+                                               limiter=anyio.CapacityLimiter(1))
         else:
             session.close()
 

@@ -8,6 +8,7 @@ rather than the answer."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import weakref
 from collections.abc import Awaitable, Callable
@@ -128,6 +129,16 @@ def retry_after_header(wait_s: float) -> dict[str, str]:
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+def _close(session: Session) -> None:
+    """Close ``session``; a failure is logged, not raised: the work is done (a filing may be
+    committed) and its answer stands; the request's dependency closes the session again."""
+    try:
+        session.close()
+    except Exception:
+        logging.getLogger(__name__).warning("closing a session after a screening failed",
+                                            exc_info=True)
+
+
 class ScreeningSlots:
     """At most ``size`` screenings of this process at once; the others wait for a slot on the
     event loop, first come first served, with their body read and their key checked.
@@ -157,7 +168,7 @@ class ScreeningSlots:
                 return work()
             finally:
                 if closing is not None:
-                    closing.close()
+                    _close(closing)
 
         async with gate:
             return await run_in_threadpool(job)

@@ -106,6 +106,7 @@ def query_arrays(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMem
     full, q_self, x_self, gen = ot.encode_queries(
         counts, idf, index.df_, k1=index.k1, b=index.b, length_scale=index.length_scale_,
         max_df=max_df, cross_from=n_lit if index._n_cross else None)
+    dense = index._dense([q.text for q in qs])
     eq = index._equipment(qs, grow=False)
     total = np.array([sum(1 for c in q.equipment if c) for q in qs], np.float32)
     applies = [applicable_components(q) for q in qs]
@@ -122,7 +123,10 @@ def query_arrays(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMem
                             eq.indptr), shape=eq.shape, dtype=np.float32)
     return {
         "full": full, "self": q_self, "gen": gen, "x_self": x_self, "text_of": text_of,
-        "eq": eq, "eq_total": total, "dense": index._dense([q.text for q in qs]),
+        "eq": eq, "eq_total": total, "dense": dense,
+        # The dense rows of each text (those of its first query): text_pair_scores pairs rows
+        # with texts, not queries.
+        "dense_text": dense[np.unique(text_of, return_index=True)[1]],
         "eq_gen": eq_gen,
         **{f: np.array([index._code(f, v, grow=False) for v in vs], np.int32)
            for f, vs in cats.items()},
@@ -163,7 +167,7 @@ def text_pair_scores(index: SearchableIndex, seg: Segment, rows: np.ndarray,
         sim_x = ot.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
         sim[m] = np.maximum(sim[m], sim_x)
     if index.dense_share > 0:
-        cos = np.einsum("ij,ij->i", seg.arr["dense"][rows], enc["dense"][pq])
+        cos = np.einsum("ij,ij->i", seg.arr["dense"][rows], enc["dense_text"][pq])
         sim = (1 - index.dense_share) * sim + index.dense_share * np.clip(cos, 0.0, 1.0)
     return sim
 
