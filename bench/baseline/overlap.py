@@ -15,8 +15,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from wastescreen.core.agency import agency_key as _agency_key
+from wastescreen.features import overlap_bm25 as bm25
 from wastescreen.features import overlap_components as oc
-from wastescreen.features import overlap_text as ot
 from wastescreen.features.overlap_candidates import top_candidates
 from wastescreen.features.overlap_index import (
     OverlapDoc,
@@ -133,13 +133,13 @@ def _text(self: OverlapIndex, seg: Segment, rows: np.ndarray, enc: dict[str, Any
     num = num32.astype(np.float64)
     idf_lit, idf_x = self._idf_parts()
     d_self = seg.norms(rows, idf_lit) if self.text_similarity == "cosine" else None
-    sim = ot.text_similarity(num, enc["self"][pq], d_self)
+    sim = bm25.text_similarity(num, enc["self"][pq], d_self)
     if num_x is not None:
         # A query and a document of different languages: the larger of the two cosines.
         m = np.flatnonzero(num_x > 0)
         d_x = (self_scores(seg.rows[rows[m]], idf_x) if self.text_similarity == "cosine"
                else None)
-        sim_x = ot.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
+        sim_x = bm25.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
         sim[m] = np.maximum(sim[m], sim_x)
     if self.dense_share > 0:
         cos = np.einsum("ij,ij->i", seg.arr["dense"][rows], enc["dense"][pq])
@@ -211,8 +211,8 @@ def _candidates(self: OverlapIndex, enc: dict[str, Any], seg: Segment, ok: np.nd
 def _encode_queries(counts: sp.csr_matrix, idf: np.ndarray, df: np.ndarray, *, k1: float,
                     b: float, length_scale: float, max_df: int
                     ) -> tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix]:
-    """``overlap_text.encode_queries`` as it was: (full, self, gen) of one part."""
-    a = ot.bm25_rows(counts, k1=k1, b=b, length_scale=length_scale)
+    """``overlap_bm25.encode_queries`` as it was: (full, self, gen) of one part."""
+    a = bm25.bm25_rows(counts, k1=k1, b=b, length_scale=length_scale)
     full = sp.csr_matrix((a.data * idf[a.indices], a.indices, a.indptr), shape=a.shape)
     q_self = np.asarray(full.multiply(a).sum(axis=1), np.float64).ravel()
     term_df = df[a.indices]

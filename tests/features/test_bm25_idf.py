@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wastescreen.features.overlap_text import bm25_idf
+from wastescreen.features.overlap_bm25 import bm25_idf
 
 
 def _plain(df: np.ndarray, n_docs: int) -> np.ndarray:

@@ -12,6 +12,7 @@ import pytest
 import scipy.sparse as sp
 
 from bench.baseline.overlap import _encode_queries, _equipment
+from wastescreen.features import overlap_bm25 as bm25
 from wastescreen.features import overlap_text as ot
 from wastescreen.features.overlap_docs import OverlapDoc
 from wastescreen.features.overlap_index import OverlapIndex
@@ -46,14 +47,14 @@ def test_queries_encode_to_scipys_bits() -> None:
         b, max_df = 0.75 * (trial % 3 != 0), 20
         lit = _encode_queries(counts, idf[: 2**12], df[: 2**12], k1=1.2, b=b,
                               length_scale=7.5, max_df=max_df)
-        full, q_self, x_self, gen = ot.encode_queries(
+        full, q_self, x_self, gen = bm25.encode_queries(
             counts, idf[: 2**12], df[: 2**12], k1=1.2, b=b, length_scale=7.5, max_df=max_df)
         assert _same(full, lit[0]) and _same(gen, lit[2]) and np.array_equal(q_self, lit[1])
         assert q_self.dtype == lit[1].dtype and not x_self.any()
         restricted += 0 < gen.nnz < full.nnz
         x = _encode_queries(x_counts, idf[2**12 :], df[2**12 :], k1=1.2, b=0.0,
                             length_scale=1.0, max_df=max_df)
-        full, q_self, x_self, gen = ot.encode_queries(
+        full, q_self, x_self, gen = bm25.encode_queries(
             side_by_side(counts, x_counts), idf, df, k1=1.2, b=b, length_scale=7.5,
             max_df=max_df, cross_from=2**12)
         assert _same(full, side_by_side(lit[0], x[0])) and _same(gen, side_by_side(lit[2], x[2]))
@@ -64,7 +65,7 @@ def test_queries_encode_to_scipys_bits() -> None:
 def test_encoding_leaves_the_counts_it_was_given_alone() -> None:
     counts = ot.TextHasher(2**12).counts(TEXTS)
     before = counts.copy()
-    full, _, _, gen = ot.encode_queries(counts, np.ones(2**12, np.float32),
+    full, _, _, gen = bm25.encode_queries(counts, np.ones(2**12, np.float32),
                                      np.ones(2**12, np.int64), k1=1.2, b=0.75,
                                      length_scale=5.0, max_df=10)
     full.indices[:] = 0

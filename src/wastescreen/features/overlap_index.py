@@ -31,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from wastescreen.core.agency import agency_key
+from wastescreen.features import overlap_bm25 as bm25
 from wastescreen.features import overlap_components as oc
 from wastescreen.features import overlap_glossary as og
 from wastescreen.features import overlap_text as ot
@@ -187,10 +188,10 @@ class OverlapIndex:
     def _rows(self, docs: Sequence[OverlapDoc], counts: sp.csr_matrix) -> sp.csr_matrix:
         """BM25 document rows: the literal columns, then (``cross_language``) the document's
         cross terms, each weighted 1 per distinct term (tf saturated, no length norm)."""
-        rows = ot.bm25_rows(counts, k1=self.k1, b=self.b, length_scale=self.length_scale_)
+        rows = bm25.bm25_rows(counts, k1=self.k1, b=self.b, length_scale=self.length_scale_)
         if not self._n_cross:
             return rows
-        cross = ot.bm25_rows(self._cross.counts([d.text for d in docs], as_query=False),
+        cross = bm25.bm25_rows(self._cross.counts([d.text for d in docs], as_query=False),
                              k1=self.k1, b=0.0, length_scale=1.0)
         return sp.csr_matrix(sp.hstack([rows, cross], format="csr"), dtype=np.float32)
 
@@ -245,7 +246,7 @@ class OverlapIndex:
         """(n_features,) float32 BM25 idf of the current documents, recomputed after changes."""
         idf = self._idf_cache
         if idf is None:
-            idf = ot.bm25_idf(self.df_, len(self))
+            idf = bm25.bm25_idf(self.df_, len(self))
             literal = idf.copy()
             literal[self.n_features :] = 0
             self._idf_literal, self._idf_cross = literal, idf - literal

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from wastescreen.core.agency import agency_key
+from wastescreen.features import overlap_bm25 as bm25
 from wastescreen.features import overlap_components as oc
 from wastescreen.features import overlap_text as ot
 from wastescreen.features.overlap_candidates import candidates
@@ -103,7 +104,7 @@ def query_arrays(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMem
     max_df = int(max(index.candidate_max_df * len(index), PRUNE_FLOOR))
     idf, n_lit = index._idf(), index.n_features
     counts, text_of = query_counts(index, qs, memo)
-    full, q_self, x_self, gen = ot.encode_queries(
+    full, q_self, x_self, gen = bm25.encode_queries(
         counts, idf, index.df_, k1=index.k1, b=index.b, length_scale=index.length_scale_,
         max_df=max_df, cross_from=n_lit if index._n_cross else None)
     dense = index._dense([q.text for q in qs])
@@ -158,13 +159,13 @@ def text_pair_scores(index: SearchableIndex, seg: Segment, rows: np.ndarray,
     num = num32.astype(np.float64)
     idf_lit, idf_x = index._idf_parts()
     d_self = seg.norms(rows, idf_lit) if index.text_similarity == "cosine" else None
-    sim = ot.text_similarity(num, enc["self"][pq], d_self)
+    sim = bm25.text_similarity(num, enc["self"][pq], d_self)
     if num_x is not None:
         # A query and a document of different languages: the larger of the two cosines.
         m = np.flatnonzero(num_x > 0)
         d_x = (seg.norms(rows[m], idf_x, cross=True) if index.text_similarity == "cosine"
                else None)
-        sim_x = ot.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
+        sim_x = bm25.text_similarity(num_x[m], enc["x_self"][pq[m]], d_x)
         sim[m] = np.maximum(sim[m], sim_x)
     if index.dense_share > 0:
         cos = np.einsum("ij,ij->i", seg.arr["dense"][rows], enc["dense_text"][pq])
