@@ -19,17 +19,18 @@ def bm25_rows(counts: sp.csr_matrix, *, k1: float, b: float, length_scale: float
     row's weights never depend on the other rows and ``add``/``remove`` need no rewrite.
     """
     out = counts.copy()
-    out.data = bm25_data(out.data, out.indptr, k1=k1, b=b, length_scale=length_scale)
+    doc_len = np.diff(out.indptr)  # distinct terms: robust to one phrase repeated many times
+    out.data = bm25_weights(out.data, np.repeat(doc_len, doc_len), k1=k1, b=b,
+                            length_scale=length_scale)
     return out
 
 
-def bm25_data(tf: np.ndarray, indptr: np.ndarray, *, k1: float, b: float,
-              length_scale: float) -> np.ndarray:
-    """``bm25_rows`` on the stored values ``tf`` of a CSR matrix with row pointers
-    ``indptr``: float32, one per stored value."""
-    doc_len = np.diff(indptr)  # distinct terms: robust to one phrase repeated many times
-    norm = k1 * (1.0 - b + b * doc_len / max(length_scale, 1e-9))
-    out: np.ndarray = (tf * (k1 + 1.0) / (tf + np.repeat(norm, doc_len))).astype(np.float32)
+def bm25_weights(tf: np.ndarray, lengths: np.ndarray, *, k1: float, b: float,
+                 length_scale: float) -> np.ndarray:
+    """The ``bm25_rows`` formula on stored term counts ``tf``, each with the distinct-term count
+    ``lengths`` of its row: float32, one per value."""
+    norm = k1 * (1.0 - b + b * lengths / max(length_scale, 1e-9))
+    out: np.ndarray = (tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
     return out
 
 
@@ -72,11 +73,9 @@ def encode_queries(
     cross = (indices >= cross_from if cross_from is not None
              else np.zeros(indices.size, bool))
     part = row_of * 2 + cross  # (row, part): a row's literal values, then its cross ones
-    lengths = np.bincount(part, minlength=2 * n)
-    norm = np.where(cross, k1 * (1.0 - 0.0 + 0.0 * lengths[part] / 1.0),
-                    k1 * (1.0 - b + b * lengths[part] / max(length_scale, 1e-9)))
-    tf = counts.data
-    a = (tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
+    lengths = np.bincount(part, minlength=2 * n)[part]  # of each value's row and part
+    a = np.where(cross, bm25_weights(counts.data, lengths, k1=k1, b=0.0, length_scale=1.0),
+                 bm25_weights(counts.data, lengths, k1=k1, b=b, length_scale=length_scale))
     full_data = a * idf[indices]
     full = sp.csr_matrix((full_data, indices, indptr), shape=counts.shape)
     norms = row_sums(full_data * a, part, 2 * n)
