@@ -15,17 +15,24 @@ from wastescreen.features import overlap_components as oc
 from wastescreen.features.overlap_rank import kth_largest_per_group, top_per_group, top_rows
 from wastescreen.features.overlap_searchable import SearchableIndex
 from wastescreen.features.overlap_segment import Segment
+from wastescreen.features.pair_dots import KernelUnavailable, candidate_search
 
 
 def candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segment, ok: np.ndarray,
-               n_queries: int, per_kind: bool) -> tuple[np.ndarray, np.ndarray]:
+               n_queries: int, per_kind: bool, *, compiled: bool = False
+               ) -> tuple[np.ndarray, np.ndarray]:
     """(query number, row) pairs: up to n_candidates rows of ``seg`` per query (per query
-    and kind with ``per_kind``), grouped by query."""
+    and kind with ``per_kind``), grouped by query. ``compiled``: by the compiled kernel
+    (``features.candidate_kernel``, the same pairs) where the inputs allow it."""
     w = index.component_weights()
     dense_w = w["text"] * index.dense_share
     # Place/area/budget/agency/dense add at most this much: rows whose term score is further
     # than that below the n-th best cannot enter the top n, so they are not scored.
     ctx_max = w["place"] + w["area"] + w["budget"] + w["agency"] + dense_w
+    if compiled and dense_w == 0:
+        found = compiled_candidates(index, enc, seg, ok, per_kind, ctx_max)
+        if found is not None:
+            return found
     gen = enc["gen"] @ seg.inv
     eq_gen = enc["eq_gen"]
     if eq_gen.nnz and seg.eq_inv.shape[0]:
@@ -60,6 +67,40 @@ def candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segment, ok: np
     top = top_per_group(group, idx, val, n, n_groups)
     top = top[np.argsort(q[top], kind="stable")]
     return q[top], idx[top].astype(np.int64)
+
+
+def compiled_candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segment,
+                        ok: np.ndarray, per_kind: bool, ctx_max: float
+                        ) -> tuple[np.ndarray, np.ndarray] | None:
+    """``candidates`` by the compiled kernel (each query's rows ascending), or None where it
+    does not apply: other dtypes than float32, an equipment matrix narrower than the
+    segment's, or a value that is not finite (the NumPy path then decides)."""
+    gen, eq_gen = enc["gen"], enc["eq_gen"]
+    inv, eq_inv = seg.inv, seg.eq_inv
+    if any(m.dtype != np.float32 for m in (gen, eq_gen, inv, eq_inv)):
+        return None
+    if eq_gen.nnz and eq_inv.shape[0] and eq_gen.shape[1] < eq_inv.shape[0]:
+        return None  # SciPy refuses the product: left to it to say so
+    try:
+        candidate_rows = candidate_search()
+    except KernelUnavailable:  # logged once by the pair kernel's loader: NumPy instead
+        return None
+    w = index.component_weights()
+    weights = np.array([w["place"], w["area"], w["budget"], w["agency"]], np.float32)
+    if not np.isfinite(weights).all():
+        return None
+    applies = np.stack([enc["applies"][c] for c in ("place", "area", "budget", "agency")],
+                       axis=1)
+    q_code = np.stack([enc[f] for f in ("province", "region", "area", "group")], axis=1)
+    r_code = seg.codes()
+    status, pq, rows = candidate_rows(
+        gen.indptr, gen.indices, gen.data, inv.indptr, inv.indices, inv.data,
+        eq_gen.indptr, eq_gen.indices, eq_gen.data, eq_inv.indptr, eq_inv.indices,
+        eq_inv.data, eq_inv.shape[0] if eq_gen.nnz else 0, ok, seg.arr["kind"], per_kind,
+        q_code, enc["log_budget"], applies, r_code, seg.arr["log_budget"], weights,
+        np.float32(index.budget_span_decades), np.float32(ctx_max), np.float32(1e-6),
+        index.n_candidates)
+    return None if status < 0 else (pq, rows)
 
 
 def candidates_by_query(index: SearchableIndex, gen: sp.csr_matrix, enc: dict[str, Any],

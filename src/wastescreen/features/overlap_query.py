@@ -185,9 +185,10 @@ def query_chunk(index: SearchableIndex, qs: Sequence[OverlapDoc], k: int,
     # dozen categories at most, so dense beats sparse fancy indexing per pair.
     q_units = dense_columns(enc["eq"], None, q_cols)
     found: list[dict[str, np.ndarray]] = []
+    compiled = kernel_loaded()  # a server's: the candidates by the compiled kernel too
     for pos, seg in enumerate(index.segments_):
         ok = allowed_rows(index, pos, kinds, max_year, exclude_ids)
-        pq, rr = candidates(index, enc, seg, ok, len(qs), per_kind)
+        pq, rr = candidates(index, enc, seg, ok, len(qs), per_kind, compiled=compiled)
         if pq.size == 0:
             continue
         cover, shared = oc.equipment_shared(q_units[pq], enc["eq_total"][pq],

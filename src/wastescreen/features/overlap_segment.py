@@ -36,6 +36,7 @@ class Segment:
     partial_norms: int = 0  # queries since the idf changed that computed candidates' norms only
     # Every text weight is finite (rows never change once built): checked on first use.
     _finite: bool | None = field(default=None, init=False, repr=False)
+    _codes: np.ndarray | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.inv = self.rows.T.tocsr()
@@ -67,6 +68,14 @@ class Segment:
         if self._finite is None:
             self._finite = bool(np.isfinite(self.rows.data).all())
         return self._finite
+
+    def codes(self) -> np.ndarray:
+        """(n, 4) int32 province, region, area and group codes side by side (made once: rows
+        never change)."""
+        if self._codes is None:
+            self._codes = np.stack([self.arr[f].astype(np.int32)
+                                    for f in ("province", "region", "area", "group")], axis=1)
+        return self._codes
 
     def reset_norms(self) -> None:
         """Forget the cached norms (the idf they were computed with changed)."""

@@ -13,10 +13,11 @@ against it, and adds in the order NumPy adds:
 - cross-language columns (``>= n_literal``): ``np.bincount`` with float64 weights, i.e. the
   float32 products turned to float64 and added one after the other from 0.
 
-The kernel is in :mod:`features.pair_kernel`; Numba is imported and the kernel compiled (then
-cached on disk) on the first call, or at a server's start-up (:func:`load_kernel`): the
-overlap search takes this path for large batches of pairs, and for every pair once the kernel
-is loaded.
+The kernel is in :mod:`features.pair_kernel` (loaded with the overlap search's compiled
+candidate search, :mod:`features.candidate_kernel`); Numba is imported and the kernel
+compiled (then cached on disk) on the first call, or at a server's start-up
+(:func:`load_kernel`): the overlap search takes this path for large batches of pairs, and for
+every pair once the kernel is loaded.
 
 Where it is not loaded (a one-shot screening, which would spend a second on it), a few queries
 against a small index (one pre-check: a proposal and its variants share one text) take
@@ -202,7 +203,9 @@ def _kernel() -> Any:
     load it."""
     global _kernel_error
     try:
-        from wastescreen.features.pair_kernel import dots  # Numba: loaded on first use
+        # Numba: loaded on first use, with the compiled candidate search (overlap_candidates)
+        from wastescreen.features import candidate_kernel  # noqa: F401
+        from wastescreen.features.pair_kernel import dots
     except (ImportError, RuntimeError, OSError) as exc:
         # e.g. a read-only install and no NUMBA_CACHE_DIR: said once, then SciPy's path
         _kernel_error = str(exc)
@@ -230,6 +233,14 @@ def _scratch(width: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
             _pool.append(arrays)
 
 
+def candidate_search() -> Any:
+    """The compiled candidate search (``features.candidate_kernel.candidate_rows``), loaded
+    with the pair kernel; raises :class:`KernelUnavailable` where Numba cannot load them."""
+    _kernel()
+    from wastescreen.features.candidate_kernel import candidate_rows
+    return candidate_rows
+
+
 def load_kernel() -> bool:
     """Load the compiled kernel now (a long-running process at start-up: its first pre-check
     then does not pay for it); whether it loaded. Once loaded, :func:`kernel_loaded` is true
@@ -243,5 +254,6 @@ def load_kernel() -> bool:
 
 
 def kernel_loaded() -> bool:
-    """Whether the compiled kernel is in this process already (loading it costs a second)."""
-    return _kernel_error is None and "wastescreen.features.pair_kernel" in sys.modules
+    """Whether the compiled kernels are in this process already (loading them costs a
+    second)."""
+    return _kernel_error is None and "wastescreen.features.candidate_kernel" in sys.modules
