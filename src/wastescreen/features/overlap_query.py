@@ -143,11 +143,26 @@ def text_scores(index: SearchableIndex, seg: Segment, rows: np.ndarray, enc: dic
     against a row, so each distinct (text, row) pair is scored once."""
     text = enc["text_of"][pq]
     key = text * len(seg.ids) + rows
-    distinct, first, back = np.unique(key, return_index=True, return_inverse=True)
-    if distinct.size == key.size:
+    first, back = _distinct(key, (int(text.max(initial=0)) + 1) * len(seg.ids))
+    if first.size == key.size:
         return text_pair_scores(index, seg, rows, enc, text)
     sim: np.ndarray = text_pair_scores(index, seg, rows[first], enc, text[first])[back]
     return sim
+
+
+def _distinct(key: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """(one position of each distinct value of ``key``, the number of each position's value
+    among those): ``np.unique``'s index and inverse, up to the order of the distinct values.
+    With few possible keys (``key`` in ``[0, n_keys)``; a pre-check's), a table of them does
+    it in linear time."""
+    if n_keys > max(4 * key.size, 4096):
+        _, first, back = np.unique(key, return_index=True, return_inverse=True)
+        return first, back.ravel()
+    at = np.empty(n_keys, np.int64)
+    at[key] = np.arange(key.size)  # of repeated keys, one position stays: any will do
+    first = np.flatnonzero(at[key] == np.arange(key.size))
+    at[key[first]] = np.arange(first.size)
+    return first, at[key]
 
 
 def text_pair_scores(index: SearchableIndex, seg: Segment, rows: np.ndarray,
@@ -217,7 +232,8 @@ def rank_matches(index: SearchableIndex, found: list[dict[str, np.ndarray]], n_q
     out: list[list[OverlapMatch]] = [[] for _ in range(n_queries)]
     if not found:
         return out
-    f = {key: np.concatenate([d[key] for d in found]) for key in found[0]}
+    f = found[0] if len(found) == 1 else {
+        key: np.concatenate([d[key] for d in found]) for key in found[0]}
     # A document indexed without a kind (code -1) is a kind of its own, after the others.
     n_kinds = len(index.vocab_["kind"]) + 1 if per_kind else 1
     kind_of = np.where(f["kind"] < 0, n_kinds - 1, f["kind"]) if per_kind else 0

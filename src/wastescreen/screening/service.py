@@ -14,8 +14,6 @@ from wastescreen.core.reference import region_of
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import (
     BAND_RANK,
-    Contribution,
-    MatchEvidence,
     ScreeningResult,
     TargetScore,
     WhatIf,
@@ -94,14 +92,14 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
     explanation, variant_scores = model.explainer.explain_first(x)
     names = explanation.feature_names
     values = {name: feature_value(column[0]) for name, column in features.items()}
-    targets = []
-    for name, t in explanation.targets.items():
-        targets.append(TargetScore(
-            target=name, probability=float(t.probability[0]), margin=float(t.margin[0]),
-            base_margin=float(t.bias[0]),
-            contributions=[Contribution(feature=f, value=None if BY_NAME[f].kind ==
-                                        "categorical" else values[f], shap=float(c))
-                           for f, c in zip(names, t.contributions[0], strict=True)]))
+    # Validated as one nested value each (pydantic walks the contributions in one call).
+    targets = [TargetScore.model_validate({
+        "target": name, "probability": float(t.probability[0]), "margin": float(t.margin[0]),
+        "base_margin": float(t.bias[0]),
+        "contributions": [{"feature": f, "value": None if BY_NAME[f].kind == "categorical"
+                           else values[f], "shap": float(c)}
+                          for f, c in zip(names, t.contributions[0], strict=True)]})
+        for name, t in explanation.targets.items()]
     reasons = top_reasons({n: t.contributions[0] for n, t in explanation.targets.items()},
                           names, values, model.ranges, model.category_rates)
     overall = float(explanation.overall[0])
@@ -127,7 +125,7 @@ def screen_and_record(engine: ScreeningEngine, proposal: Proposal, proposal_id: 
         alternatives=alternatives,
         scores={t.target: t.probability for t in targets}, targets=targets, reasons=reasons,
         what_if=helpful[:WHAT_IF_SHOWN],
-        evidence=[MatchEvidence.model_validate(e) for e in evidence],
+        evidence=evidence,  # dicts, validated as MatchEvidence with the result
         completeness=share, missing_fields=missing, features=values,
         model_version=model.version, model_trained_on_synthetic_data=model.synthetic,
         registry_snapshot=context.snapshot, registry_snapshot_date=context.snapshot_date,
