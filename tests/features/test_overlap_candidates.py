@@ -138,3 +138,14 @@ def test_the_compiled_context_scores_are_numpys_bit_for_bit() -> None:
              "log_budget": r_logb[rows]},
             dict(zip(names, w.tolist(), strict=True)), span)
         assert out.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("n_keys", [50, 10**6])
+def test_pairs_are_told_apart_as_np_unique_tells_them(n_keys: int) -> None:
+    """By a table of the keys (few possible keys) or by np.unique (many): one position of each
+    distinct key, and each key's number among them."""
+    rng = np.random.default_rng(n_keys)
+    key = rng.integers(0, min(n_keys, 40), 300) * (n_keys // 40 or 1)
+    first, back = oq._distinct(key, n_keys)
+    assert sorted(key[first].tolist()) == np.unique(key).tolist()
+    assert np.array_equal(key[first][back], key)
