@@ -65,7 +65,12 @@ def test_the_compiled_candidates_are_the_numpy_candidates(n_candidates: int,
     index.add(docs[200:250])  # a second segment, which predates no category here
     index.remove([d.doc_id for d in docs[:20]])
     qs = _docs(rng, 12, "q", ("proposal",))
-    qs = qs + [replace(q, doc_id=f"{q.doc_id}-v", budget_vnd=0) for q in qs[:4]]
+    # Variants of one text side by side (a proposal and its what-if variants: other budget,
+    # other equipment, none), and the same text again further on.
+    qs = [v for q in qs[:6] for v in (q, replace(q, doc_id=f"{q.doc_id}-b", budget_vnd=0),
+                                      replace(q, doc_id=f"{q.doc_id}-e", equipment=UNITS[:2]),
+                                      replace(q, doc_id=f"{q.doc_id}-n", equipment=()))]
+    qs += [replace(q, doc_id=f"{q.doc_id}-again") for q in qs[::5]]
     enc = oq.query_arrays(index, qs)
     compared = 0
     for pos, seg in enumerate(index.segments_):

@@ -76,6 +76,7 @@ def _products(a_ptr: np.ndarray, a_ind: np.ndarray, a_val: np.ndarray, q: int,
 
 @numba.njit(cache=True, nogil=True)
 def candidate_rows(g_ptr: np.ndarray, g_ind: np.ndarray, g_val: np.ndarray,
+                   text_of: np.ndarray,
                    inv_ptr: np.ndarray, inv_ind: np.ndarray, inv_val: np.ndarray,
                    e_ptr: np.ndarray, e_ind: np.ndarray, e_val: np.ndarray,
                    einv_ptr: np.ndarray, einv_ind: np.ndarray, einv_val: np.ndarray,
@@ -88,18 +89,22 @@ def candidate_rows(g_ptr: np.ndarray, g_ind: np.ndarray, g_val: np.ndarray,
     kind with ``per_kind``), grouped by query, each query's rows ascending; status -1 when a
     value was not finite (nothing else is then meaningful).
 
-    ``g_*``: the queries' weighted terms (CSR), ``inv_*`` the segment's inverted index (CSR,
-    terms by rows); ``e_*`` the queries' equipment shares, ``einv_*`` the segment's equipment
-    presence (equipment columns from ``n_eq_terms`` on are left out, as the caller's slice
-    does); ``ok`` the rows allowed, ``kind`` their kind codes; ``q_code``/``r_code`` (n, 4)
-    int province, region, area, group codes, ``q_logb``/``r_logb`` log10 budgets,
+    ``g_*``: the weighted terms of each distinct text (CSR), ``text_of`` each query's text
+    (queries of one text side by side share its products), ``inv_*`` the segment's inverted
+    index (CSR, terms by rows); ``e_*`` the queries' equipment shares, ``einv_*`` the
+    segment's equipment presence (equipment columns from ``n_eq_terms`` on are left out, as
+    the caller's slice does); ``ok`` the rows allowed, ``kind`` their kind codes;
+    ``q_code``/``r_code`` (n, 4) int province, region, area, group codes, ``q_logb``/``r_logb``
+    log10 budgets,
     ``applies`` (queries, 4) place, area, budget, agency; ``w`` their float32 weights."""
-    n_queries = g_ptr.size - 1
+    n_queries = text_of.size
     n_rows = ok.size
     acc = np.zeros(n_rows, np.float32)
     acc_eq = np.zeros(n_rows, np.float32)
-    seen = np.zeros(n_rows, np.bool_)
+    seen = np.zeros(n_rows, np.bool_)  # rows in ``touched``
     touched = np.empty(n_rows, np.int64)
+    by_text = np.zeros(n_rows, np.bool_)  # rows the current text's products reached
+    n_text = 0  # touched[:n_text]: those rows
     # Kinds side by side: each query's candidates of kind code c (-1 too) in bucket c + 1.
     n_buckets = 1
     if per_kind:
@@ -113,10 +118,17 @@ def candidate_rows(g_ptr: np.ndarray, g_ind: np.ndarray, g_val: np.ndarray,
     counts = np.zeros(n_buckets, np.int64)
     total = 0
     for q in range(n_queries):
-        m = _products(g_ptr, g_ind, g_val, q, inv_ptr, inv_ind, inv_val, inv_ptr.size - 1,
-                      acc, seen, touched, 0)
+        if q == 0 or text_of[q] != text_of[q - 1]:  # a new text: its products, once
+            for t in range(n_text):
+                acc[touched[t]] = 0
+                seen[touched[t]] = False
+                by_text[touched[t]] = False
+            n_text = _products(g_ptr, g_ind, g_val, text_of[q], inv_ptr, inv_ind, inv_val,
+                               inv_ptr.size - 1, acc, seen, touched, 0)
+            for t in range(n_text):
+                by_text[touched[t]] = True
         m = _products(e_ptr, e_ind, e_val, q, einv_ptr, einv_ind, einv_val, n_eq_terms,
-                      acc_eq, seen, touched, m)
+                      acc_eq, seen, touched, n_text)
         counts[:] = 0
         for t in range(m):
             k = touched[t]
@@ -136,9 +148,9 @@ def candidate_rows(g_ptr: np.ndarray, g_ind: np.ndarray, g_val: np.ndarray,
         for t in range(m):
             k = touched[t]
             value = acc[k] + acc_eq[k]
-            acc[k] = 0
             acc_eq[k] = 0
-            seen[k] = False
+            if not by_text[k]:  # reached by equipment alone: not kept for the next query
+                seen[k] = False
             if value != 0 and ok[k]:
                 b = kind[k] + 1 if per_kind else 0
                 c_row[fill[b]] = k

@@ -75,7 +75,7 @@ def compiled_candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segmen
     """``candidates`` by the compiled kernel (each query's rows ascending), or None where it
     does not apply: other dtypes than float32, an equipment matrix narrower than the
     segment's, or a value that is not finite (the NumPy path then decides)."""
-    gen, eq_gen = enc["gen"], enc["eq_gen"]
+    gen, eq_gen = enc["gen_text"], enc["eq_gen"]
     inv, eq_inv = seg.inv, seg.eq_inv
     if any(m.dtype != np.float32 for m in (gen, eq_gen, inv, eq_inv)):
         return None
@@ -94,7 +94,7 @@ def compiled_candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segmen
     q_code = np.stack([enc[f] for f in ("province", "region", "area", "group")], axis=1)
     r_code = seg.codes()
     status, pq, rows = candidate_rows(
-        gen.indptr, gen.indices, gen.data, inv.indptr, inv.indices, inv.data,
+        gen.indptr, gen.indices, gen.data, enc["text_of"], inv.indptr, inv.indices, inv.data,
         eq_gen.indptr, eq_gen.indices, eq_gen.data, eq_inv.indptr, eq_inv.indices,
         eq_inv.data, eq_inv.shape[0] if eq_gen.nnz else 0, ok, seg.arr["kind"], per_kind,
         q_code, enc["log_budget"], applies, r_code, seg.arr["log_budget"], weights,

@@ -115,6 +115,7 @@ def query_arrays(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMem
             "area": [q.technology_area for q in qs],
             "group": [agency_key(q.group) for q in qs]}
     gen.data *= w["text"]  # gen is ours: scaled in place, as gen * w would, without a copy
+    gen_text = gen  # one row per distinct text (the compiled candidate search reads these)
     if gen.shape[0] != len(qs):
         gen = take_rows(gen, text_of)
     # Each requested unit's share of the equipment weight; one multiply per stored value,
@@ -123,7 +124,8 @@ def query_arrays(index: SearchableIndex, qs: Sequence[OverlapDoc], memo: TextMem
     eq_gen = sp.csr_matrix((eq.data * np.repeat(per_unit, np.diff(eq.indptr)), eq.indices,
                             eq.indptr), shape=eq.shape, dtype=np.float32)
     return {
-        "full": full, "self": q_self, "gen": gen, "x_self": x_self, "text_of": text_of,
+        "full": full, "self": q_self, "gen": gen, "gen_text": gen_text, "x_self": x_self,
+        "text_of": text_of,
         "eq": eq, "eq_total": total, "dense": dense,
         # The dense rows of each text (those of its first query): text_pair_scores pairs rows
         # with texts, not queries.
