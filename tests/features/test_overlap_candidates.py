@@ -3,6 +3,8 @@ candidate search keeps, for every query, kind and cut; never timing."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -108,10 +110,30 @@ def test_a_value_that_is_not_finite_is_left_to_numpy() -> None:
     seg = index.segments_[0]
     ok = oq.allowed_rows(index, 0, None, None, ())
     assert compiled_candidates(index, enc, seg, ok, False, 0.5) is not None
-    enc["gen"].data[:1] = np.inf
+    enc["gen_text"].data[:1] = np.inf  # the texts' terms, which the kernel reads
     assert compiled_candidates(index, enc, seg, ok, False, 0.5) is None
-    enc["gen"].data[:1] = np.nan
+    enc["gen_text"].data[:1] = np.nan
     assert compiled_candidates(index, enc, seg, ok, False, 0.5) is None
+
+
+@pytest.mark.parametrize("option", [{"budget_span_decades": 0.0},
+                                    {"budget_span_decades": 1e-50},
+                                    {"budget_span_decades": np.float64(1.7)},
+                                    {"n_candidates": 0}])
+def test_settings_the_kernel_would_read_otherwise_are_left_to_numpy(
+        option: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A span of 0 (NumPy divides into inf and NaN, the kernel would raise), a NumPy float64
+    span (NumPy then divides in float64, the kernel in float32), no candidates asked for."""
+    rng = np.random.default_rng(5)
+    index = OverlapIndex(**option).fit(_docs(rng, 60, "d", ("lab", "program")))  # type: ignore[arg-type]
+    qs = _docs(rng, 4, "q", ("proposal",))
+    enc = oq.query_arrays(index, qs)
+    ok = oq.allowed_rows(index, 0, None, None, ())
+    assert compiled_candidates(index, enc, index.segments_[0], ok, False, 0.5) is None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loaded = index.query_many(qs, k=3)  # a server's process: no error
+        monkeypatch.setattr(oq, "kernel_loaded", lambda: False)
+        assert index.query_many(qs, k=3) == loaded
 
 
 def test_the_compiled_context_scores_are_numpys_bit_for_bit() -> None:
@@ -154,3 +176,25 @@ def test_pairs_are_told_apart_as_np_unique_tells_them(n_keys: int) -> None:
     first, back = oq._distinct(key, n_keys)
     assert sorted(key[first].tolist()) == np.unique(key).tolist()
     assert np.array_equal(key[first][back], key)
+
+
+def test_loading_the_kernels_compiles_what_the_first_query_calls() -> None:
+    """In a new process: after ``load_kernel`` both kernels hold the machine code of the
+    array types a query passes, so the first pre-check of a server reads or compiles none."""
+    script = """
+from wastescreen.features.pair_dots import load_kernel
+assert load_kernel()
+from wastescreen.features.candidate_kernel import candidate_rows
+from wastescreen.features.pair_kernel import dots
+loaded = (len(candidate_rows.signatures), len(dots.signatures))
+from wastescreen.features.overlap_index import OverlapDoc, OverlapIndex
+docs = [OverlapDoc(f"d-{i}", "lab", f"phong thi nghiem vat lieu {i}", ("PCR",), "Ha Noi")
+        for i in range(30)]
+index = OverlapIndex(n_candidates=5).fit(docs)
+index.query_many(docs[:3], k=3, per_kind=True)
+assert loaded == (1, 1), loaded
+assert (len(candidate_rows.signatures), len(dots.signatures)) == loaded
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr

@@ -207,3 +207,19 @@ def candidate_rows(g_ptr: np.ndarray, g_ind: np.ndarray, g_val: np.ndarray,
         out_r[first_out:n_out] = np.sort(out_r[first_out:n_out])
         out_q[first_out:n_out] = q
     return 0, out_q[:n_out], out_r[:n_out]
+
+
+def warm_up() -> None:
+    """Call :func:`candidate_rows` once on one row, with the array types the overlap search
+    passes (int32 sparse indices, float32 values), so that a server's first pre-check does
+    not wait for its machine code to be read or compiled."""
+    i32 = np.zeros(1, np.int32)
+    ptr = np.array([0, 1], np.int32)
+    f32 = np.ones(1, np.float32)
+    none_i, none_f = np.zeros(0, np.int32), np.zeros(0, np.float32)
+    codes = np.zeros((1, 4), np.int32)
+    candidate_rows(ptr, i32, f32, np.zeros(1, np.int64), ptr, i32, f32,
+                   np.zeros(2, np.int32), none_i, none_f, np.zeros(1, np.int32), none_i,
+                   none_f, 0, np.ones(1, np.bool_), i32, True, codes, f32,
+                   np.ones((1, 4), np.bool_), codes, f32, np.ones(4, np.float32),
+                   np.float32(2.0), np.float32(1.0), np.float32(1e-6), 1)

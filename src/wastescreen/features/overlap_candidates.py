@@ -73,11 +73,17 @@ def compiled_candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segmen
                         ok: np.ndarray, per_kind: bool, ctx_max: float
                         ) -> tuple[np.ndarray, np.ndarray] | None:
     """``candidates`` by the compiled kernel (each query's rows ascending), or None where it
-    does not apply: other dtypes than float32, an equipment matrix narrower than the
+    does not apply: other dtypes than float32, a budget span that is not a Python number or
+    is 0, fewer than one candidate asked for, an equipment matrix narrower than the
     segment's, or a value that is not finite (the NumPy path then decides)."""
     gen, eq_gen = enc["gen_text"], enc["eq_gen"]
     inv, eq_inv = seg.inv, seg.eq_inv
     if any(m.dtype != np.float32 for m in (gen, eq_gen, inv, eq_inv)):
+        return None
+    span = index.budget_span_decades
+    # The kernel divides by the span in float32, as NumPy does for a Python number (a NumPy
+    # float64 would make it divide in float64); a span of 0 is left to NumPy's inf and NaN.
+    if type(span) not in (int, float) or np.float32(span) == 0 or index.n_candidates < 1:
         return None
     if eq_gen.nnz and eq_inv.shape[0] and eq_gen.shape[1] < eq_inv.shape[0]:
         return None  # SciPy refuses the product: left to it to say so
@@ -98,7 +104,7 @@ def compiled_candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segmen
         eq_gen.indptr, eq_gen.indices, eq_gen.data, eq_inv.indptr, eq_inv.indices,
         eq_inv.data, eq_inv.shape[0] if eq_gen.nnz else 0, ok, seg.arr["kind"], per_kind,
         q_code, enc["log_budget"], applies, r_code, seg.arr["log_budget"], weights,
-        np.float32(index.budget_span_decades), np.float32(ctx_max), np.float32(1e-6),
+        np.float32(span), np.float32(ctx_max), np.float32(1e-6),
         index.n_candidates)
     return None if status < 0 else (pq, rows)
 

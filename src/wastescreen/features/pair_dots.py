@@ -250,6 +250,13 @@ def load_kernel() -> bool:
             _kernel()
         except KernelUnavailable:
             return False
+        # A first call with the array types the overlap search passes: Numba reads (or
+        # compiles) the machine code at a function's first call, about 0.3 s for both.
+        one = sp.csr_matrix(np.ones((1, 1), np.float32))
+        compiled_pair_dots(one, np.zeros(1, np.int64), one, np.zeros(1, np.int64), 1,
+                           finite=True)
+        from wastescreen.features.candidate_kernel import warm_up
+        warm_up()
     return kernel_loaded()
 
 
