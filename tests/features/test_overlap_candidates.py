@@ -119,21 +119,35 @@ def test_a_value_that_is_not_finite_is_left_to_numpy() -> None:
 @pytest.mark.parametrize("option", [{"budget_span_decades": 0.0},
                                     {"budget_span_decades": 1e-50},
                                     {"budget_span_decades": np.float64(1.7)},
+                                    {"dense_share": np.float64(0.0)},
                                     {"n_candidates": 0}])
 def test_settings_the_kernel_would_read_otherwise_are_left_to_numpy(
         option: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
     """A span of 0 (NumPy divides into inf and NaN, the kernel would raise), a NumPy float64
-    span (NumPy then divides in float64, the kernel in float32), no candidates asked for."""
+    span or context bound (NumPy then computes in float64, the kernel in float32), no
+    candidates asked for: the kernel is not called, and a query answers as NumPy does."""
+    from wastescreen.features import overlap_candidates as ocand
+    from wastescreen.features.pair_dots import candidate_search
     rng = np.random.default_rng(5)
     index = OverlapIndex(**option).fit(_docs(rng, 60, "d", ("lab", "program")))  # type: ignore[arg-type]
     qs = _docs(rng, 4, "q", ("proposal",))
     enc = oq.query_arrays(index, qs)
     ok = oq.allowed_rows(index, 0, None, None, ())
-    assert compiled_candidates(index, enc, index.segments_[0], ok, False, 0.5) is None
+    called: list[bool] = []
+
+    def search() -> object:
+        called.append(True)
+        return candidate_search()
+
+    monkeypatch.setattr(ocand, "candidate_search", search)
     with np.errstate(divide="ignore", invalid="ignore"):
+        got = candidates(index, enc, index.segments_[0], ok, len(qs), False, compiled=True)
+        want = candidates(index, enc, index.segments_[0], ok, len(qs), False)
         loaded = index.query_many(qs, k=3)  # a server's process: no error
         monkeypatch.setattr(oq, "kernel_loaded", lambda: False)
         assert index.query_many(qs, k=3) == loaded
+    assert not called
+    assert _pairs(got) == _pairs(want)
 
 
 def test_the_compiled_context_scores_are_numpys_bit_for_bit() -> None:

@@ -81,9 +81,11 @@ def compiled_candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segmen
     if any(m.dtype != np.float32 for m in (gen, eq_gen, inv, eq_inv)):
         return None
     span = index.budget_span_decades
-    # The kernel divides by the span in float32, as NumPy does for a Python number (a NumPy
-    # float64 would make it divide in float64); a span of 0 is left to NumPy's inf and NaN.
-    if type(span) not in (int, float) or np.float32(span) == 0 or index.n_candidates < 1:
+    # The kernel divides by the span and subtracts ctx_max in float32, as NumPy does with a
+    # Python number (with a NumPy float64, NumPy computes in float64); a span of 0 is left
+    # to NumPy's inf and NaN.
+    if (type(span) not in (int, float) or type(ctx_max) is not float
+            or np.float32(span) == 0 or index.n_candidates < 1):
         return None
     if eq_gen.nnz and eq_inv.shape[0] and eq_gen.shape[1] < eq_inv.shape[0]:
         return None  # SciPy refuses the product: left to it to say so
