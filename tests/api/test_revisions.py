@@ -209,10 +209,18 @@ def test_a_worker_that_caught_up_reads_only_what_is_new(client: TestClient,
         # Nothing new: one round trip, whatever the number of proposals and screenings.
         quiet = _statements(service, lambda: catch_up(worker, s))
     assert len(quiet) == 1 and "proposals" not in quiet[0] and "count" not in quiet[0].lower()
+    # A pre-check elsewhere (a new event, no new peer): still one round trip.
+    copy = {**first["body"], "agency": service.agency_b, "title": first["body"]["title"] + " C"}
+    assert client.post("/v1/prechecks", json=copy,
+                       headers=service.auth("agency_b")).status_code == 201
+    with service.db.sessions() as s:
+        moved = _statements(service, lambda: catch_up(worker, s))
+    assert len(moved) == 1 and "proposals" not in moved[0]
     old_pid = first["filed"]["proposal_id"]
     new = client.post(f"/v1/screenings/{first['id']}/revisions", headers=service.auth("agency_a"),
                       json={"proposal": _revised(first["body"])}).json()
     with service.db.sessions() as s:
-        catch_up(worker, s)
+        # the events with the check, the superseded screening's proposal, the new proposal
+        assert len(_statements(service, lambda: catch_up(worker, s))) == 3
     assert old_pid not in worker.peers.agency_of and old_pid in worker.retired
     assert new["proposal_id"] in worker.peers.agency_of

@@ -5,15 +5,17 @@ version (no longer anyone's peer).
 Every screening request asks, so the question costs one round trip whatever the size of the
 tables: the newest registry revision and the newest audit event, each the end of a primary-key
 index. What changes the peers is in the audit trail, whose events are numbered in commit order
-(one appender at a time, ``storage.audit_log``): when the newest event moved, only the peer
-events since the last one read are fetched (a range of the primary key). The first call of an
+(one appender at a time, ``storage.audit_log``): the peer events since the last one read come
+in the same round trip (a range of the primary key). The first call of an
 engine compares every submission with its peers instead (it may have been loaded from older
 data).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from typing import Any
+
+from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from wastescreen.domain.proposal import Proposal
@@ -34,30 +36,44 @@ from wastescreen.storage.tables import (
 FILED = "submission.screened"  # details: the proposal_id (``storage.screenings``)
 PEER_EVENTS = (FILED, SUPERSEDED)
 # (newest registry revision id or None, newest audit event or None); built once.
-_CHECK = select(
+_HEADS = select(
     select(RegistryRevisionRow.id).order_by(RegistryRevisionRow.id.desc()).limit(1)
-    .scalar_subquery(),
-    select(AuditEventRow.seq).order_by(AuditEventRow.seq.desc()).limit(1).scalar_subquery())
-_PEER_CHANGES = (select(AuditEventRow.action, AuditEventRow.subject, AuditEventRow.details)
-                 .where(AuditEventRow.seq > bindparam("after"),
-                        AuditEventRow.seq <= bindparam("upto"),
-                        AuditEventRow.action.in_(PEER_EVENTS))
-                 .order_by(AuditEventRow.seq))
+    .scalar_subquery().label("revision"),
+    select(AuditEventRow.seq).order_by(AuditEventRow.seq.desc()).limit(1).scalar_subquery()
+    .label("head"))
+_HEADS_TABLE = _HEADS.subquery("heads")
+# The same, with the peer events after ``after`` up to that newest event, in one round trip
+# (a range of the primary key): one row of NULL events when there are none. Every screening
+# after the first asks this; each appends an event, so the head has always moved.
+_HEADS_AND_PEER_CHANGES = (
+    select(_HEADS_TABLE.c.revision, _HEADS_TABLE.c.head, AuditEventRow.action,
+           AuditEventRow.subject, AuditEventRow.details)
+    .select_from(_HEADS_TABLE.outerjoin(AuditEventRow, and_(
+        AuditEventRow.seq > bindparam("after"), AuditEventRow.seq <= _HEADS_TABLE.c.head,
+        AuditEventRow.action.in_(PEER_EVENTS))))
+    .order_by(AuditEventRow.seq))
 
 
 def catch_up(engine: ScreeningEngine, session: Session) -> None:
     """Bring ``engine`` up to what the database holds now (``ScreeningEngine.sync``)."""
-    revision, head = session.execute(_CHECK).one()
+    seen = engine.seen_event
+    if seen is None:
+        revision, head = session.execute(_HEADS).one()
+        changes: list[Row[Any]] = []
+    else:
+        rows = session.execute(_HEADS_AND_PEER_CHANGES, {"after": seen}).all()
+        revision, head = rows[0].revision, rows[0].head
+        changes = [row for row in rows if row.action is not None]
     if revision is not None and revision != engine.context.snapshot:
         context = registry_context(session)
         with engine.lock:
             engine.context = context
-    if engine.seen_event is not None and head == engine.seen_event:
+    if seen is not None and head == seen:
         return
-    if engine.seen_event is None or head is None:
+    if seen is None or head is None:
         _all(engine, session)
     else:
-        _since(engine, session, engine.seen_event, head)
+        _apply(engine, session, changes)
     # Read before the changes were: one written meanwhile is read again next time (each
     # step below does nothing for what the engine already holds).
     engine.seen_event = head
@@ -72,9 +88,8 @@ def _all(engine: ScreeningEngine, session: Session) -> None:
     _add(engine, session, [i for i in ids if i not in known])
 
 
-def _since(engine: ScreeningEngine, session: Session, after: int, upto: int) -> None:
-    """The peer events in (``after``, ``upto``], in the order they were written."""
-    changes = session.execute(_PEER_CHANGES, {"after": after, "upto": upto}).all()
+def _apply(engine: ScreeningEngine, session: Session, changes: list[Row[Any]]) -> None:
+    """The peer events read (action, subject, details), in the order they were written."""
     superseded = [c.subject for c in changes if c.action == SUPERSEDED]
     proposal_of = {row.id: row.proposal_id for row in session.execute(
         select(ScreeningRow.id, ScreeningRow.proposal_id)
