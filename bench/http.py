@@ -6,7 +6,9 @@ framework's ceiling), a naive implementation (one-row pandas frame and a
 frozen baseline of ``bench/baseline``, mounted on the same app) and the service with every
 request screened as soon as it arrives (no ``api.limits.ScreeningSlots``: more slots than the
 thread pool has threads). Each configuration runs in its own uvicorn process against the same
-database and model, for a fixed time.
+database and model, for a fixed time. With wrk, how its 16 connections split between the 2
+workers is reported too (the kernel gives each connection to whichever worker accepts first;
+the busier worker sets the p99).
 
 Usage: ``python -m bench.http [--var DIR] [--seconds 10]``; without ``--var`` a small demo
 set-up (60 labs, 600 programs, 2,500 past proposals) is built in a temporary folder. The load
@@ -95,7 +97,7 @@ def _wrk_ms(text: str) -> float:
 
 
 def _load_wrk(url: str, method: str, body: Any, headers: dict[str, str], seconds: float,
-              tmp: Path) -> dict[str, float]:
+              tmp: Path) -> dict[str, Any]:
     """wrk (C, two threads) as the load generator: it leaves the CPU to the server."""
     script = tmp / "wrk.lua"
     lines = [f"wrk.method = {json.dumps(method)}"]
@@ -105,21 +107,42 @@ def _load_wrk(url: str, method: str, body: Any, headers: dict[str, str], seconds
         lines.append('wrk.headers["Content-Type"] = "application/json"')
     lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
     script.write_text("\n".join(lines) + "\n", "utf-8")
-    out = subprocess.run(
+    wrk = subprocess.Popen(
         ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds:.0f}s", "--latency", "-s", str(script), url],
-        capture_output=True, text=True, check=True).stdout
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(min(2.0, seconds / 2))  # the connections are open by then
+    split = _connections_per_worker(int(url.split(":")[2].split("/")[0]), wrk.pid)
+    out, err = wrk.communicate()
+    if wrk.returncode != 0:
+        raise RuntimeError(f"wrk failed: {err}")
     if "Non-2xx" in out:
         raise RuntimeError(f"error responses from {url}:\n{out}")
     per_s = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     pct = dict(re.findall(r"^\s*(50|99)(?:\.0+)?%\s+(\S+)\s*$", out, re.M))
     if "50" not in pct or "99" not in pct:
         raise RuntimeError(f"no latency percentiles in wrk's output:\n{out}")
-    return {"per_s": per_s, "p50_ms": _wrk_ms(pct["50"]), "p99_ms": _wrk_ms(pct["99"])}
+    return {"per_s": per_s, "p50_ms": _wrk_ms(pct["50"]), "p99_ms": _wrk_ms(pct["99"]),
+            "connections_per_worker": split}
+
+
+def _connections_per_worker(port: int, client_pid: int) -> list[int]:
+    """How many of the load's connections each server process holds, most first: the kernel
+    hands each new connection to whichever worker accepts first, and a worker holding more of
+    them answers each more slowly (the p99 follows the busiest). Empty when the processes
+    cannot be seen."""
+    import psutil  # type: ignore[import-untyped]  # with Dask's distributed; no stubs
+
+    held: dict[int, int] = {}
+    for conn in psutil.net_connections(kind="tcp"):
+        if (conn.status == psutil.CONN_ESTABLISHED and conn.laddr and conn.laddr.port == port
+                and conn.pid is not None and conn.pid != client_pid):
+            held[conn.pid] = held.get(conn.pid, 0) + 1
+    return sorted(held.values(), reverse=True)
 
 
 def _measure(app: str, workers: int, var: Path, path: str, method: str, body: Any,
              headers: dict[str, str], seconds: float,
-             extra_env: dict[str, str] | None = None) -> dict[str, float]:
+             extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     port = _port()
     proc = _serve(app, workers, var, port, extra_env)
     try:
@@ -137,6 +160,10 @@ def _measure(app: str, workers: int, var: Path, path: str, method: str, body: An
     lat_ms = sorted(x * 1000 for x in lat)
     return {"per_s": len(lat) / seconds, "p50_ms": statistics.median(lat_ms),
             "p99_ms": lat_ms[min(len(lat_ms) - 1, int(0.99 * len(lat_ms)))]}
+
+
+def _split(run: dict[str, Any]) -> str:
+    return " / ".join(str(n) for n in run.get("connections_per_worker", [])) or "—"
 
 
 def main() -> None:
@@ -184,6 +211,8 @@ def main() -> None:
                "baseline_p99_ms_2w": before["p99_ms"],
                "unslotted_per_s_2w": unslotted["per_s"], "unslotted_p50_ms_2w":
                unslotted["p50_ms"], "unslotted_p99_ms_2w": unslotted["p99_ms"],
+               "connections_per_worker_2w": two.get("connections_per_worker", []),
+               "baseline_connections_per_worker_2w": before.get("connections_per_worker", []),
                "clients": CLIENTS, "seconds": s,
                "setup": setup, "load_generator": "wrk" if shutil.which("wrk") else "httpx",
                "load_average_1m_5m_after": [round(load[0], 2), round(load[1], 2)],
@@ -200,6 +229,8 @@ def main() -> None:
          f"{before['p99_ms']:.0f}; naive {slow['p50_ms']:.0f} / {slow['p99_ms']:.0f}; no slots "
          f"{unslotted['p50_ms']:.0f} / {unslotted['p99_ms']:.0f}",
          f"{two['p50_ms']:.0f} / {two['p99_ms']:.0f}", f"p99 ≤ {TARGET_P99_MS}"),
+        ("the 16 connections per worker, 2 workers", f"before issue 17 {_split(before)}; no "
+         f"slots {_split(unslotted)}", _split(two), ""),
         ("GET /health per s, 2 workers (ceiling)", f(trivial["per_s"]), "", ""),
     ])
 
