@@ -94,9 +94,10 @@ def candidate_rows(g_ptr: np.ndarray, g_ind: np.ndarray, g_val: np.ndarray,
     index (CSR, terms by rows); ``e_*`` the queries' equipment shares, ``einv_*`` the
     segment's equipment presence (equipment columns from ``n_eq_terms`` on are left out, as
     the caller's slice does); ``ok`` the rows allowed, ``kind`` their kind codes;
-    ``q_code``/``r_code`` (n, 4) int province, region, area, group codes, ``q_logb``/``r_logb``
-    log10 budgets,
-    ``applies`` (queries, 4) place, area, budget, agency; ``w`` their float32 weights."""
+    ``q_code``/``r_code`` (n, 4) int province, region, area, group codes (``Segment.codes``),
+    ``q_logb``/``r_logb`` log10 budgets, ``applies`` (queries, 4) whether place, area, budget
+    and agency apply (``overlap_components.CONTEXT``), ``w`` their float32 weights; ``slack``
+    the near cut's (``overlap_candidates.NEAR_SLACK``)."""
     n_queries = text_of.size
     n_rows = ok.size
     acc = np.zeros(n_rows, np.float32)

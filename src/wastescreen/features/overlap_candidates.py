@@ -14,8 +14,12 @@ import scipy.sparse as sp
 from wastescreen.features import overlap_components as oc
 from wastescreen.features.overlap_rank import kth_largest_per_group, top_per_group, top_rows
 from wastescreen.features.overlap_searchable import SearchableIndex
-from wastescreen.features.overlap_segment import Segment
+from wastescreen.features.overlap_segment import CODE_COLUMNS, Segment
 from wastescreen.features.pair_dots import KernelUnavailable, candidate_search
+
+# Slack below the near cut (term score of the n-th best row minus what context can add), for
+# the float32 rounding of that bound: each candidate path subtracts it, in float32.
+NEAR_SLACK = 1e-6
 
 
 def candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segment, ok: np.ndarray,
@@ -57,7 +61,7 @@ def candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segment, ok: np
     if (np.bincount(group, minlength=n_groups) > n).any():
         nth = kth_largest_per_group(group, val, n, n_groups).astype(np.float32)
         near = np.flatnonzero(~np.isfinite(nth[group])
-                              | (val >= nth[group] - ctx_max - 1e-6))
+                              | (val >= nth[group] - ctx_max - NEAR_SLACK))
         q, idx, val, group = q[near], idx[near], val[near], group[near]
     val = val + oc.context_score_pairs(
         {f: enc[f][q] for f in ("province", "region", "area", "log_budget", "group")},
@@ -94,19 +98,18 @@ def compiled_candidates(index: SearchableIndex, enc: dict[str, Any], seg: Segmen
     except KernelUnavailable:  # logged once by the pair kernel's loader: NumPy instead
         return None
     w = index.component_weights()
-    weights = np.array([w["place"], w["area"], w["budget"], w["agency"]], np.float32)
+    weights = np.array([w[c] for c in oc.CONTEXT], np.float32)
     if not np.isfinite(weights).all():
         return None
-    applies = np.stack([enc["applies"][c] for c in ("place", "area", "budget", "agency")],
-                       axis=1)
-    q_code = np.stack([enc[f] for f in ("province", "region", "area", "group")], axis=1)
+    applies = np.stack([enc["applies"][c] for c in oc.CONTEXT], axis=1)
+    q_code = np.stack([enc[f] for f in CODE_COLUMNS], axis=1)
     r_code = seg.codes()
     status, pq, rows = candidate_rows(
         gen.indptr, gen.indices, gen.data, enc["text_of"], inv.indptr, inv.indices, inv.data,
         eq_gen.indptr, eq_gen.indices, eq_gen.data, eq_inv.indptr, eq_inv.indices,
         eq_inv.data, eq_inv.shape[0] if eq_gen.nnz else 0, ok, seg.arr["kind"], per_kind,
         q_code, enc["log_budget"], applies, r_code, seg.arr["log_budget"], weights,
-        np.float32(span), np.float32(ctx_max), np.float32(1e-6),
+        np.float32(span), np.float32(ctx_max), np.float32(NEAR_SLACK),
         index.n_candidates)
     return None if status < 0 else (pq, rows)
 
@@ -142,7 +145,7 @@ def top_candidates(index: SearchableIndex, idx: np.ndarray, val: np.ndarray, q: 
     """The n_candidates rows among ``idx`` (term scores ``val``) best by term + context."""
     if val.size > index.n_candidates:
         nth = np.partition(val, val.size - index.n_candidates)[-index.n_candidates]
-        near = val >= nth - ctx_max - 1e-6
+        near = val >= nth - ctx_max - NEAR_SLACK
         idx, val = idx[near], val[near]
     val = val + oc.context_score(q, {f: seg.arr[f][idx] for f in q if f != "applies"},
                                  index.component_weights(), index.budget_span_decades)

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 COMPONENTS = ("text", "equipment", "place", "area", "budget", "agency")
+# What candidate generation adds to the term score, in the order it adds them.
+CONTEXT = ("place", "area", "budget", "agency")
 UNKNOWN = -1
 UNSEEN = -2
 
@@ -119,7 +121,7 @@ def context_score_pairs(
     query values and flags (n_pairs,), ``rows`` its candidate's. A component that does not
     apply adds exactly 0, so each pair gets the float32 sum ``context_score`` gives it."""
     out = np.zeros(rows["province"].size, np.float32)
-    for name in ("place", "area", "budget", "agency"):
+    for name in CONTEXT:
         if not applies[name].any():
             continue
         if name == "place":

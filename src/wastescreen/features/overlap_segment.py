@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 CATEGORIES = ("kind", "province", "region", "area", "group")  # int32 codes per row, -1 unknown
+CODE_COLUMNS = ("province", "region", "area", "group")  # the columns of ``Segment.codes``
 _SELF_CACHE_MIN_ROWS = 50_000  # below this, norms of a whole segment are cheap to cache at once
 _PARTIAL_NORM_QUERIES = 16  # then a large segment's norms are cached whole (see Segment.norms)
 
@@ -73,8 +74,8 @@ class Segment:
         """(n, 4) int32 province, region, area and group codes side by side (made once: rows
         never change)."""
         if self._codes is None:
-            self._codes = np.stack([self.arr[f].astype(np.int32)
-                                    for f in ("province", "region", "area", "group")], axis=1)
+            self._codes = np.stack([self.arr[f].astype(np.int32) for f in CODE_COLUMNS],
+                                   axis=1)
         return self._codes
 
     def reset_norms(self) -> None:

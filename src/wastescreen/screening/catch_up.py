@@ -6,9 +6,8 @@ Every screening request asks, so the question costs one round trip whatever the 
 tables: the newest registry revision and the newest audit event, each the end of a primary-key
 index. What changes the peers is in the audit trail, whose events are numbered in commit order
 (one appender at a time, ``storage.audit_log``): the peer events since the last one read come
-in the same round trip (a range of the primary key). The first call of an
-engine compares every submission with its peers instead (it may have been loaded from older
-data).
+in the same round trip (a range of the primary key). The first call of an engine compares
+every submission with its peers instead (it may have been loaded from older data).
 """
 
 from __future__ import annotations
@@ -43,8 +42,8 @@ _HEADS = select(
     .label("head"))
 _HEADS_TABLE = _HEADS.subquery("heads")
 # The same, with the peer events after ``after`` up to that newest event, in one round trip
-# (a range of the primary key): one row of NULL events when there are none. Every screening
-# after the first asks this; each appends an event, so the head has always moved.
+# (a range of the primary key): one row of NULL events when there are none. Every call after
+# an engine's first asks this; the head has usually moved (every screening appends an event).
 _HEADS_AND_PEER_CHANGES = (
     select(_HEADS_TABLE.c.revision, _HEADS_TABLE.c.head, AuditEventRow.action,
            AuditEventRow.subject, AuditEventRow.details)
