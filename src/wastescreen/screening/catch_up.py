@@ -30,27 +30,32 @@ from wastescreen.storage.tables import (
     ProposalRow,
     RegistryRevisionRow,
     ScreeningRow,
+    table_of,
 )
 
 FILED = "submission.screened"  # details: the proposal_id (``storage.screenings``)
 PEER_EVENTS = (FILED, SUPERSEDED)
-# (newest registry revision id or None, newest audit event or None); built once.
+AnyRow = Row[*tuple[Any, ...]]  # a row of any columns
+# (newest registry revision id or None, newest audit event or None); built once, of the
+# tables' columns rather than the mapped classes' (the ORM's compile and loading steps would
+# double the CPU of this small query, which every screening runs).
+_REVISIONS, _EVENTS = table_of(RegistryRevisionRow), table_of(AuditEventRow)
 _HEADS = select(
-    select(RegistryRevisionRow.id).order_by(RegistryRevisionRow.id.desc()).limit(1)
+    select(_REVISIONS.c.id).order_by(_REVISIONS.c.id.desc()).limit(1)
     .scalar_subquery().label("revision"),
-    select(AuditEventRow.seq).order_by(AuditEventRow.seq.desc()).limit(1).scalar_subquery()
+    select(_EVENTS.c.seq).order_by(_EVENTS.c.seq.desc()).limit(1).scalar_subquery()
     .label("head"))
 _HEADS_TABLE = _HEADS.subquery("heads")
 # The same, with the peer events after ``after`` up to that newest event, in one round trip
 # (a range of the primary key): one row of NULL events when there are none. Every call after
 # an engine's first asks this; the head has usually moved (every screening appends an event).
 _HEADS_AND_PEER_CHANGES = (
-    select(_HEADS_TABLE.c.revision, _HEADS_TABLE.c.head, AuditEventRow.action,
-           AuditEventRow.subject, AuditEventRow.details)
-    .select_from(_HEADS_TABLE.outerjoin(AuditEventRow, and_(
-        AuditEventRow.seq > bindparam("after"), AuditEventRow.seq <= _HEADS_TABLE.c.head,
-        AuditEventRow.action.in_(PEER_EVENTS))))
-    .order_by(AuditEventRow.seq))
+    select(_HEADS_TABLE.c.revision, _HEADS_TABLE.c.head, _EVENTS.c.action,
+           _EVENTS.c.subject, _EVENTS.c.details)
+    .select_from(_HEADS_TABLE.outerjoin(_EVENTS, and_(
+        _EVENTS.c.seq > bindparam("after"), _EVENTS.c.seq <= _HEADS_TABLE.c.head,
+        _EVENTS.c.action.in_(PEER_EVENTS))))
+    .order_by(_EVENTS.c.seq))
 
 
 def catch_up(engine: ScreeningEngine, session: Session) -> None:
@@ -58,7 +63,7 @@ def catch_up(engine: ScreeningEngine, session: Session) -> None:
     seen = engine.seen_event
     if seen is None:
         revision, head = session.execute(_HEADS).one()
-        changes: list[Row[Any]] = []
+        changes: list[AnyRow] = []
     else:
         rows = session.execute(_HEADS_AND_PEER_CHANGES, {"after": seen}).all()
         revision, head = rows[0].revision, rows[0].head
@@ -87,7 +92,7 @@ def _all(engine: ScreeningEngine, session: Session) -> None:
     _add(engine, session, [i for i in ids if i not in known])
 
 
-def _apply(engine: ScreeningEngine, session: Session, changes: list[Row[Any]]) -> None:
+def _apply(engine: ScreeningEngine, session: Session, changes: list[AnyRow]) -> None:
     """The peer events read (action, subject, details), in the order they were written."""
     superseded = [c.subject for c in changes if c.action == SUPERSEDED]
     proposal_of = {row.id: row.proposal_id for row in session.execute(

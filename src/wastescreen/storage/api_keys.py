@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from wastescreen.storage.agencies import require_known
 from wastescreen.storage.audit_log import append_event
-from wastescreen.storage.tables import ApiKeyRow, PageSessionRow
+from wastescreen.storage.tables import ApiKeyRow, PageSessionRow, table_of
 
 KEY_PREFIX = "ws_"
 
@@ -93,12 +93,13 @@ def revoke_key(session: Session, key_id: int, *, actor: str = "cli") -> bool:
     return True
 
 
-# Built once with a bound parameter, and plain columns rather than an ORM entity: this runs
-# for every API request, and building the statement (with its cache key) or loading an entity
-# into the session's identity map each cost more than the query itself.
-_BY_HASH = select(ApiKeyRow.id, ApiKeyRow.role, ApiKeyRow.agency, ApiKeyRow.label,
-                  ApiKeyRow.holder, ApiKeyRow.revoked_at).where(
-    ApiKeyRow.key_hash == bindparam("key_hash"))
+# Built once with a bound parameter, and of the table's columns rather than an ORM entity or
+# its attributes: this runs for every API request, and building the statement (with its cache
+# key), loading an entity into the session's identity map or the ORM's compile and loading
+# steps for its attributes each cost more than the query itself.
+_KEYS = table_of(ApiKeyRow)
+_BY_HASH = select(_KEYS.c.id, _KEYS.c.role, _KEYS.c.agency, _KEYS.c.label, _KEYS.c.holder,
+                  _KEYS.c.revoked_at).where(_KEYS.c.key_hash == bindparam("key_hash"))
 
 
 def authenticate(session: Session, key: str) -> Principal | None:

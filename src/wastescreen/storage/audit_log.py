@@ -31,9 +31,12 @@ GENESIS = "0" * 64
 SEALED = "audit.sealed"
 # Built once (each new statement object computes its cache key again): every screening runs
 # these. _TAIL: the last event's seq, hash and MAC, locked for the appending transaction.
-_TAIL = (select(AuditEventRow.seq, AuditEventRow.hash, AuditEventRow.mac)
-         .order_by(AuditEventRow.seq.desc()).limit(1).with_for_update())
-_INSERT = insert(table_of(AuditEventRow))
+# Of the table's columns (not the mapped class's), as the ORM's compile and loading steps
+# would double the CPU of reading the tail.
+_EVENTS = table_of(AuditEventRow)
+_TAIL = (select(_EVENTS.c.seq, _EVENTS.c.hash, _EVENTS.c.mac)
+         .order_by(_EVENTS.c.seq.desc()).limit(1).with_for_update())
+_INSERT = insert(_EVENTS)
 
 
 def _event_hash(prev_hash: str, seq: int, created_at: dt.datetime, actor: str, action: str,

@@ -1,0 +1,64 @@
+"""What a pre-check asks of the database: every statement of its path (key check, rate limit,
+agency spelling, catch-up, store, audit trail) is of tables' columns, run by SQLAlchemy Core
+rather than through the ORM's compile and loading steps, which doubled their CPU."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from tests.api.filing import copy_of_ongoing_program
+from tests.demo_service import DemoService
+from wastescreen.api.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(service: DemoService) -> Iterator[TestClient]:
+    with TestClient(create_app(service.settings)) as c:
+        yield c
+
+
+def _orm_statements(run: Callable[[], object]) -> tuple[list[str], int]:
+    """The ORM statements any session runs during ``run``, and how many statements ran."""
+    orm: list[str] = []
+    count = 0
+
+    def seen(state: ORMExecuteState) -> None:
+        nonlocal count
+        count += 1
+        if state.is_orm_statement:
+            orm.append(str(state.statement))
+
+    event.listen(Session, "do_orm_execute", seen)
+    try:
+        run()
+    finally:
+        event.remove(Session, "do_orm_execute", seen)
+    return orm, count
+
+
+def test_a_precheck_runs_no_orm_statement(client: TestClient, service: DemoService) -> None:
+    body = copy_of_ongoing_program(service, "(câu lệnh)")
+    warm = client.post("/v1/prechecks", json=body, headers=service.auth("agency_a"))
+    assert warm.status_code == 201, warm.text
+    answers: list[Any] = []
+    orm, count = _orm_statements(lambda: answers.append(client.post(
+        "/v1/prechecks", json={**body, "title": body["title"] + " 2"},
+        headers=service.auth("agency_a"))))
+    assert answers[0].status_code == 201, answers[0].text
+    assert count >= 5  # key check, rate limit, agency, catch-up, audit tail at least
+    assert orm == []
+
+
+def test_the_listener_sees_orm_statements(client: TestClient, service: DemoService) -> None:
+    """The check above could fail: reading a screening back loads it through the ORM."""
+    filed = client.post("/v1/prechecks", json=copy_of_ongoing_program(service, "(đọc lại)"),
+                        headers=service.auth("agency_a")).json()
+    orm, _ = _orm_statements(lambda: client.get(f"/v1/screenings/{filed['id']}",
+                                                headers=service.auth("agency_a")))
+    assert orm
