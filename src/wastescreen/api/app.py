@@ -28,6 +28,7 @@ from wastescreen.api.pages import ROUTERS as PAGE_ROUTERS
 from wastescreen.api.pages.errors import page_error
 from wastescreen.api.params import no_control_characters
 from wastescreen.api.unexpected import RequestIdAndUnexpectedErrors
+from wastescreen.core.collector import freeze_loaded_objects, thaw_loaded_objects
 from wastescreen.core.exceptions import exception_summary
 from wastescreen.core.settings import Settings, get_settings
 from wastescreen.screening.batch_jobs import resume_stale_jobs
@@ -73,12 +74,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.error("screening engine failed to load: %s", exception_summary(exc))
         app.state.screener = Screener(
             engine, on_screened=lambda kind, band: metrics.screenings.labels(kind, band).inc())
+        # What was loaded lives as long as the process: left out of the cycle collector's full
+        # collections, which walked it all with the GIL held (``core.collector``).
+        log.info("objects loaded at start-up, frozen: %d", freeze_loaded_objects())
         sweeper = asyncio.create_task(_sweep_batch_jobs(app, cfg))
         yield
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
         db.dispose()
+        thaw_loaded_objects()
 
     app = FastAPI(title="wastescreen", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # served from the installed bundle instead

@@ -1,9 +1,12 @@
-"""What a pre-check asks of the database: every statement of its path (key check, rate limit,
-agency spelling, catch-up, store, audit trail) is of tables' columns, run by SQLAlchemy Core
-rather than through the ORM's compile and loading steps, which doubled their CPU."""
+"""What a pre-check pays besides its screening. Every statement of its path (key check, rate
+limit, agency spelling, catch-up, store, audit trail) is of tables' columns, run by SQLAlchemy
+Core rather than through the ORM's compile and loading steps, which doubled their CPU; and the
+engine loaded at start-up is left out of the cycle collector's full collections, which walked
+it with the GIL held (``core.collector``)."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -62,3 +65,20 @@ def test_the_listener_sees_orm_statements(client: TestClient, service: DemoServi
     orm, _ = _orm_statements(lambda: client.get(f"/v1/screenings/{filed['id']}",
                                                 headers=service.auth("agency_a")))
     assert orm
+
+
+def _tracked_ids() -> set[int]:
+    return {id(o) for o in gc.get_objects()}
+
+
+def test_the_engine_loaded_at_start_up_is_left_out_of_collections(
+        service: DemoService) -> None:
+    with TestClient(create_app(service.settings)) as c:
+        engine = c.app.state.screener.engine  # type: ignore[attr-defined]
+        assert engine is not None
+        index = engine.context.index
+        assert gc.get_freeze_count() > 0
+        tracked = _tracked_ids()
+        assert id(engine) not in tracked and id(index) not in tracked
+    # Stopped: given back to the collector, so that a process that goes on can free them.
+    assert id(engine) in _tracked_ids()
