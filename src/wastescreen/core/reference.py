@@ -127,6 +127,7 @@ def equipment_category_codes() -> frozenset[str]:
     return frozenset(c.code for c in equipment_categories())
 
 
+@lru_cache(maxsize=4096)  # a screening asks ~30 times, mostly for the same few names
 def region_of(province_name_vi: str) -> str:
     """Region code of a current province name; empty when unknown."""
     hit = resolve_province(province_name_vi)
