@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 import time
 import types
@@ -72,6 +73,20 @@ def test_the_slots_serve_a_new_event_loop() -> None:
 def test_a_concurrency_below_one_is_refused_naming_the_setting() -> None:
     with pytest.raises(ValidationError, match="screening_concurrency"):
         Settings(screening_concurrency=0)
+
+
+def test_by_default_the_workers_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WASTESCREEN_SCREENING_CONCURRENCY", raising=False)
+    assert Settings().screening_slots() == 4  # one worker: a screening per core
+    monkeypatch.setenv("WEB_CONCURRENCY", "2")  # as `serve --workers 2` and uvicorn read it
+    assert Settings().workers == 2 and Settings().screening_slots() == 2
+    assert Settings(workers=8).screening_slots() == 1  # never below one
+    assert Settings(workers=2, screening_concurrency=3).screening_slots() == 3  # set: kept
+    monkeypatch.setenv("WEB_CONCURRENCY", "many")
+    with pytest.raises(ValidationError, match="WORKERS"):
+        Settings()
 
 
 def test_the_screening_routes_wait_for_a_slot_of_the_configured_size(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,3 +151,23 @@ def test_models_and_reproduce_refusals_in_the_chosen_language(var: Path) -> None
     assert missing.exit_code == 2 and "Không có lượt sàng lọc no-such-id" in missing.output
     listed = runner.invoke(app, ["keys", "list"])
     assert listed.exit_code == 0 and "vai trò" in listed.output
+
+
+def test_serve_tells_its_workers_how_many_they_are(var: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each worker reads WEB_CONCURRENCY (``Settings.workers``) to share the cores."""
+    import uvicorn
+
+    seen: dict[str, object] = {}
+
+    def run(*_: object, **kw: object) -> None:
+        seen.update(kw, slots=get_settings().screening_slots(),
+                    workers_env=os.environ.get("WEB_CONCURRENCY"))
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setenv("WEB_CONCURRENCY", "7")  # the environment's, overridden by --workers
+    monkeypatch.delenv("WASTESCREEN_SCREENING_CONCURRENCY", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    result = runner.invoke(app, ["serve", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert seen["workers"] == 2 and seen["workers_env"] == "2" and seen["slots"] == 1

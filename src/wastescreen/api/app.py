@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "and explains every score.",
                   dependencies=[Depends(no_control_characters)])
     app.state.metrics = metrics
-    app.state.screening_slots = ScreeningSlots(cfg.screening_concurrency)
+    app.state.screening_slots = ScreeningSlots(cfg.screening_slots())
     install_error_handlers(app, page_error=page_error)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -190,6 +191,10 @@ def serve(
     """Serve the API and the reviewer pages (http://HOST:PORT, OpenAPI at /docs)."""
     import uvicorn
 
+    # The workers read how many they are (Settings.workers: they share the machine's cores);
+    # with one, it serves in this process, whose settings are read again.
+    os.environ["WEB_CONCURRENCY"] = str(workers)
+    get_settings.cache_clear()
     open_database(get_settings()).dispose()  # migrate once, before workers start
     console.print(say("serving", host=host, port=str(port)), markup=False, soft_wrap=True)
     uvicorn.run("wastescreen.api.app:create_app", factory=True, host=host, port=port,
