@@ -36,6 +36,12 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
+def json_text(value: Any) -> JsonText:
+    """``value`` serialised now as a JSON column would serialise it when written (the same
+    text), for a caller that must not do it later (inside a write transaction)."""
+    return JsonText(_json(value))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and WAL mode switched on.
     Statement parameters are left out of error messages (they hold proposals' contents)."""

@@ -14,7 +14,7 @@ from wastescreen.core.canonical import sha256_hex
 from wastescreen.domain.proposal import Proposal
 from wastescreen.domain.result import ScreeningResult
 from wastescreen.storage.audit_log import append_event
-from wastescreen.storage.engine import JsonText
+from wastescreen.storage.engine import JsonText, json_text
 from wastescreen.storage.revisions import RevisionLink, supersede
 from wastescreen.storage.tables import (
     DecisionRow,
@@ -96,16 +96,6 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
 
     Plain INSERTs rather than the ORM's unit of work: this runs for every screening."""
     now = utcnow()
-    # The values go as parameters of statements built once (values baked into a statement
-    # would be walked for its cache key every time, the result JSON included).
-    session.execute(_INSERT_PROPOSAL, {
-        "id": proposal_id, "kind": kind.value, "reference_code": proposal.reference_code,
-        "cycle": proposal.cycle, "agency": proposal.agency, "province": proposal.province,
-        "technology_area": proposal.technology_area,
-        "project_type": proposal.project_type.value, "title": proposal.title,
-        "total_budget_vnd": proposal.total_budget_vnd, "submitted_on": proposal.submitted_on,
-        "payload": proposal.model_dump(mode="json"), "input_hash": result.input_hash,
-        "created_at": now})
     screening_id = new_id()
     values: dict[str, Any] = {
         "id": screening_id, "proposal_id": proposal_id, "kind": kind.value, "cycle": proposal.cycle,
@@ -122,8 +112,23 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
     # Hashed (NaN and infinities refused, as the JSON column refuses them) before it is
     # written: the text given stands for exactly this content.
     result_sha256 = sha256_hex(values["result"], allow_nan=False)
-    session.execute(_INSERT_SCREENING, values if result_json is None
-                    else {**values, "result": JsonText(result_json)})
+    inputs_sha256 = sha256_hex(inputs) if inputs is not None else None
+    # Everything above, and the JSON texts, made before the first INSERT, where SQLite's write
+    # lock is taken: other workers wait for that lock while this transaction holds it.
+    screening = {**values, "result": JsonText(result_json) if result_json is not None
+                 else json_text(values["result"]),
+                 "inputs": None if inputs is None else json_text(inputs)}
+    # The values go as parameters of statements built once (values baked into a statement
+    # would be walked for its cache key every time, the result JSON included).
+    session.execute(_INSERT_PROPOSAL, {
+        "id": proposal_id, "kind": kind.value, "reference_code": proposal.reference_code,
+        "cycle": proposal.cycle, "agency": proposal.agency, "province": proposal.province,
+        "technology_area": proposal.technology_area,
+        "project_type": proposal.project_type.value, "title": proposal.title,
+        "total_budget_vnd": proposal.total_budget_vnd, "submitted_on": proposal.submitted_on,
+        "payload": proposal.model_dump(mode="json"), "input_hash": result.input_hash,
+        "created_at": now})
+    session.execute(_INSERT_SCREENING, screening)
     if revision is not None:
         supersede(session, revision, screening_id, actor=actor, answered_by=person or actor)
     if kind is ScreeningKind.SUBMISSION:  # what the portfolio reads, instead of the result
@@ -144,7 +149,7 @@ def save_screening(session: Session, proposal: Proposal, proposal_id: str,
                           "registry_snapshot": result.registry_snapshot,
                           # the stored result and inputs, checked by ``audit verify``
                           "result_sha256": result_sha256,
-                          "inputs_sha256": sha256_hex(inputs) if inputs is not None else None,
+                          "inputs_sha256": inputs_sha256,
                           **({} if revision is None else {
                               "revises": revision.screening_id,
                               "answers_sha256": revision.answers_sha256()})})
