@@ -50,8 +50,8 @@ def _port() -> int:
 
 def _serve(app: str, workers: int, var: Path, port: int,
            extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    # WEB_CONCURRENCY as `wastescreen serve --workers` sets it: the workers share the cores.
-    env = {**os.environ, "WASTESCREEN_VAR_DIR": str(var), "WEB_CONCURRENCY": str(workers),
+    # The worker count as `wastescreen serve --workers` gives it: the workers share the cores.
+    env = {**os.environ, "WASTESCREEN_VAR_DIR": str(var), "WASTESCREEN_WORKERS": str(workers),
            "WASTESCREEN_RATE_LIMIT_PER_MINUTE": "10000000", **(extra_env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port",

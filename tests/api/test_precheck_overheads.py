@@ -7,6 +7,7 @@ it with the GIL held (``core.collector``)."""
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from tests.api.filing import copy_of_ongoing_program
 from tests.demo_service import DemoService
 from wastescreen.api.app import create_app
+from wastescreen.storage import rate_limits
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +84,13 @@ def test_the_engine_loaded_at_start_up_is_left_out_of_collections(
         assert id(engine) not in tracked and id(index) not in tracked
     # Stopped: given back to the collector, so that a process that goes on can free them.
     assert id(engine) in _tracked_ids()
+
+
+def test_a_new_rate_limit_window_runs_no_orm_statement(service: DemoService) -> None:
+    """The first count of a minute also drops the finished windows' counters."""
+    with service.db.sessions() as session:
+        later = time.time() + 3 * rate_limits.WINDOW_S  # a window no request reached yet
+        orm, count = _orm_statements(
+            lambda: rate_limits.hit(session, "key:overheads", 10, now=later))
+        assert count == 2  # the count, and the drop that a new window brings
+        assert orm == []

@@ -76,16 +76,25 @@ def test_a_concurrency_below_one_is_refused_naming_the_setting() -> None:
 
 
 def test_by_default_the_workers_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WASTESCREEN_WORKERS", raising=False)
     monkeypatch.delenv("WASTESCREEN_SCREENING_CONCURRENCY", raising=False)
-    assert Settings().screening_slots() == 4  # one worker: a screening per core
-    monkeypatch.setenv("WEB_CONCURRENCY", "2")  # as `serve --workers 2` and uvicorn read it
-    assert Settings().workers == 2 and Settings().screening_slots() == 2
-    assert Settings(workers=8).screening_slots() == 1  # never below one
+    assert Settings().screening_slots() == 2  # one worker on two cores
+    monkeypatch.setenv("WEB_CONCURRENCY", "2")  # uvicorn's and gunicorn's worker count
+    assert Settings().worker_count() == 2 and Settings().screening_slots() == 1
+    monkeypatch.setenv("WASTESCREEN_WORKERS", "1")  # ours (`serve --workers`) wins
+    assert Settings().worker_count() == 1 and Settings().screening_slots() == 2
     assert Settings(workers=2, screening_concurrency=3).screening_slots() == 3  # set: kept
-    monkeypatch.setenv("WEB_CONCURRENCY", "many")
-    with pytest.raises(ValidationError, match="WORKERS"):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(32)))
+    assert Settings(workers=1).screening_slots() == 2  # never more than two at once
+    assert Settings(workers=64).screening_slots() == 1  # never fewer than one
+    monkeypatch.delenv("WASTESCREEN_WORKERS")
+    for other in ("", "many", "0", "-3"):  # another program's value, not a count: not ours
+        monkeypatch.setenv("WEB_CONCURRENCY", other)
+        assert Settings().worker_count() == 1
+    monkeypatch.setenv("WASTESCREEN_WORKERS", "many")  # ours: refused, named
+    with pytest.raises(ValidationError, match="workers"):
         Settings()
 
 

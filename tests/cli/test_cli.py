@@ -155,17 +155,17 @@ def test_models_and_reproduce_refusals_in_the_chosen_language(var: Path) -> None
 
 def test_serve_tells_its_workers_how_many_they_are(var: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each worker reads WEB_CONCURRENCY (``Settings.workers``) to share the cores."""
+    """Each worker reads WASTESCREEN_WORKERS (``Settings.workers``) to share the cores."""
     import uvicorn
 
     seen: dict[str, object] = {}
 
     def run(*_: object, **kw: object) -> None:
         seen.update(kw, slots=get_settings().screening_slots(),
-                    workers_env=os.environ.get("WEB_CONCURRENCY"))
+                    workers_env=os.environ.get("WASTESCREEN_WORKERS"))
 
     monkeypatch.setattr(uvicorn, "run", run)
-    monkeypatch.setenv("WEB_CONCURRENCY", "7")  # the environment's, overridden by --workers
+    monkeypatch.setenv("WASTESCREEN_WORKERS", "7")  # a leftover, overridden by --workers
     monkeypatch.delenv("WASTESCREEN_SCREENING_CONCURRENCY", raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
     result = runner.invoke(app, ["serve", "--workers", "2"])

@@ -76,14 +76,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine, on_screened=lambda kind, band: metrics.screenings.labels(kind, band).inc())
         # What was loaded lives as long as the process: left out of the cycle collector's full
         # collections, which walked it all with the GIL held (``core.collector``).
-        log.info("objects loaded at start-up, frozen: %d", freeze_loaded_objects())
+        log.info("objects of this process frozen after start-up: %d", freeze_loaded_objects())
         sweeper = asyncio.create_task(_sweep_batch_jobs(app, cfg))
-        yield
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
-        db.dispose()
-        thaw_loaded_objects()
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            db.dispose()
+            thaw_loaded_objects()
 
     app = FastAPI(title="wastescreen", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # served from the installed bundle instead

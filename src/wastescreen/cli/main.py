@@ -193,7 +193,7 @@ def serve(
 
     # The workers read how many they are (Settings.workers: they share the machine's cores);
     # with one, it serves in this process, whose settings are read again.
-    os.environ["WEB_CONCURRENCY"] = str(workers)
+    os.environ["WASTESCREEN_WORKERS"] = str(workers)
     get_settings.cache_clear()
     open_database(get_settings()).dispose()  # migrate once, before workers start
     console.print(say("serving", host=host, port=str(port)), markup=False, soft_wrap=True)

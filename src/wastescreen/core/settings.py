@@ -7,15 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     """Runtime configuration. Every field can be set as ``WASTESCREEN_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="WASTESCREEN_", extra="ignore",
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="WASTESCREEN_", extra="ignore")
 
     var_dir: Path = Field(
         default=Path("var"), description="Where the SQLite file, models and index live."
@@ -45,11 +44,11 @@ class Settings(BaseSettings):
         default=None, ge=1, le=64, description="screenings an API worker runs at once (pre-checks, "
         "submissions, revisions); the others wait their turn, first come first served. None: "
         "the machine's cores shared among the workers (`screening_slots`)")
-    workers: int = Field(
-        default=1, ge=1, le=1024, validation_alias=AliasChoices("WASTESCREEN_WORKERS",
-                                                                "WEB_CONCURRENCY"),
-        description="API worker processes serving on this machine (uvicorn's and gunicorn's "
-        "WEB_CONCURRENCY; `wastescreen serve --workers` sets it for its workers)")
+    workers: int | None = Field(
+        default=None, ge=1, le=1024, description="API worker processes serving on this machine "
+        "(`wastescreen serve --workers` sets it for its workers). None: WEB_CONCURRENCY, the "
+        "worker count uvicorn and gunicorn take from the environment, when it is a positive "
+        "integer, else 1")
     page_session_hours: float = Field(
         default=12.0, gt=0, description="how long a page sign-in lasts")
     batch_lease_seconds: float = Field(
@@ -66,16 +65,26 @@ class Settings(BaseSettings):
         default="vi", description="language of the command line's messages (`--lang` wins)")
 
     def screening_slots(self) -> int:
-        """Screenings one worker runs at once: ``screening_concurrency`` when set, else the
-        cores this process may run on divided among the ``workers`` (at least 1). Screening
-        is CPU-bound under one GIL per worker: threads beyond the cores only wait, and while
-        they wait for the GIL they hold SQLite's write lock longer (bench.http, 2 workers, 16
-        clients: 2 slots each p99 144-179 ms, 1 slot each 97-123 ms)."""
+        """Screenings one worker runs at once: ``screening_concurrency`` when set, else 2, or 1
+        when the workers are as many as the cores this process may run on or more. Screening
+        is CPU-bound under one GIL per worker: a second thread overlaps one's database and
+        NumPy work with the other's Python (one worker: 2 slots answered more than 1), more
+        only wait for the GIL (16 at once: p99 636 against 285 ms), and threads beyond the
+        machine's cores hold SQLite's write lock while they wait (bench.http, 2 workers on 2
+        cores, 16 clients: 2 slots each p99 144-179 ms, 1 slot each 97-123 ms)."""
         if self.screening_concurrency is not None:
             return self.screening_concurrency
         affinity = getattr(os, "sched_getaffinity", None)
         cores = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-        return max(1, min(64, cores // self.workers))
+        return 2 if cores >= 2 * self.worker_count() else 1
+
+    def worker_count(self) -> int:
+        """``workers``, else a positive integer WEB_CONCURRENCY, else 1 (another program's
+        setting of that variable that is not a count is not ours to refuse)."""
+        if self.workers is not None:
+            return self.workers
+        text = os.environ.get("WEB_CONCURRENCY", "").strip()
+        return int(text) if text.isdigit() and int(text) > 0 else 1
 
     def resolved_database_url(self) -> str:
         """The database URL in force: the configured one, or the default SQLite file."""

@@ -58,7 +58,7 @@ def hit(session: Session, bucket: str, limit: int, *, now: float | None = None) 
     count = int(session.execute(_hit_statement(session),
                                 {"bucket": bucket[:200], "window_no": window}).scalar_one())
     if count == 1:  # a new window for this bucket: drop every finished window's counters
-        session.execute(delete(RateCounterRow).where(RateCounterRow.window_no < window - 1))
+        session.execute(delete(_TABLE).where(_TABLE.c.window_no < window - 1))
     session.commit()
     return 0.0 if count <= limit else _wait(now)
 
