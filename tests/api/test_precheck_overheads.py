@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from tests.api.filing import copy_of_ongoing_program
 from tests.demo_service import DemoService
 from wastescreen.api.app import create_app
+from wastescreen.screening.engine import load_engine, registry_context
 from wastescreen.storage import rate_limits
 
 
@@ -94,3 +96,21 @@ def test_a_new_rate_limit_window_runs_no_orm_statement(service: DemoService) -> 
             lambda: rate_limits.hit(session, "key:overheads", 10, now=later))
         assert count == 2  # the count, and the drop that a new window brings
         assert orm == []
+
+
+def test_a_replaced_registry_context_is_freed_without_the_collector(
+        service: DemoService) -> None:
+    """A frozen object in a reference cycle is never freed: a worker that catches up with a
+    registry change drops its old context, which must go by reference counting alone."""
+    with service.db.sessions() as session:
+        engine = load_engine(service.settings, session)
+        old = engine.context
+        gone: list[weakref.ref[Any]] = [weakref.ref(old), weakref.ref(old.index),
+                                        weakref.ref(old.shared_use)]
+        gc.disable()
+        try:
+            engine.context = registry_context(session)
+            del old
+            assert [r() is None for r in gone] == [True, True, True]
+        finally:
+            gc.enable()
