@@ -114,3 +114,30 @@ def test_a_replaced_registry_context_is_freed_without_the_collector(
             assert [r() is None for r in gone] == [True, True, True]
         finally:
             gc.enable()
+
+
+def test_the_key_check_reads_the_key_and_its_address_failures_in_one_statement(
+        client: TestClient, service: DemoService) -> None:
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    db = client.app.state.db  # type: ignore[attr-defined]
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        r = client.get("/v1/registry/labs?limit=1", headers=service.auth("reviewer"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert r.status_code == 200, r.text
+    assert "FROM api_keys" in sent[0] and "rate_counters" in sent[0]
+    assert sent[1].startswith("INSERT INTO rate_counters")  # the key's count, nothing between
+    # A key nobody holds brings no row: its address's failures are read on their own.
+    sent.clear()
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        r = client.get("/v1/registry/labs?limit=1", headers={"Authorization": "Bearer ws_x"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert r.status_code == 401
+    assert "FROM api_keys" in sent[0] and sent[1].startswith("SELECT rate_counters.count")

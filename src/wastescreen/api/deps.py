@@ -3,6 +3,7 @@ and the process's screening service."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from wastescreen.api.errors import ApiError
 from wastescreen.api.limits import RateLimits, ScreeningSlots, client_address, retry_after_header
 from wastescreen.core.labels.messages import msg
 from wastescreen.screening.usecases import Screener
-from wastescreen.storage.api_keys import Principal, Role, authenticate
+from wastescreen.storage.api_keys import Principal, Role, check_key
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -67,11 +68,16 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
                        field="Authorization", headers={"WWW-Authenticate": "Bearer"})
     limits: RateLimits = request.app.state.rate_limits
     address = client_address(request)
-    wait = limits.blocked(session, address)
+    now = time.time()
+    # The key and its caller's address's failures in one statement; a key nobody holds comes
+    # with no row, so that count is then read on its own, still before the key is judged.
+    found = check_key(session, key.strip(), limits.failures_bucket(address), now=now)
+    wait = (limits.blocked_at(found.count, now) if found.known
+            else limits.blocked(session, address, now=now))
     if wait > 0:
         raise ApiError(429, "rate_limited", msg("rate_limited_address"),
                        headers=retry_after_header(wait))
-    principal = authenticate(session, key.strip())
+    principal = found.principal
     if principal is None:
         limits.failed(session, address)
         raise ApiError(401, "unauthorized", msg("unauthorized_bad_key"), field="Authorization",

@@ -107,13 +107,23 @@ class RateLimits:
         """Count a request of key ``key_id``: 0 when allowed, else the seconds to wait."""
         return rate_limits.hit(session, f"key:{key_id}", self.per_minute)
 
-    def blocked(self, session: Session, address: str) -> float:
+    @staticmethod
+    def failures_bucket(address: str) -> str:
+        """The bucket of failed key checks and sign-ins from ``address``."""
+        return f"auth-fail:{address}"
+
+    def blocked(self, session: Session, address: str, *, now: float | None = None) -> float:
         """0 while ``address`` may still try a key, else the seconds to wait."""
-        return rate_limits.exceeded(session, f"auth-fail:{address}", self.failures_per_minute)
+        return rate_limits.exceeded(session, self.failures_bucket(address),
+                                    self.failures_per_minute, now=now)
+
+    def blocked_at(self, failures: int | None, now: float) -> float:
+        """``blocked`` from a count of ``address``'s failures read already (``check_key``)."""
+        return rate_limits.wait_over(failures, self.failures_per_minute, now)
 
     def failed(self, session: Session, address: str) -> None:
         """Count a failed key check or sign-in from ``address``."""
-        rate_limits.hit(session, f"auth-fail:{address}", self.failures_per_minute)
+        rate_limits.hit(session, self.failures_bucket(address), self.failures_per_minute)
 
 
 def client_address(request: Request) -> str:

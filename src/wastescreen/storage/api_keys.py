@@ -11,10 +11,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from wastescreen.storage import rate_limits
 from wastescreen.storage.agencies import require_known
 from wastescreen.storage.audit_log import append_event
 from wastescreen.storage.tables import ApiKeyRow, PageSessionRow, table_of
@@ -98,18 +100,49 @@ def revoke_key(session: Session, key_id: int, *, actor: str = "cli") -> bool:
 # key), loading an entity into the session's identity map or the ORM's compile and loading
 # steps for its attributes each cost more than the query itself.
 _KEYS = table_of(ApiKeyRow)
-_BY_HASH = select(_KEYS.c.id, _KEYS.c.role, _KEYS.c.agency, _KEYS.c.label, _KEYS.c.holder,
-                  _KEYS.c.revoked_at).where(_KEYS.c.key_hash == bindparam("key_hash"))
+_KEY_COLUMNS = (_KEYS.c.id, _KEYS.c.role, _KEYS.c.agency, _KEYS.c.label, _KEYS.c.holder,
+                _KEYS.c.revoked_at)
+_BY_HASH = select(*_KEY_COLUMNS).where(_KEYS.c.key_hash == bindparam("key_hash"))
+_BY_HASH_AND_COUNT = select(*_KEY_COLUMNS, rate_limits.COUNT_COLUMN).where(
+    _KEYS.c.key_hash == bindparam("key_hash"))
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    """A key looked up with a rate-limit bucket's count read in the same statement.
+
+    ``known``: the key exists (active or revoked); ``principal``: its holder when active;
+    ``count``: the bucket's count in the current window, None when nothing was counted or
+    when the key is unknown (no row carried it)."""
+
+    known: bool
+    principal: Principal | None
+    count: int | None
+
+
+def _principal(row: Any) -> Principal | None:
+    if row.revoked_at is not None:
+        return None
+    return Principal(key_id=row.id, role=Role(row.role), agency=row.agency, label=row.label,
+                     holder=row.holder or "")
 
 
 def authenticate(session: Session, key: str) -> Principal | None:
     """The principal of an active key, or None. Read from the database on every call, so a
     revocation (by any process) holds from the next request on."""
     row = session.execute(_BY_HASH, {"key_hash": hash_key(key)}).one_or_none()
-    if row is None or row.revoked_at is not None:
-        return None
-    return Principal(key_id=row.id, role=Role(row.role), agency=row.agency, label=row.label,
-                     holder=row.holder or "")
+    return None if row is None else _principal(row)
+
+
+def check_key(session: Session, key: str, bucket: str, *, now: float) -> KeyCheck:
+    """``authenticate``, and the count of rate-limit ``bucket`` in the window of ``now`` read
+    in the same statement (one round trip for every API request's key check)."""
+    row = session.execute(_BY_HASH_AND_COUNT, {"key_hash": hash_key(key),
+                                               **rate_limits.count_params(bucket, now)}
+                          ).one_or_none()
+    if row is None:
+        return KeyCheck(known=False, principal=None, count=None)
+    return KeyCheck(known=True, principal=_principal(row), count=row.window_count)
 
 
 def list_keys(session: Session) -> list[ApiKeyRow]:

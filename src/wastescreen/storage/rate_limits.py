@@ -27,6 +27,22 @@ _COUNT = select(_TABLE.c.count).where(_TABLE.c.bucket == bindparam("bucket"),
                                       _TABLE.c.window_no == bindparam("window_no"))
 
 
+# The count of ``bucket`` in window ``window_no`` as a column another statement carries: the key
+# check reads its caller's address's failures with the key, in one round trip.
+COUNT_COLUMN = _COUNT.scalar_subquery().label("window_count")
+
+
+def count_params(bucket: str, now: float) -> dict[str, Any]:
+    """The parameters of ``COUNT_COLUMN`` for ``bucket`` in the window of ``now``."""
+    return {"bucket": bucket[:200], "window_no": _window(now)}
+
+
+def wait_over(count: int | None, limit: int, now: float) -> float:
+    """0 while ``count`` (None: nothing counted) is under ``limit``, otherwise the seconds
+    until the window of ``now`` ends."""
+    return 0.0 if count is None or count < limit else _wait(now)
+
+
 def _window(now: float) -> int:
     return int(now // WINDOW_S)
 
@@ -67,6 +83,5 @@ def exceeded(session: Session, bucket: str, limit: int, *, now: float | None = N
     """Without counting: 0 while ``bucket`` is under ``limit`` in the current window, otherwise
     the seconds until the window ends."""
     now = time.time() if now is None else now
-    count = session.execute(_COUNT, {"bucket": bucket[:200], "window_no": _window(now)}
-                            ).scalar_one_or_none()
-    return 0.0 if count is None or count < limit else _wait(now)
+    return wait_over(session.execute(_COUNT, count_params(bucket, now)).scalar_one_or_none(),
+                     limit, now)
