@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from tests.api.filing import copy_of_ongoing_program, reviewer_key
+from tests.api.statements import statements_sent
 from tests.demo_service import DemoService
 from wastescreen.api.app import create_app
 from wastescreen.screening.audit import check_trail
@@ -186,17 +187,7 @@ def test_a_superseded_version_is_no_ones_peer_in_any_worker(
 
 def _statements(service: DemoService, run: Callable[[], object]) -> list[str]:
     """The SQL statements ``run`` sends to the service's database."""
-    sent: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    event.listen(service.db.engine, "before_cursor_execute", seen)
-    try:
-        run()
-    finally:
-        event.remove(service.db.engine, "before_cursor_execute", seen)
-    return sent
+    return statements_sent(service.db.engine, run)
 
 
 def test_a_worker_that_caught_up_reads_only_what_is_new(client: TestClient,

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     screening_concurrency: int | None = Field(
         default=None, ge=1, le=64, description="screenings an API worker runs at once (pre-checks, "
         "submissions, revisions); the others wait their turn, first come first served. None: "
-        "the machine's cores shared among the workers (`screening_slots`)")
+        "2, or 1 when the workers are at least as many as the cores (`screening_slots`)")
     workers: int | None = Field(
         default=None, ge=1, le=1024, description="API worker processes serving on this machine "
         "(`wastescreen serve --workers` sets it for its workers). None: WEB_CONCURRENCY, the "
@@ -71,7 +71,7 @@ class Settings(BaseSettings):
         NumPy work with the other's Python (one worker: 2 slots answered more than 1), more
         only wait for the GIL (16 at once: p99 636 against 285 ms), and threads beyond the
         machine's cores hold SQLite's write lock while they wait (bench.http, 2 workers on 2
-        cores, 16 clients: 2 slots each p99 144-179 ms, 1 slot each 97-123 ms)."""
+        cores, 16 clients: 2 slots each p99 179 and 275 ms, 1 slot each 121-136 ms)."""
         if self.screening_concurrency is not None:
             return self.screening_concurrency
         affinity = getattr(os, "sched_getaffinity", None)

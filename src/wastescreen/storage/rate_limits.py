@@ -70,9 +70,9 @@ def hit(session: Session, bucket: str, limit: int, *, now: float | None = None) 
     """Count one request in ``bucket``: 0 when it is within ``limit`` for the current window,
     otherwise the seconds until the window ends. Commits."""
     now = time.time() if now is None else now
-    window = _window(now)
-    count = int(session.execute(_hit_statement(session),
-                                {"bucket": bucket[:200], "window_no": window}).scalar_one())
+    params = count_params(bucket, now)
+    window = params["window_no"]
+    count = int(session.execute(_hit_statement(session), params).scalar_one())
     if count == 1:  # a new window for this bucket: drop every finished window's counters
         session.execute(delete(_TABLE).where(_TABLE.c.window_no < window - 1))
     session.commit()
